@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pppoe-relay",
+    products: [
+        .executable(name: "relayctl", targets: ["relayctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C: what Glibc does not import (sockaddr_ll, mmsghdr, PACKET_* options).
+        .target(name: "CShim"),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
+
+        // Pure Swift: Ethernet + PPPoE wire format. Depends on nothing.
+        .target(name: "PPPoEWire"),
+
+        // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
+        .target(name: "Netlink", dependencies: ["CMnl", "CNftnl", "CShim"]),
+
+        // The kernel dataplane (nftables); today a capability probe that says why it is unavailable.
+        .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire"]),
+
+        // Discovery relay, session table, userspace dataplane.
+        .target(name: "UserspaceRelay", dependencies: ["PPPoEWire", "Netlink", "CShim"]),
+
+        // The daemon: event loop, control socket, status model shared with the CLI.
+        .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim"]),
+
+        .executableTarget(name: "relayctl", dependencies: [
+            "RelayDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire"]),
+        .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+    ]
+)

@@ -1,0 +1,47 @@
+#ifndef PPPOE_RELAY_CSHIM_H
+#define PPPOE_RELAY_CSHIM_H
+
+// Everything here exists because Swift's Glibc module is built without _GNU_SOURCE
+// and does not import linux/if_packet.h: mmsghdr, recvmmsg/sendmmsg, sockaddr_ll and
+// the PACKET_* socket options. Every symbol is prefixed pr_.
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+
+/// The packet types a receive address can carry (sll_pkttype), re-exported as constants Swift can see.
+static const uint8_t pr_packet_host = PACKET_HOST;
+static const uint8_t pr_packet_broadcast = PACKET_BROADCAST;
+static const uint8_t pr_packet_outgoing = PACKET_OUTGOING;
+
+/// Opens a non-blocking, close-on-exec AF_PACKET/SOCK_RAW socket that sees only `ethertype`
+/// frames of interface `ifindex` and never its own outgoing ones. Returns the fd or -errno.
+int pr_packet_socket_open(int ifindex, uint16_t ethertype);
+
+/// recvmmsg(2) without blocking; returns the number received, or -errno (-EAGAIN when empty).
+int pr_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count);
+
+/// sendmmsg(2) without blocking; returns the number sent, or -errno.
+int pr_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int count);
+
+/// Points message `index` of a batch at a buffer and an address slot: the layout work
+/// done once when a batch is allocated, never per frame.
+void pr_mmsg_init(struct mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
+                  unsigned int index, void *buffer, size_t length);
+
+/// Blocks SIGINT, SIGTERM and SIGHUP for the calling thread and returns a signalfd that
+/// reports them, so the event loop sees signals as readable data. Returns the fd or -errno.
+int pr_termination_signalfd(void);
+
+/// Reads one pending signal number from a signalfd made by pr_termination_signalfd, or -errno.
+int pr_signalfd_read(int fd);
+
+/// Restores the default disposition of the signals pr_termination_signalfd blocked (for children).
+void pr_unblock_termination_signals(void);
+
+#endif

@@ -1,0 +1,89 @@
+#define _GNU_SOURCE
+#include "CShim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/signalfd.h>
+
+int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
+    if (fd < 0) return -errno;
+    struct sockaddr_ll addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(ethertype);
+    addr.sll_ifindex = ifindex;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        int saved = errno;
+        close(fd);
+        return -saved;
+    }
+    // Without this every frame we send on an interface comes back to the other sockets
+    // bound there. Kernels before 4.20 lack it; the relay also checks sll_pkttype.
+    int one = 1;
+    (void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+    return fd;
+}
+
+int pr_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count) {
+    for (;;) {
+        int n = recvmmsg(fd, msgs, count, MSG_DONTWAIT, NULL);
+        if (n >= 0) return n;
+        if (errno != EINTR) return -errno;
+    }
+}
+
+int pr_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int count) {
+    for (;;) {
+        int n = sendmmsg(fd, msgs, count, MSG_DONTWAIT);
+        if (n >= 0) return n;
+        if (errno != EINTR) return -errno;
+    }
+}
+
+void pr_mmsg_init(struct mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
+                  unsigned int index, void *buffer, size_t length) {
+    iovs[index].iov_base = buffer;
+    iovs[index].iov_len = length;
+    memset(&msgs[index], 0, sizeof msgs[index]);
+    msgs[index].msg_hdr.msg_iov = &iovs[index];
+    msgs[index].msg_hdr.msg_iovlen = 1;
+    if (addrs) {
+        msgs[index].msg_hdr.msg_name = &addrs[index];
+        msgs[index].msg_hdr.msg_namelen = sizeof addrs[index];
+    }
+}
+
+static void termination_set(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
+int pr_termination_signalfd(void) {
+    sigset_t set;
+    termination_set(&set);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -EINVAL;
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int pr_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n < 0) return -errno;
+    if ((size_t)n != sizeof info) return -EIO;
+    return (int)info.ssi_signo;
+}
+
+void pr_unblock_termination_signals(void) {
+    sigset_t set;
+    termination_set(&set);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
