@@ -2,6 +2,7 @@
 #include "CShim.h"
 
 #include <errno.h>
+#include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <pthread.h>
@@ -9,6 +10,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
+
+static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
+static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
 
 int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
@@ -30,23 +34,23 @@ int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
     return fd;
 }
 
-int pr_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count) {
+int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {
     for (;;) {
-        int n = recvmmsg(fd, msgs, count, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(fd, (struct mmsghdr *)msgs, count, MSG_DONTWAIT, NULL);
         if (n >= 0) return n;
         if (errno != EINTR) return -errno;
     }
 }
 
-int pr_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int count) {
+int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {
     for (;;) {
-        int n = sendmmsg(fd, msgs, count, MSG_DONTWAIT);
+        int n = sendmmsg(fd, (struct mmsghdr *)msgs, count, MSG_DONTWAIT);
         if (n >= 0) return n;
         if (errno != EINTR) return -errno;
     }
 }
 
-void pr_mmsg_init(struct mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
+void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
                   unsigned int index, void *buffer, size_t length) {
     iovs[index].iov_base = buffer;
     iovs[index].iov_len = length;

@@ -4,15 +4,22 @@
 // Everything here exists because Swift's Glibc module is built without _GNU_SOURCE
 // and does not import linux/if_packet.h: mmsghdr, recvmmsg/sendmmsg, sockaddr_ll and
 // the PACKET_* socket options. Every symbol is prefixed pr_.
+//
+// _GNU_SOURCE is defined only in shim.c: defining it here would give the system headers a
+// second, different shape inside this module and clash with Glibc's (fd_set, for one).
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
+
+/// struct mmsghdr, which glibc declares only under _GNU_SOURCE. Same layout (checked in shim.c).
+struct pr_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
 
 /// The packet types a receive address can carry (sll_pkttype), re-exported as constants Swift can see.
 static const uint8_t pr_packet_host = PACKET_HOST;
@@ -24,14 +31,14 @@ static const uint8_t pr_packet_outgoing = PACKET_OUTGOING;
 int pr_packet_socket_open(int ifindex, uint16_t ethertype);
 
 /// recvmmsg(2) without blocking; returns the number received, or -errno (-EAGAIN when empty).
-int pr_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count);
+int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
 
 /// sendmmsg(2) without blocking; returns the number sent, or -errno.
-int pr_sendmmsg(int fd, struct mmsghdr *msgs, unsigned int count);
+int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
 
 /// Points message `index` of a batch at a buffer and an address slot: the layout work
 /// done once when a batch is allocated, never per frame.
-void pr_mmsg_init(struct mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
+void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
                   unsigned int index, void *buffer, size_t length);
 
 /// Blocks SIGINT, SIGTERM and SIGHUP for the calling thread and returns a signalfd that

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The requests `relayctl` sends the running daemon over `<runtime-dir>/control.sock`:
+/// one line in, one JSON document back, connection closed.
+public enum ControlRequest: String, Sendable, CaseIterable {
+    case status
+    case sessions
+}
+
+/// Where a daemon with a given runtime directory keeps its files.
+public struct RuntimePaths: Sendable {
+    public let directory: String
+    public var controlSocket: String { directory + "/control.sock" }
+    public var pidFile: String { directory + "/relayd.pid" }
+
+    public init(directory: String) { self.directory = directory }
+}
+
+/// The client side, used by `relayctl status` and `relayctl sessions`.
+public enum ControlClient {
+    public static func query<Reply: Decodable>(_ request: ControlRequest, runtimeDirectory: String,
+                                               as type: Reply.Type) throws(DaemonError) -> Reply {
+        let data = try raw(request, runtimeDirectory: runtimeDirectory)
+        do { return try JSONDecoder().decode(Reply.self, from: Data(data)) } catch {
+            throw .failure("the relay sent an answer that is not a \(request.rawValue) report")
+        }
+    }
+
+    public static func raw(_ request: ControlRequest, runtimeDirectory: String) throws(DaemonError) -> [UInt8] {
+        let paths = RuntimePaths(directory: runtimeDirectory)
+        let fd = try UnixSocket.connect(to: paths.controlSocket, timeoutSeconds: 5)
+        defer { close(fd) }
+        guard UnixSocket.writeAll(fd, Array((request.rawValue + "\n").utf8)),
+              let reply = UnixSocket.read(fd, limit: 64 << 20, stopAtNewline: false), !reply.isEmpty else {
+            throw .failure("the relay at \(paths.controlSocket) did not answer")
+        }
+        return reply
+    }
+}
+
+/// JSON as both ends write it: stable key order, so people and diffs can read it.
+enum ControlJSON {
+    static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+    }
+}

@@ -1,0 +1,12 @@
+/// Why the daemon could not start or a query failed, split the way exit codes are:
+/// the caller asked for something impossible (usage, exit 2) or the system said no (exit 1).
+public enum DaemonError: Error, Equatable, Sendable, CustomStringConvertible {
+    case usage(String)
+    case failure(String)
+
+    public var description: String {
+        switch self {
+        case let .usage(message), let .failure(message): message
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Netlink
+import PPPoEWire
+import UserspaceRelay
+
+/// Turns configured device names into what the dataplane binds to, through rtnetlink.
+enum InterfaceResolver {
+    static func resolve(_ configuration: RelayConfiguration) throws(DaemonError) -> [RelayInterface] {
+        var socket: RouteSocket
+        do { socket = try RouteSocket() } catch { throw .failure("cannot query links: \(error)") }
+        var interfaces: [RelayInterface] = []
+        let wanted = [(configuration.wanInterface, RelayInterface.Role.wan)]
+            + configuration.lanInterfaces.map { ($0, RelayInterface.Role.lan) }
+        for (name, role) in wanted {
+            let link: LinkInfo
+            do { link = try socket.link(named: name) } catch {
+                throw .usage("no such interface: \(name)")
+            }
+            guard let mac = MACAddress(bytes: link.hardwareAddress), mac != .zero, !mac.isGroup else {
+                throw .usage("interface \(name) has no Ethernet address")
+            }
+            interfaces.append(RelayInterface(name: name, index: link.index, mac: mac, mtu: link.mtu, role: role))
+        }
+        return interfaces
+    }
+}

@@ -1,0 +1,46 @@
+/// Everything `relayctl run` is told: which devices, which dataplane, which limits.
+public struct RelayConfiguration: Sendable, Equatable, Codable {
+    public enum Dataplane: String, Sendable, Codable, CaseIterable {
+        case auto, kernel, userspace
+    }
+
+    public static let defaultRuntimeDirectory = "/run/pppoe-relay"
+    public static let maxSessionsLimit = 65534
+
+    public var lanInterfaces: [String]
+    public var wanInterface: String
+    public var dataplane: Dataplane
+    public var maxSessions: Int
+    /// Seconds; 0 turns the idle timeout off.
+    public var idleTimeout: Int
+    public var runtimeDirectory: String
+
+    public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
+                maxSessions: Int = 5000, idleTimeout: Int = 600,
+                runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory) {
+        self.lanInterfaces = lanInterfaces
+        self.wanInterface = wanInterface
+        self.dataplane = dataplane
+        self.maxSessions = maxSessions
+        self.idleTimeout = idleTimeout
+        self.runtimeDirectory = runtimeDirectory
+    }
+
+    /// The checks that need no system: each a one-line reason.
+    public func validate() throws(DaemonError) {
+        guard !lanInterfaces.isEmpty else { throw .usage("at least one --lan interface is required") }
+        guard !wanInterface.isEmpty else { throw .usage("--wan needs an interface name") }
+        if lanInterfaces.contains(wanInterface) {
+            throw .usage("interface \(wanInterface) is given as both LAN and WAN")
+        }
+        var seen = Set<String>()
+        for lan in lanInterfaces where !seen.insert(lan).inserted {
+            throw .usage("interface \(lan) is given twice")
+        }
+        guard lanInterfaces.count < 255 else { throw .usage("at most 254 LAN interfaces") }
+        guard (1...Self.maxSessionsLimit).contains(maxSessions) else {
+            throw .usage("--max-sessions must be between 1 and \(Self.maxSessionsLimit), not \(maxSessions)")
+        }
+        guard idleTimeout >= 0 else { throw .usage("--idle-timeout must be 0 (off) or a number of seconds") }
+    }
+}

@@ -1,0 +1,48 @@
+import UserspaceRelay
+
+/// Plain-text renderings of the control replies, for people at a shell.
+public enum ReportText {
+    public static func status(_ report: StatusReport) -> String {
+        var lines = [
+            "dataplane: \(report.dataplane) (\(report.dataplaneReason))",
+            "pid: \(report.pid), up \(report.uptimeSeconds) s",
+        ]
+        for interface in report.interfaces {
+            lines.append("\(interface.role): \(interface.name) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
+        }
+        let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
+        lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle)")
+        lines.append("counters:")
+        let width = RelayCounters().fields.map(\.name.count).max() ?? 0
+        for (name, _) in RelayCounters().fields {
+            let padded = name + String(repeating: " ", count: width - name.count)
+            lines.append("  \(padded)  \(report.counters[name] ?? 0)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func sessions(_ sessions: [SessionReport]) -> String {
+        guard !sessions.isEmpty else { return "no sessions" }
+        let header = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)",
+                      "PKTS>AC", "BYTES>AC", "PKTS>CL", "BYTES>CL"]
+        let rows = sessions.map { s in
+            [s.lanInterface, s.clientMAC, "\(s.clientSessionID)", s.wanInterface, s.acMAC, "\(s.acSessionID)",
+             s.acName.isEmpty ? "-" : s.acName, s.serviceName.isEmpty ? "-" : s.serviceName, "\(s.uptimeSeconds)",
+             "\(s.packetsToAC)", "\(s.bytesToAC)", "\(s.packetsToClient)", "\(s.bytesToClient)"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, cell in
+                cell + String(repeating: " ", count: widths[column] - cell.count)
+            }.joined(separator: "  ").trimmingSuffixSpaces()
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffixSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

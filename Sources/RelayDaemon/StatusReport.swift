@@ -1,0 +1,63 @@
+/// What `relayctl status` shows: the daemon's answer on the control socket, as JSON.
+public struct StatusReport: Codable, Sendable, Equatable {
+    public struct Interface: Codable, Sendable, Equatable {
+        public var name: String
+        public var role: String
+        public var index: Int32
+        public var mac: String
+        public var mtu: UInt32
+    }
+
+    public var pid: Int32
+    public var dataplane: String
+    /// Why this dataplane runs (for example why the kernel one could not).
+    public var dataplaneReason: String
+    public var uptimeSeconds: Int64
+    public var interfaces: [Interface]
+    public var sessionCount: Int
+    public var maxSessions: Int
+    public var idleTimeoutSeconds: Int
+    public var counters: [String: UInt64]
+
+    enum CodingKeys: String, CodingKey {
+        case pid, dataplane, interfaces, counters
+        case dataplaneReason = "dataplane_reason"
+        case uptimeSeconds = "uptime_seconds"
+        case sessionCount = "session_count"
+        case maxSessions = "max_sessions"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+    }
+}
+
+/// One line of `relayctl sessions`.
+public struct SessionReport: Codable, Sendable, Equatable {
+    public var lanInterface: String
+    public var clientMAC: String
+    public var clientSessionID: UInt16
+    public var wanInterface: String
+    public var acMAC: String
+    public var acSessionID: UInt16
+    public var acName: String
+    public var serviceName: String
+    public var uptimeSeconds: Int64
+    public var packetsToAC: UInt64
+    public var bytesToAC: UInt64
+    public var packetsToClient: UInt64
+    public var bytesToClient: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case lanInterface = "lan_interface"
+        case clientMAC = "client_mac"
+        case clientSessionID = "client_session_id"
+        case wanInterface = "wan_interface"
+        case acMAC = "ac_mac"
+        case acSessionID = "ac_session_id"
+        case acName = "ac_name"
+        case serviceName = "service_name"
+        case uptimeSeconds = "uptime_seconds"
+        case packetsToAC = "packets_to_ac"
+        case bytesToAC = "bytes_to_ac"
+        case packetsToClient = "packets_to_client"
+        case bytesToClient = "bytes_to_client"
+    }
+}

@@ -1,0 +1,318 @@
+import PPPoEWire
+
+/// The relay's decisions, without sockets: which discovery frames to send where, which
+/// sessions exist, how a session frame is rewritten. The engine feeds it frames and sends
+/// what it returns; tests feed it crafted frames.
+public struct RelayCore: ~Copyable {
+    /// Where a session frame goes after `forwardSession` rewrote it in place.
+    public struct Forward: Sendable, Equatable {
+        public var egress: UInt8
+        public var length: Int
+    }
+
+    public let interfaces: [RelayInterface]
+    public let idleTimeout: Int64
+    public internal(set) var table: SessionTable
+    public internal(set) var counters = RelayCounters()
+    /// Unique per relay instance; the first 4 bytes of every Relay-Session-Id we add.
+    public let instance: UInt32
+    var discovery: DiscoveryState
+    /// Interface MACs by slot, in plain memory for the per-packet path.
+    private let macs: UnsafeMutablePointer<MACAddress>
+
+    /// - Parameters:
+    ///   - interfaces: slot 0 the WAN, then the LANs.
+    ///   - idleTimeout: seconds without a session frame before both sides get PADT; 0 = never.
+    public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64, instance: UInt32) {
+        precondition(interfaces.first?.role == .wan && interfaces.dropFirst().allSatisfy { $0.role == .lan },
+                     "slot 0 is the WAN and every other slot a LAN")
+        self.interfaces = interfaces
+        self.idleTimeout = idleTimeout
+        self.instance = instance
+        table = SessionTable(capacity: maxSessions)
+        discovery = DiscoveryState(limit: max(1024, maxSessions * 2))
+        macs = .allocate(capacity: interfaces.count)
+        for (slot, interface) in interfaces.enumerated() { macs[slot] = interface.mac }
+    }
+
+    deinit { macs.deallocate() }
+
+    var wanMAC: MACAddress { macs[0] }
+
+    // MARK: Session stage, per packet
+
+    /// Rewrites a session frame received on `slot` for its other side; nil when it is dropped
+    /// (and counted). No allocation, no reference counting.
+    @inline(__always)
+    public mutating func forwardSession(_ frame: UnsafeMutableRawBufferPointer, from slot: UInt8, now: Int64) -> Forward? {
+        let view: SessionFrame.View
+        do { view = try SessionFrame.read(UnsafeRawBufferPointer(frame)) } catch {
+            counters.droppedMalformed &+= 1
+            return nil
+        }
+        guard view.destination == macs[Int(slot)] else {
+            counters.droppedNotForUs &+= 1
+            return nil
+        }
+        let base = frame.baseAddress!
+        if slot == SessionTable.wanSlot {
+            guard let index = table.find(ac: SessionKey(slot: slot, mac: view.source, sessionID: view.sessionID)) else {
+                counters.droppedUnknownSession &+= 1
+                return nil
+            }
+            let session = table.session(at: index)
+            SessionFrame.rewrite(base, destination: session.pointee.clientMAC, source: macs[Int(session.pointee.lanSlot)],
+                                 sessionID: session.pointee.clientSessionID)
+            session.pointee.packetsToClient &+= 1
+            session.pointee.bytesToClient &+= UInt64(view.frameLength)
+            session.pointee.lastActivity = now
+            counters.sessionFramesToClient &+= 1
+            return Forward(egress: session.pointee.lanSlot, length: view.frameLength)
+        } else {
+            guard let index = table.find(client: SessionKey(slot: slot, mac: view.source, sessionID: view.sessionID)) else {
+                counters.droppedUnknownSession &+= 1
+                return nil
+            }
+            let session = table.session(at: index)
+            SessionFrame.rewrite(base, destination: session.pointee.acMAC, source: macs[0],
+                                 sessionID: session.pointee.acSessionID)
+            session.pointee.packetsToAC &+= 1
+            session.pointee.bytesToAC &+= UInt64(view.frameLength)
+            session.pointee.lastActivity = now
+            counters.sessionFramesToAC &+= 1
+            return Forward(egress: SessionTable.wanSlot, length: view.frameLength)
+        }
+    }
+
+    // MARK: Discovery stage
+
+    /// Decides what a discovery frame received on `slot` becomes. Malformed or unwanted
+    /// frames are counted and produce nothing.
+    public mutating func handleDiscovery(_ frame: UnsafeRawBufferPointer, from slot: UInt8, now: Int64) -> [OutgoingFrame] {
+        guard Int(slot) < interfaces.count else { return [] }
+        let packet: DiscoveryPacket
+        do { packet = try DiscoveryPacket(parsing: frame) } catch {
+            counters.droppedMalformed &+= 1
+            return []
+        }
+        guard !packet.source.isGroup else {
+            counters.droppedMalformed &+= 1
+            return []
+        }
+        let out = slot == SessionTable.wanSlot
+            ? fromAccessConcentrator(packet, now: now)
+            : fromClient(packet, lanSlot: slot, now: now)
+        counters.discoveryRelayed &+= UInt64(out.count)
+        return out
+    }
+
+    private mutating func fromClient(_ packet: DiscoveryPacket, lanSlot: UInt8, now: Int64) -> [OutgoingFrame] {
+        let client = ClientRef(lanSlot: lanSlot, mac: packet.source)
+        let addressedToUs = packet.destination == macs[Int(lanSlot)]
+        switch packet.code {
+        case .padi:
+            guard packet.destination.isBroadcast || addressedToUs else { return notForUs() }
+            return relayRequest(packet, from: client, to: .broadcast, now: now)
+        case .padr:
+            guard addressedToUs else { return notForUs() }
+            guard let offer = discovery.offer(for: client, cookie: packet.tag(.acCookie)?.value, now: now) else {
+                counters.droppedWithoutOffer &+= 1
+                return []
+            }
+            return relayRequest(packet, from: client, to: offer.acMAC, now: now)
+        case .padt:
+            guard addressedToUs else { return notForUs() }
+            guard let index = table.find(client: SessionKey(slot: lanSlot, mac: packet.source, sessionID: packet.sessionID)),
+                  let session = endSession(at: index) else {
+                counters.droppedUnmatchedPADT &+= 1
+                return []
+            }
+            return [retarget(packet, to: session.acMAC, from: wanMAC, sessionID: session.acSessionID, slot: SessionTable.wanSlot)]
+        case .padm, .padn:
+            // Messages flow from the access concentrator; a client has no business sending them.
+            counters.droppedWrongDirection &+= 1
+            return []
+        case .pado, .pads:
+            counters.droppedWrongDirection &+= 1
+            return []
+        }
+    }
+
+    /// PADI or PADR towards the WAN, carrying a Relay-Session-Id that routes the answer back.
+    private mutating func relayRequest(_ packet: DiscoveryPacket, from client: ClientRef, to destination: MACAddress,
+                                       now: Int64) -> [OutgoingFrame] {
+        guard packet.sessionID == 0 else {
+            counters.droppedMalformed &+= 1
+            return []
+        }
+        var request = packet
+        var foreignTag: [UInt8]?
+        if let existing = packet.tag(.relaySessionID), RelaySessionTag(value: existing.value, instance: instance) == nil {
+            // RFC 2516: a relay must not add a second tag; it uses the one present, here by remembering it.
+            foreignTag = existing.value
+        } else {
+            // Ours (echoed from a PADO) or missing: (re)write it for this very client.
+            let ours = RelaySessionTag(instance: instance, lanSlot: client.lanSlot, clientMAC: client.mac)
+            request.setTag(Tag(.relaySessionID, ours.value))
+        }
+        guard request.frameLength <= PPPoEHeader.ethernetHeaderLength + Int(interfaces[0].mtu) else {
+            counters.droppedNoRoomForRelayTag &+= 1
+            return []
+        }
+        discovery.noteRequest(from: client, hostUniq: packet.tag(.hostUniq)?.value, foreignRelayTag: foreignTag, now: now)
+        request.destination = destination
+        request.source = wanMAC
+        return [OutgoingFrame(slot: SessionTable.wanSlot, bytes: request.serialized())]
+    }
+
+    private mutating func fromAccessConcentrator(_ packet: DiscoveryPacket, now: Int64) -> [OutgoingFrame] {
+        switch packet.code {
+        case .padi, .padr:
+            // Other hosts' requests on the WAN segment: not for a relay to answer.
+            counters.droppedWrongDirection &+= 1
+            return []
+        default:
+            break
+        }
+        guard packet.destination == wanMAC else { return notForUs() }
+        switch packet.code {
+        case .pado:
+            guard let client = route(packet, now: now) else { return notOurs() }
+            discovery.noteOffer(Offer(acMAC: packet.source, cookie: packet.tag(.acCookie)?.value,
+                                      acName: packet.tag(.acName)?.text ?? "", expires: now + discovery.lifetime),
+                                for: client)
+            return [retarget(packet, to: client.mac, from: macs[Int(client.lanSlot)], sessionID: 0, slot: client.lanSlot)]
+        case .pads:
+            guard let client = route(packet, now: now) else { return notOurs() }
+            return sessionConfirmed(packet, for: client, now: now)
+        case .padt:
+            guard let index = table.find(ac: SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)),
+                  let session = endSession(at: index) else {
+                counters.droppedUnmatchedPADT &+= 1
+                return []
+            }
+            return [retarget(packet, to: session.clientMAC, from: macs[Int(session.lanSlot)],
+                             sessionID: session.clientSessionID, slot: session.lanSlot)]
+        case .padm, .padn:
+            guard let index = table.find(ac: SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)) else {
+                return notOurs()
+            }
+            let session = table.session(at: index).pointee
+            return [retarget(packet, to: session.clientMAC, from: macs[Int(session.lanSlot)],
+                             sessionID: session.clientSessionID, slot: session.lanSlot)]
+        case .padi, .padr:
+            return []
+        }
+    }
+
+    /// PADS: the session exists from here on. It is entered in the table before the PADS is
+    /// passed on, so the client's first LCP frame already finds it.
+    private mutating func sessionConfirmed(_ packet: DiscoveryPacket, for client: ClientRef, now: Int64) -> [OutgoingFrame] {
+        let lanMAC = macs[Int(client.lanSlot)]
+        guard packet.sessionID != 0 else {
+            // The AC refused (Service-Name-Error and friends): pass the refusal on.
+            return [retarget(packet, to: client.mac, from: lanMAC, sessionID: 0, slot: client.lanSlot)]
+        }
+        let acKey = SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)
+        if let existing = table.find(ac: acKey) {
+            // A retransmitted PADS for a session we already hold: repeat it with the same mapping.
+            let session = table.session(at: existing).pointee
+            guard session.lanSlot == client.lanSlot && session.clientMAC == client.mac else { return notOurs() }
+            return [retarget(packet, to: client.mac, from: lanMAC, sessionID: session.clientSessionID, slot: client.lanSlot)]
+        }
+        guard !table.isFull,
+              let clientID = table.clientSessionID(lanSlot: client.lanSlot, clientMAC: client.mac, preferred: packet.sessionID)
+        else {
+            counters.refusedTableFull &+= 1
+            var refusal = packet
+            refusal.setTag(Tag(.genericError, text: "pppoe-relay: session table full"))
+            let toClient = retarget(refusal, to: client.mac, from: lanMAC, sessionID: 0, slot: client.lanSlot)
+            let toAC = makePADT(to: packet.source, from: wanMAC, sessionID: packet.sessionID,
+                                slot: SessionTable.wanSlot, reason: "pppoe-relay: session table full")
+            return [toClient, toAC]
+        }
+        let offer = discovery.offer(for: client, from: packet.source)
+        let session = Session(lanSlot: client.lanSlot, clientMAC: client.mac, clientSessionID: clientID,
+                              acMAC: packet.source, acSessionID: packet.sessionID, createdAt: now, lastActivity: now)
+        let labels = SessionLabels(acName: offer?.acName ?? packet.tag(.acName)?.text ?? "",
+                                   serviceName: packet.tag(.serviceName)?.text ?? "",
+                                   maxPayload: packet.tag(.pppMaxPayload)?.maxPayload)
+        guard table.insert(session, labels: labels) != nil else { return notOurs() }
+        counters.sessionsCreated &+= 1
+        discovery.forget(client)
+        return [retarget(packet, to: client.mac, from: lanMAC, sessionID: clientID, slot: client.lanSlot)]
+    }
+
+    /// The client a PADO/PADS is for: from our own tag when the AC echoed it, else the fallback.
+    private mutating func route(_ packet: DiscoveryPacket, now: Int64) -> ClientRef? {
+        if let tag = packet.tag(.relaySessionID), let ours = RelaySessionTag(value: tag.value, instance: instance) {
+            guard ours.lanSlot != SessionTable.wanSlot, Int(ours.lanSlot) < interfaces.count else { return nil }
+            discovery.noteEcho(from: packet.source)
+            return ClientRef(lanSlot: ours.lanSlot, mac: ours.clientMAC)
+        }
+        return discovery.routeUntagged(packet, now: now)
+    }
+
+    // MARK: Ending sessions
+
+    /// Sessions idle longer than the timeout get PADT on both sides and leave the table.
+    public mutating func expireIdle(now: Int64) -> [OutgoingFrame] {
+        discovery.prune(now: now)
+        guard idleTimeout > 0 else { return [] }
+        var out: [OutgoingFrame] = []
+        for index in table.liveSlots where now - table.session(at: index).pointee.lastActivity >= idleTimeout {
+            out += terminate(at: index, reason: "pppoe-relay: idle timeout")
+        }
+        return out
+    }
+
+    /// Every session ends with PADT to both sides: the relay is stopping.
+    public mutating func terminateAll(reason: String) -> [OutgoingFrame] {
+        table.liveSlots.flatMap { terminate(at: $0, reason: reason) }
+    }
+
+    private mutating func terminate(at index: Int32, reason: String) -> [OutgoingFrame] {
+        guard let session = endSession(at: index) else { return [] }
+        counters.padtSent &+= 2
+        return [
+            makePADT(to: session.clientMAC, from: macs[Int(session.lanSlot)], sessionID: session.clientSessionID,
+                     slot: session.lanSlot, reason: reason),
+            makePADT(to: session.acMAC, from: wanMAC, sessionID: session.acSessionID,
+                     slot: SessionTable.wanSlot, reason: reason),
+        ]
+    }
+
+    private mutating func endSession(at index: Int32) -> Session? {
+        guard let session = table.remove(at: index) else { return nil }
+        counters.sessionsEnded &+= 1
+        return session
+    }
+
+    // MARK: Frame helpers
+
+    private func retarget(_ packet: DiscoveryPacket, to destination: MACAddress, from source: MACAddress,
+                          sessionID: UInt16, slot: UInt8) -> OutgoingFrame {
+        var copy = packet
+        copy.destination = destination
+        copy.source = source
+        copy.sessionID = sessionID
+        return OutgoingFrame(slot: slot, bytes: copy.serialized())
+    }
+
+    private func makePADT(to destination: MACAddress, from source: MACAddress, sessionID: UInt16,
+                          slot: UInt8, reason: String) -> OutgoingFrame {
+        let padt = DiscoveryPacket(destination: destination, source: source, code: .padt, sessionID: sessionID,
+                                   tags: [Tag(.genericError, text: reason)])
+        return OutgoingFrame(slot: slot, bytes: padt.serialized())
+    }
+
+    private mutating func notForUs() -> [OutgoingFrame] {
+        counters.droppedNotForUs &+= 1
+        return []
+    }
+
+    private mutating func notOurs() -> [OutgoingFrame] {
+        counters.droppedDiscoveryNotOurs &+= 1
+        return []
+    }
+}

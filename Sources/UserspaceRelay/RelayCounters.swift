@@ -1,0 +1,54 @@
+/// What the relay did with every frame it looked at. Dropped frames carry their reason.
+public struct RelayCounters: Sendable, Equatable {
+    public var discoveryRelayed: UInt64 = 0
+    public var sessionFramesToAC: UInt64 = 0
+    public var sessionFramesToClient: UInt64 = 0
+    public var sessionsCreated: UInt64 = 0
+    public var sessionsEnded: UInt64 = 0
+    public var padtSent: UInt64 = 0
+
+    /// Frames that fail to parse: short, wrong version/type, lengths past the end, truncated by the buffer.
+    public var droppedMalformed: UInt64 = 0
+    /// Unicast frames addressed to some other host (seen where the device is promiscuous).
+    public var droppedNotForUs: UInt64 = 0
+    /// Session frames for a session the relay does not know (for example the router's own PPPoE).
+    public var droppedUnknownSession: UInt64 = 0
+    /// Discovery answers that belong to no client of ours (the router's own client, another relay).
+    public var droppedDiscoveryNotOurs: UInt64 = 0
+    /// A code arriving from the side that never sends it (PADO from a LAN, PADR from the WAN...).
+    public var droppedWrongDirection: UInt64 = 0
+    /// PADT whose source MAC and session id match no live session on that side: spoofed or stale.
+    public var droppedUnmatchedPADT: UInt64 = 0
+    /// PADR towards an access concentrator that made this client no offer we saw.
+    public var droppedWithoutOffer: UInt64 = 0
+    /// PADS refused because the session table was full (the client got Generic-Error).
+    public var refusedTableFull: UInt64 = 0
+    /// PADI/PADR too large to carry a Relay-Session-Id within the WAN MTU.
+    public var droppedNoRoomForRelayTag: UInt64 = 0
+    /// Frames the kernel would not take on send (queue full, device down).
+    public var droppedSendFailed: UInt64 = 0
+
+    public init() {}
+
+    /// Name and value of every counter, in a fixed order, for status output.
+    public var fields: [(name: String, value: UInt64)] {
+        [
+            ("discovery_relayed", discoveryRelayed),
+            ("session_frames_to_ac", sessionFramesToAC),
+            ("session_frames_to_client", sessionFramesToClient),
+            ("sessions_created", sessionsCreated),
+            ("sessions_ended", sessionsEnded),
+            ("padt_sent", padtSent),
+            ("dropped_malformed", droppedMalformed),
+            ("dropped_not_for_us", droppedNotForUs),
+            ("dropped_unknown_session", droppedUnknownSession),
+            ("dropped_discovery_not_ours", droppedDiscoveryNotOurs),
+            ("dropped_wrong_direction", droppedWrongDirection),
+            ("dropped_unmatched_padt", droppedUnmatchedPADT),
+            ("dropped_without_offer", droppedWithoutOffer),
+            ("refused_table_full", refusedTableFull),
+            ("dropped_no_room_for_relay_tag", droppedNoRoomForRelayTag),
+            ("dropped_send_failed", droppedSendFailed),
+        ]
+    }
+}

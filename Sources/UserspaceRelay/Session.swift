@@ -1,0 +1,39 @@
+import PPPoEWire
+
+/// A relayed session: the client side on a LAN, the access concentrator side on the WAN.
+///
+/// Plain data only, so the forwarding loop can update counters through a pointer with no
+/// reference counting. Names seen in discovery live apart, in `SessionTable`'s metadata.
+public struct Session: Sendable {
+    public var lanSlot: UInt8
+    public var clientMAC: MACAddress
+    public var clientSessionID: UInt16
+    public var acMAC: MACAddress
+    public var acSessionID: UInt16
+    /// Client → access concentrator.
+    public var packetsToAC: UInt64 = 0
+    public var bytesToAC: UInt64 = 0
+    /// Access concentrator → client.
+    public var packetsToClient: UInt64 = 0
+    public var bytesToClient: UInt64 = 0
+    /// Monotonic seconds.
+    public var createdAt: Int64
+    public var lastActivity: Int64
+
+    public var clientKey: SessionKey { SessionKey(slot: lanSlot, mac: clientMAC, sessionID: clientSessionID) }
+    public var acKey: SessionKey { SessionKey(slot: SessionTable.wanSlot, mac: acMAC, sessionID: acSessionID) }
+}
+
+/// What discovery saw of a session that people want in `relayctl sessions`.
+public struct SessionLabels: Sendable {
+    public var acName: String
+    public var serviceName: String
+    /// The PPP-Max-Payload agreed in discovery (RFC 4638), when there was one.
+    public var maxPayload: UInt16?
+
+    public init(acName: String = "", serviceName: String = "", maxPayload: UInt16? = nil) {
+        self.acName = acName
+        self.serviceName = serviceName
+        self.maxPayload = maxPayload
+    }
+}

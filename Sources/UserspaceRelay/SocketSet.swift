@@ -1,0 +1,50 @@
+import CShim
+import Glibc
+
+/// The two AF_PACKET sockets of every relay interface, one per ethertype: discovery (0x8863)
+/// and session (0x8864), never ETH_P_ALL, so the kernel hands us nothing else. Owned: every
+/// descriptor is closed exactly once, in deinit.
+struct SocketSet: ~Copyable {
+    private let discoveryFDs: UnsafeMutablePointer<Int32>
+    private let sessionFDs: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(interfaces: [RelayInterface]) throws(RelayError) {
+        count = interfaces.count
+        discoveryFDs = .allocate(capacity: count)
+        sessionFDs = .allocate(capacity: count)
+        discoveryFDs.initialize(repeating: -1, count: count)
+        sessionFDs.initialize(repeating: -1, count: count)
+        for (slot, interface) in interfaces.enumerated() {
+            let discovery = pr_packet_socket_open(interface.index, 0x8863)
+            let session = discovery >= 0 ? pr_packet_socket_open(interface.index, 0x8864) : discovery
+            if discovery >= 0 { discoveryFDs[slot] = discovery }
+            if session >= 0 { sessionFDs[slot] = session }
+            if discovery < 0 || session < 0 {
+                let code = -(discovery < 0 ? discovery : session)
+                Self.close(discoveryFDs, count)
+                Self.close(sessionFDs, count)
+                discoveryFDs.deallocate()
+                sessionFDs.deallocate()
+                throw RelayError.system("packet socket on \(interface.name)", errno: code)
+            }
+        }
+    }
+
+    deinit {
+        Self.close(discoveryFDs, count)
+        Self.close(sessionFDs, count)
+        discoveryFDs.deallocate()
+        sessionFDs.deallocate()
+    }
+
+    private static func close(_ fds: UnsafeMutablePointer<Int32>, _ count: Int) {
+        for i in 0..<count where fds[i] >= 0 {
+            _ = Glibc.close(fds[i])
+            fds[i] = -1
+        }
+    }
+
+    @inline(__always) func discovery(_ slot: Int) -> Int32 { discoveryFDs[slot] }
+    @inline(__always) func session(_ slot: Int) -> Int32 { sessionFDs[slot] }
+}

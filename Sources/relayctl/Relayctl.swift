@@ -1,0 +1,52 @@
+import ArgumentParser
+import Glibc
+import RelayDaemon
+
+/// `relayctl`: runs the PPPoE relay and talks to it. Exit codes mean something to scripts:
+/// 0 done, 1 failed, 2 usage (bad flag, missing interface); errors are one line on stderr.
+@main
+struct Relayctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relayctl",
+        abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
+        subcommands: [Run.self, Status.self, Sessions.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as DaemonError {
+            fail(error.description, code: { if case .usage = error { 2 } else { 1 } }())
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            fail(message, code: code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileOutput.standardError("relayctl: \(message)")
+        Glibc.exit(code)
+    }
+}
+
+/// Lines written straight to fd 1 and 2, unbuffered: a caller reading a pipe (an SSH
+/// command, a test) sees each line the moment it is written.
+enum FileOutput {
+    static func standardOutput(_ line: String) { write(1, line + "\n") }
+    static func standardError(_ line: String) { write(2, line + "\n") }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}

@@ -1,0 +1,398 @@
+#!/usr/bin/python3
+"""Lab peers for pppoe-relay's tests and demo: everything around rp-pppoe that the lab needs.
+
+The kernel here has no PPP, so pppd cannot run. rp-pppoe's programs still do all of the PPPoE:
+`pppoe-server -q WRAPPER` runs WRAPPER where it would run pppd, handing it `pty 'pppoe -n -e ...'`;
+the `pppoe` client speaks async-HDLC PPP on stdin/stdout. These subcommands sit on those pipes
+and push real LCP frames through:
+
+  pppd-standin  ARGS...   the pppd stand-in for pppoe-server (answers LCP, logs every frame)
+  client                  runs rp-pppoe's `pppoe` client, sends LCP Echo-Requests, logs replies
+  test-ac                 a minimal access concentrator of our own (can strip Relay-Session-Id)
+  sniff                   logs frames of one ethertype seen on an interface
+  send                    sends one raw Ethernet frame
+
+Every event is one JSON object per line in a log file, which the tests read.
+Uses only the Python standard library (run it with /usr/bin/python3).
+"""
+
+import argparse
+import json
+import os
+import select
+import shlex
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+ETH_P_PPPOE_DISC = 0x8863
+ETH_P_PPPOE_SESS = 0x8864
+PPP_LCP = 0xC021
+
+LCP_CONF_REQ, LCP_CONF_ACK = 1, 2
+LCP_TERM_REQ, LCP_TERM_ACK = 5, 6
+LCP_ECHO_REQ, LCP_ECHO_REPLY = 9, 10
+
+PADI, PADO, PADR, PADS, PADT = 0x09, 0x07, 0x19, 0x65, 0xA7
+TAG_SERVICE_NAME, TAG_AC_NAME, TAG_HOST_UNIQ, TAG_AC_COOKIE = 0x0101, 0x0102, 0x0103, 0x0104
+TAG_RELAY_SESSION_ID, TAG_GENERIC_ERROR = 0x0110, 0x0203
+
+
+# ---------------------------------------------------------------- logging
+
+class EventLog:
+    def __init__(self, path):
+        self.path = path
+
+    def __call__(self, event, **fields):
+        fields["event"] = event
+        fields["time"] = round(time.time(), 3)
+        with open(self.path, "a") as f:
+            f.write(json.dumps(fields) + "\n")
+
+
+# ---------------------------------------------------------------- async HDLC (RFC 1662)
+
+def _fcs_table():
+    table = []
+    for b in range(256):
+        v = b
+        for _ in range(8):
+            v = (v >> 1) ^ 0x8408 if v & 1 else v >> 1
+        table.append(v)
+    return table
+
+
+FCS_TABLE = _fcs_table()
+
+
+def fcs16(data, fcs=0xFFFF):
+    for b in data:
+        fcs = (fcs >> 8) ^ FCS_TABLE[(fcs ^ b) & 0xFF]
+    return fcs
+
+
+def hdlc_encode(protocol, payload):
+    body = bytes([0xFF, 0x03]) + struct.pack("!H", protocol) + payload
+    fcs = fcs16(body) ^ 0xFFFF
+    body += struct.pack("<H", fcs)
+    out = bytearray([0x7E])
+    for b in body:
+        if b in (0x7E, 0x7D) or b < 0x20:
+            out += bytes([0x7D, b ^ 0x20])
+        else:
+            out.append(b)
+    out.append(0x7E)
+    return bytes(out)
+
+
+class HdlcDecoder:
+    """Feeds bytes, yields (protocol, payload) for every frame whose FCS checks out."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+        self.bad = 0
+
+    def feed(self, data):
+        frames = []
+        self.buffer += data
+        while True:
+            end = self.buffer.find(0x7E)
+            if end < 0:
+                break
+            raw = bytes(self.buffer[:end])
+            del self.buffer[:end + 1]
+            if not raw:
+                continue
+            frame = bytearray()
+            escaped = False
+            for b in raw:
+                if escaped:
+                    frame.append(b ^ 0x20)
+                    escaped = False
+                elif b == 0x7D:
+                    escaped = True
+                else:
+                    frame.append(b)
+            if len(frame) < 4 or fcs16(frame) != 0xF0B8:
+                self.bad += 1
+                continue
+            frame = bytes(frame[:-2])
+            if frame[:2] == b"\xff\x03":
+                frame = frame[2:]
+            if frame[0] & 1:
+                protocol, payload = frame[0], frame[1:]
+            else:
+                protocol, payload = struct.unpack("!H", frame[:2])[0], frame[2:]
+            frames.append((protocol, payload))
+        return frames
+
+
+def lcp(code, ident, data=b""):
+    return struct.pack("!BBH", code, ident, 4 + len(data)) + data
+
+
+def describe(protocol, payload):
+    info = {"protocol": "0x%04x" % protocol, "hex": payload.hex()}
+    if protocol == PPP_LCP and len(payload) >= 4:
+        info["code"], info["id"] = payload[0], payload[1]
+    return info
+
+
+# ---------------------------------------------------------------- pppd stand-in
+
+def pppd_standin(argv, log_dir):
+    """Runs as pppd for pppoe-server: spawns the `pty` command and answers LCP on it."""
+    if "pty" not in argv:
+        print("pppd-standin: no pty argument", file=sys.stderr)
+        return 2
+    command = argv[argv.index("pty") + 1]
+    words = shlex.split(command)
+    session = words[words.index("-e") + 1] if "-e" in words else "unknown"
+    session_id = session.split(":")[0]
+    log = EventLog(os.path.join(log_dir, "server.log"))
+    with open(os.path.join(log_dir, "standin-%s.pid" % session_id), "w") as f:
+        f.write(str(os.getpid()))
+    child = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    log("start", session=session, pid=os.getpid())
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    decoder = HdlcDecoder()
+    out = child.stdout.fileno()
+    while not stopping:
+        try:
+            readable, _, _ = select.select([out], [], [], 0.2)
+        except InterruptedError:
+            continue
+        if not readable:
+            continue
+        data = os.read(out, 65536)
+        if not data:
+            break
+        for protocol, payload in decoder.feed(data):
+            log("rx", session=session, **describe(protocol, payload))
+            reply = None
+            if protocol == PPP_LCP and len(payload) >= 4:
+                code, ident = payload[0], payload[1]
+                if code == LCP_ECHO_REQ:
+                    reply = lcp(LCP_ECHO_REPLY, ident, b"\0\0\0\0" + payload[8:])
+                elif code == LCP_CONF_REQ:
+                    reply = lcp(LCP_CONF_ACK, ident, payload[4:])
+                elif code == LCP_TERM_REQ:
+                    reply = lcp(LCP_TERM_ACK, ident)
+            if reply is not None:
+                child.stdin.write(hdlc_encode(PPP_LCP, reply))
+                child.stdin.flush()
+                log("tx", session=session, **describe(PPP_LCP, reply))
+    # Hanging up: the session process sees its stdin close and ends the session with PADT.
+    try:
+        child.stdin.close()
+    except OSError:
+        pass
+    try:
+        rc = child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        rc = child.wait()
+    log("exit", session=session, rc=rc, hangup=bool(stopping))
+    return 0
+
+
+# ---------------------------------------------------------------- client driver
+
+def run_client(args):
+    """Runs rp-pppoe's client on an interface and pushes LCP Echo-Requests through it."""
+    log = EventLog(args.log)
+    command = ["pppoe", "-I", args.iface] + shlex.split(args.pppoe_args or "")
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    log("start", pid=os.getpid(), command=command)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    decoder = HdlcDecoder()
+    sent = 0
+    # rp-pppoe's server starts its session process only after PADS: give it a moment.
+    next_send = time.time() + args.delay
+    out = child.stdout.fileno()
+    while True:
+        if stopping:
+            # rp-pppoe's client sends PADT when it is told to stop.
+            child.send_signal(signal.SIGTERM)
+            stopping.clear()
+            log("stop-requested")
+        now = time.time()
+        if sent < args.echo and now >= next_send:
+            data = b"\0\0\0\0" + ("lab-%d" % sent).encode()
+            frame = lcp(LCP_ECHO_REQ, (sent + 1) & 0xFF, data)
+            try:
+                child.stdin.write(hdlc_encode(PPP_LCP, frame))
+                child.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+            log("tx", **describe(PPP_LCP, frame))
+            sent += 1
+            next_send = now + args.interval
+        try:
+            readable, _, _ = select.select([out], [], [], 0.05)
+        except InterruptedError:
+            continue
+        if readable:
+            data = os.read(out, 65536)
+            if not data:
+                break
+            for protocol, payload in decoder.feed(data):
+                log("rx", **describe(protocol, payload))
+        elif child.poll() is not None:
+            break
+    rc = child.wait()
+    stderr = child.stderr.read().decode(errors="replace")
+    log("exit", rc=rc, stderr=stderr[-2000:])
+    return 0
+
+
+# ---------------------------------------------------------------- raw frames
+
+def open_raw(iface, ethertype):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ethertype))
+    s.bind((iface, ethertype))
+    return s
+
+
+def mac_bytes(text):
+    return bytes(int(part, 16) for part in text.split(":"))
+
+
+def iface_mac(iface):
+    with open("/sys/class/net/%s/address" % iface) as f:
+        return mac_bytes(f.read().strip())
+
+
+def parse_tags(payload):
+    tags, offset = [], 0
+    while offset + 4 <= len(payload):
+        kind, length = struct.unpack("!HH", payload[offset:offset + 4])
+        tags.append((kind, payload[offset + 4:offset + 4 + length]))
+        offset += 4 + length
+    return tags
+
+
+def build_discovery(dst, src, code, session_id, tags):
+    payload = b"".join(struct.pack("!HH", kind, len(value)) + value for kind, value in tags)
+    return dst + src + struct.pack("!HBBHH", ETH_P_PPPOE_DISC, 0x11, code, session_id, len(payload)) + payload
+
+
+def sniff(args):
+    log = EventLog(args.log)
+    s = open_raw(args.iface, int(args.ethertype, 0))
+    s.settimeout(0.2)
+    deadline = time.time() + args.seconds
+    log("ready")
+    while time.time() < deadline:
+        try:
+            frame, address = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        entry = {"hex": frame.hex(), "pkttype": address[2]}
+        if len(frame) >= 20:
+            entry.update(dst=frame[0:6].hex(":"), src=frame[6:12].hex(":"), code=frame[15],
+                         session=struct.unpack("!H", frame[16:18])[0])
+            if int(args.ethertype, 0) == ETH_P_PPPOE_DISC:
+                length = struct.unpack("!H", frame[18:20])[0]
+                entry["tags"] = {"0x%04x" % k: v.hex() for k, v in parse_tags(frame[20:20 + length])}
+        log("frame", **entry)
+    return 0
+
+
+def send(args):
+    frame = bytes.fromhex(args.hex)
+    s = open_raw(args.iface, struct.unpack("!H", frame[12:14])[0] if len(frame) >= 14 else ETH_P_PPPOE_DISC)
+    for _ in range(args.count):
+        s.send(frame)
+    return 0
+
+
+def test_ac(args):
+    """A small access concentrator: PADO/PADS without Relay-Session-Id, answers LCP echo."""
+    log = EventLog(args.log)
+    mac = iface_mac(args.iface)
+    disc = open_raw(args.iface, ETH_P_PPPOE_DISC)
+    sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
+    sessions = {}
+    next_id = 0x100
+    log("ready", mac=mac.hex(":"))
+    deadline = time.time() + args.seconds
+    while time.time() < deadline:
+        readable, _, _ = select.select([disc, sess], [], [], 0.2)
+        for s in readable:
+            frame = s.recv(65535)
+            if len(frame) < 20 or frame[0:6] not in (mac, b"\xff" * 6):
+                continue
+            src, code, session_id = frame[6:12], frame[15], struct.unpack("!H", frame[16:18])[0]
+            length = struct.unpack("!H", frame[18:20])[0]
+            if s is disc:
+                tags = parse_tags(frame[20:20 + length])
+                kinds = [k for k, _ in tags]
+                log("rx", code=code, src=src.hex(":"), tags=["0x%04x" % k for k in kinds])
+                keep = [(k, v) for k, v in tags if k == TAG_HOST_UNIQ
+                        or (k == TAG_RELAY_SESSION_ID and not args.strip_relay_tag)]
+                if code == PADI:
+                    reply = build_discovery(src, mac, PADO, 0, [(TAG_AC_NAME, b"lab-ac"), (TAG_SERVICE_NAME, b"")] + keep)
+                elif code == PADR:
+                    next_id += 1
+                    sessions[(src, next_id)] = True
+                    reply = build_discovery(src, mac, PADS, next_id, [(TAG_SERVICE_NAME, b"")] + keep)
+                elif code == PADT:
+                    sessions.pop((src, session_id), None)
+                    log("padt", src=src.hex(":"), session=session_id)
+                    continue
+                else:
+                    continue
+                disc.send(reply)
+                log("tx", code=reply[15], relay_tag=TAG_RELAY_SESSION_ID in [k for k, _ in keep])
+            else:
+                payload = frame[20:20 + length]
+                log("session-rx", src=src.hex(":"), session=session_id, hex=payload.hex())
+                if (src, session_id) in sessions and payload[:2] == b"\xc0\x21" and payload[2] == LCP_ECHO_REQ:
+                    reply_lcp = lcp(LCP_ECHO_REPLY, payload[3], b"\0\0\0\0" + payload[10:])
+                    body = struct.pack("!H", PPP_LCP) + reply_lcp
+                    reply = src + mac + struct.pack("!HBBHH", ETH_P_PPPOE_SESS, 0x11, 0, session_id, len(body)) + body
+                    sess.send(reply)
+                    log("session-tx", session=session_id)
+    return 0
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "pppd-standin":
+        log_dir = os.environ.get("PPPOE_LAB_DIR", "/tmp")
+        return pppd_standin(sys.argv[2:], log_dir)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("client")
+    c.add_argument("--iface", required=True)
+    c.add_argument("--log", required=True)
+    c.add_argument("--echo", type=int, default=3)
+    c.add_argument("--interval", type=float, default=0.2)
+    c.add_argument("--delay", type=float, default=1.0)
+    c.add_argument("--pppoe-args", default="")
+    s = sub.add_parser("sniff")
+    s.add_argument("--iface", required=True)
+    s.add_argument("--log", required=True)
+    s.add_argument("--ethertype", default="0x8863")
+    s.add_argument("--seconds", type=float, default=10)
+    t = sub.add_parser("send")
+    t.add_argument("--iface", required=True)
+    t.add_argument("--hex", required=True)
+    t.add_argument("--count", type=int, default=1)
+    a = sub.add_parser("test-ac")
+    a.add_argument("--iface", required=True)
+    a.add_argument("--log", required=True)
+    a.add_argument("--strip-relay-tag", action="store_true")
+    a.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    return {"client": run_client, "sniff": sniff, "send": send, "test-ac": test_ac}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
