@@ -8,6 +8,11 @@ public struct RelayCore: ~Copyable {
     public struct Forward: Sendable, Equatable {
         public var egress: UInt8
         public var length: Int
+
+        public init(egress: UInt8, length: Int) {
+            self.egress = egress
+            self.length = length
+        }
     }
 
     public let interfaces: [RelayInterface]

@@ -20,6 +20,17 @@ public struct Session: Sendable {
     public var createdAt: Int64
     public var lastActivity: Int64
 
+    public init(lanSlot: UInt8, clientMAC: MACAddress, clientSessionID: UInt16, acMAC: MACAddress,
+                acSessionID: UInt16, createdAt: Int64, lastActivity: Int64) {
+        self.lanSlot = lanSlot
+        self.clientMAC = clientMAC
+        self.clientSessionID = clientSessionID
+        self.acMAC = acMAC
+        self.acSessionID = acSessionID
+        self.createdAt = createdAt
+        self.lastActivity = lastActivity
+    }
+
     public var clientKey: SessionKey { SessionKey(slot: lanSlot, mac: clientMAC, sessionID: clientSessionID) }
     public var acKey: SessionKey { SessionKey(slot: SessionTable.wanSlot, mac: acMAC, sessionID: acSessionID) }
 }

@@ -1,0 +1,274 @@
+import PPPoEWire
+import UserspaceRelay
+import XCTest
+
+/// The relay's discovery policy and session rewriting, driven with crafted frames.
+final class RelayCoreTests: XCTestCase {
+    let wanMAC = MACAddress("02:00:00:00:00:0a")!
+    let lan1MAC = MACAddress("02:00:00:00:00:01")!
+    let lan2MAC = MACAddress("02:00:00:00:00:02")!
+    let client1 = MACAddress("0e:00:00:00:00:c1")!
+    let client2 = MACAddress("0e:00:00:00:00:c2")!
+    let ac = MACAddress("0e:00:00:00:00:ac")!
+    let otherAC = MACAddress("0e:00:00:00:00:ad")!
+
+    func makeCore(maxSessions: Int = 16, idleTimeout: Int64 = 0) -> RelayCore {
+        RelayCore(interfaces: [
+            RelayInterface(name: "wan", index: 10, mac: wanMAC, mtu: 1500, role: .wan),
+            RelayInterface(name: "lan1", index: 11, mac: lan1MAC, mtu: 1500, role: .lan),
+            RelayInterface(name: "lan2", index: 12, mac: lan2MAC, mtu: 1500, role: .lan),
+        ], maxSessions: maxSessions, idleTimeout: idleTimeout, instance: 0xCAFE_F00D)
+    }
+
+    // MARK: helpers
+
+    func discovery(_ code: DiscoveryCode, from source: MACAddress, to destination: MACAddress,
+                   session: UInt16 = 0, tags: [Tag]) -> [UInt8] {
+        DiscoveryPacket(destination: destination, source: source, code: code, sessionID: session, tags: tags).serialized()
+    }
+
+    func feed(_ core: inout RelayCore, _ frame: [UInt8], slot: UInt8, now: Int64 = 100) -> [DiscoveryPacket] {
+        let out = frame.withUnsafeBytes { core.handleDiscovery($0, from: slot, now: now) }
+        return out.map { try! DiscoveryPacket(parsing: $0.bytes) }
+    }
+
+    func slots(_ core: inout RelayCore, _ frame: [UInt8], slot: UInt8) -> [UInt8] {
+        frame.withUnsafeBytes { core.handleDiscovery($0, from: slot, now: 100) }.map(\.slot)
+    }
+
+    func sessionFrame(from source: MACAddress, to destination: MACAddress, session: UInt16) -> [UInt8] {
+        let ppp: [UInt8] = [0xC0, 0x21, 0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4]
+        return destination.bytes + source.bytes + [0x88, 0x64, 0x11, 0x00, UInt8(session >> 8), UInt8(session & 0xFF), 0, UInt8(ppp.count)] + ppp
+    }
+
+    func forward(_ core: inout RelayCore, _ frame: inout [UInt8], slot: UInt8, now: Int64 = 100) -> RelayCore.Forward? {
+        frame.withUnsafeMutableBytes { core.forwardSession($0, from: slot, now: now) }
+    }
+
+    /// Runs PADI..PADS for one client and returns the client-side session id.
+    @discardableResult
+    func establish(_ core: inout RelayCore, client: MACAddress, lanSlot: UInt8, acSession: UInt16,
+                   hostUniq: [UInt8] = [1, 2, 3]) -> DiscoveryPacket? {
+        let lanMAC = lanSlot == 1 ? lan1MAC : lan2MAC
+        let padi = feed(&core, discovery(.padi, from: client, to: .broadcast,
+                                         tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq)]), slot: lanSlot)
+        guard let tag = padi.first?.tag(.relaySessionID) else { return nil }
+        _ = feed(&core, discovery(.pado, from: ac, to: wanMAC,
+                                  tags: [Tag(.acName, text: "AC"), Tag(.serviceName), Tag(.hostUniq, hostUniq), tag]), slot: 0)
+        _ = feed(&core, discovery(.padr, from: client, to: lanMAC, tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq), tag]),
+                 slot: lanSlot)
+        return feed(&core, discovery(.pads, from: ac, to: wanMAC, session: acSession,
+                                     tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, hostUniq), tag]), slot: 0).first
+    }
+
+    // MARK: tests
+
+    func testDiscoveryAndSessionFramesBothWays() throws {
+        var core = makeCore()
+        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast,
+                                         tags: [Tag(.serviceName), Tag(.hostUniq, [7])]), slot: 1)
+        XCTAssertEqual(padi.count, 1)
+        XCTAssertEqual(padi[0].destination, .broadcast)
+        XCTAssertEqual(padi[0].source, wanMAC)
+        let tag = try XCTUnwrap(padi[0].tag(.relaySessionID))
+        XCTAssertEqual(tag.value.count, 12)
+        XCTAssertEqual(padi[0].tag(.hostUniq)?.value, [7])
+
+        let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC,
+                                         tags: [Tag(.acName, text: "AC"), Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag]), slot: 0)
+        XCTAssertEqual(pado.first?.destination, client1)
+        XCTAssertEqual(pado.first?.source, lan1MAC)
+        XCTAssertEqual(pado.first?.tags, [Tag(.acName, text: "AC"), Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag])
+
+        let padr = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag]), slot: 1)
+        XCTAssertEqual(padr.first?.destination, ac)
+        XCTAssertEqual(padr.first?.source, wanMAC)
+
+        let pads = feed(&core, discovery(.pads, from: ac, to: wanMAC, session: 0x42,
+                                         tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, [7]), tag]), slot: 0)
+        XCTAssertEqual(pads.first?.destination, client1)
+        XCTAssertEqual(pads.first?.sessionID, 0x42)
+        XCTAssertEqual(core.table.count, 1)
+
+        var up = sessionFrame(from: client1, to: lan1MAC, session: 0x42)
+        let payloadUp = Array(up[14...])
+        XCTAssertEqual(forward(&core, &up, slot: 1), RelayCore.Forward(egress: 0, length: up.count))
+        XCTAssertEqual(Array(up[0..<12]), ac.bytes + wanMAC.bytes)
+        XCTAssertEqual(Array(up[14...]), payloadUp, "only addresses (and here an unchanged session id) differ")
+
+        var down = sessionFrame(from: ac, to: wanMAC, session: 0x42) + [0, 0, 0, 0] // Ethernet padding
+        XCTAssertEqual(forward(&core, &down, slot: 0), RelayCore.Forward(egress: 1, length: 30), "padding is not forwarded")
+        XCTAssertEqual(Array(down[0..<12]), client1.bytes + lan1MAC.bytes)
+
+        let session = core.table.session(at: core.table.liveSlots[0]).pointee
+        XCTAssertEqual(session.packetsToAC, 1)
+        XCTAssertEqual(session.packetsToClient, 1)
+        XCTAssertEqual(core.table.labels(at: core.table.liveSlots[0]).acName, "AC")
+        XCTAssertEqual(core.table.labels(at: core.table.liveSlots[0]).serviceName, "isp")
+        XCTAssertEqual(core.counters.sessionFramesToAC, 1)
+        XCTAssertEqual(core.counters.sessionFramesToClient, 1)
+    }
+
+    func testPADRGoesToTheACWhoseCookieItEchoes() throws {
+        var core = makeCore()
+        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [Tag(.serviceName)]), slot: 1)
+        let tag = try XCTUnwrap(padi.first?.tag(.relaySessionID))
+        _ = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.acCookie, [1]), tag]), slot: 0)
+        _ = feed(&core, discovery(.pado, from: otherAC, to: wanMAC, tags: [Tag(.acCookie, [2]), tag]), slot: 0)
+        let toFirst = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.acCookie, [1]), tag]), slot: 1)
+        XCTAssertEqual(toFirst.first?.destination, ac)
+        let toSecond = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.acCookie, [2]), tag]), slot: 1)
+        XCTAssertEqual(toSecond.first?.destination, otherAC)
+        let noOffer = feed(&core, discovery(.padr, from: client2, to: lan1MAC, tags: [tag]), slot: 1)
+        XCTAssertTrue(noOffer.isEmpty)
+        XCTAssertEqual(core.counters.droppedWithoutOffer, 1)
+    }
+
+    func testSpoofedPADTEndsNothing() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 9)
+        XCTAssertEqual(core.table.count, 1)
+        // Right session id, wrong MAC, on both sides.
+        XCTAssertTrue(feed(&core, discovery(.padt, from: client2, to: lan1MAC, session: 9, tags: []), slot: 1).isEmpty)
+        XCTAssertTrue(feed(&core, discovery(.padt, from: otherAC, to: wanMAC, session: 9, tags: []), slot: 0).isEmpty)
+        // Right MAC, but on the other LAN.
+        XCTAssertTrue(feed(&core, discovery(.padt, from: client1, to: lan2MAC, session: 9, tags: []), slot: 2).isEmpty)
+        XCTAssertEqual(core.table.count, 1)
+        XCTAssertEqual(core.counters.droppedUnmatchedPADT, 3)
+    }
+
+    func testPADTFromEitherSideIsForwardedAndEndsTheSession() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 9)
+        let fromClient = feed(&core, discovery(.padt, from: client1, to: lan1MAC, session: 9, tags: [Tag(.genericError, text: "bye")]), slot: 1)
+        XCTAssertEqual(fromClient.first?.destination, ac)
+        XCTAssertEqual(fromClient.first?.source, wanMAC)
+        XCTAssertEqual(fromClient.first?.tag(.genericError)?.text, "bye")
+        XCTAssertEqual(core.table.count, 0)
+
+        establish(&core, client: client1, lanSlot: 1, acSession: 10)
+        let fromAC = feed(&core, discovery(.padt, from: ac, to: wanMAC, session: 10, tags: []), slot: 0)
+        XCTAssertEqual(fromAC.first?.destination, client1)
+        XCTAssertEqual(fromAC.first?.source, lan1MAC)
+        XCTAssertEqual(fromAC.first?.sessionID, 10)
+        XCTAssertEqual(core.table.count, 0)
+        XCTAssertEqual(core.counters.sessionsEnded, 2)
+    }
+
+    func testFullTableGivesClientGenericErrorAndACPADT() {
+        var core = makeCore(maxSessions: 1)
+        XCTAssertEqual(establish(&core, client: client1, lanSlot: 1, acSession: 1)?.sessionID, 1)
+        let hostUniq: [UInt8] = [9, 9]
+        let padi = feed(&core, discovery(.padi, from: client2, to: .broadcast, tags: [Tag(.hostUniq, hostUniq)]), slot: 2)
+        let tag = padi[0].tag(.relaySessionID)!
+        _ = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, hostUniq), tag]), slot: 0)
+        _ = feed(&core, discovery(.padr, from: client2, to: lan2MAC, tags: [Tag(.hostUniq, hostUniq), tag]), slot: 2)
+        let pads = discovery(.pads, from: ac, to: wanMAC, session: 2, tags: [Tag(.hostUniq, hostUniq), tag])
+        let out = feed(&core, pads, slot: 0)
+        XCTAssertEqual(slots(&core, pads, slot: 0), [2, 0])
+        XCTAssertEqual(out.count, 2)
+        XCTAssertEqual(out[0].code, .pads)
+        XCTAssertEqual(out[0].destination, client2)
+        XCTAssertEqual(out[0].sessionID, 0)
+        XCTAssertNotNil(out[0].tag(.genericError))
+        XCTAssertEqual(out[0].tag(.hostUniq)?.value, hostUniq, "the client must recognise the refusal as its own")
+        XCTAssertEqual(out[1].code, .padt)
+        XCTAssertEqual(out[1].destination, ac)
+        XCTAssertEqual(out[1].sessionID, 2)
+        XCTAssertEqual(core.table.count, 1)
+        XCTAssertEqual(core.counters.refusedTableFull, 2)
+    }
+
+    func testACThatStripsRelayTagIsRoutedByHostUniq() {
+        var core = makeCore()
+        _ = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [Tag(.hostUniq, [1, 1])]), slot: 1)
+        _ = feed(&core, discovery(.padi, from: client2, to: .broadcast, tags: [Tag(.hostUniq, [2, 2])]), slot: 2)
+        let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [2, 2])]), slot: 0)
+        XCTAssertEqual(pado.first?.destination, client2)
+        XCTAssertEqual(pado.first?.source, lan2MAC)
+        _ = feed(&core, discovery(.padr, from: client2, to: lan2MAC, tags: [Tag(.hostUniq, [2, 2])]), slot: 2)
+        let pads = feed(&core, discovery(.pads, from: ac, to: wanMAC, session: 5, tags: [Tag(.hostUniq, [2, 2])]), slot: 0)
+        XCTAssertEqual(pads.first?.destination, client2)
+        XCTAssertEqual(core.table.count, 1)
+    }
+
+    func testAnswersAndFramesForOthersAreLeftAlone() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 3)
+        // The router's own client: its PADO/PADS carry no tag of ours and a Host-Uniq we never saw.
+        XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [0x77])]), slot: 0).isEmpty)
+        XCTAssertTrue(feed(&core, discovery(.pads, from: ac, to: wanMAC, session: 4, tags: [Tag(.hostUniq, [0x77])]), slot: 0).isEmpty)
+        XCTAssertTrue(feed(&core, discovery(.padt, from: ac, to: wanMAC, session: 4, tags: []), slot: 0).isEmpty)
+        var own = sessionFrame(from: ac, to: wanMAC, session: 4)
+        XCTAssertNil(forward(&core, &own, slot: 0))
+        XCTAssertEqual(core.counters.droppedDiscoveryNotOurs, 2)
+        XCTAssertEqual(core.counters.droppedUnmatchedPADT, 1)
+        XCTAssertEqual(core.counters.droppedUnknownSession, 1)
+        XCTAssertEqual(core.table.count, 1, "our session is untouched")
+    }
+
+    func testUntaggedAnswerFromAnACThatEchoesTagsIsNotOurs() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 3, hostUniq: [4])
+        // client1 asks again; the AC, known to echo our tag, answers someone without it.
+        _ = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [Tag(.hostUniq, [4])]), slot: 1)
+        XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [4])]), slot: 0).isEmpty)
+    }
+
+    func testForeignRelayTagIsKeptAndRoutes() {
+        var core = makeCore()
+        let foreign = Tag(.relaySessionID, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [foreign]), slot: 1)
+        XCTAssertEqual(padi.first?.tags.filter { $0.type == .relaySessionID }, [foreign], "no second tag is added")
+        let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [foreign]), slot: 0)
+        XCTAssertEqual(pado.first?.destination, client1)
+    }
+
+    func testIdleTimeoutSendsPADTToBothSides() {
+        var core = makeCore(idleTimeout: 30)
+        establish(&core, client: client1, lanSlot: 1, acSession: 8)
+        var frame = sessionFrame(from: client1, to: lan1MAC, session: 8)
+        XCTAssertNotNil(forward(&core, &frame, slot: 1, now: 120))
+        XCTAssertTrue(core.expireIdle(now: 149).isEmpty, "29 s after the last frame: still alive")
+        let out = core.expireIdle(now: 150).map { try! DiscoveryPacket(parsing: $0.bytes) }
+        XCTAssertEqual(out.map(\.code), [.padt, .padt])
+        XCTAssertEqual(Set(out.map(\.destination)), [client1, ac])
+        XCTAssertEqual(out.first { $0.destination == client1 }?.source, lan1MAC)
+        XCTAssertEqual(out.first { $0.destination == ac }?.sessionID, 8)
+        XCTAssertEqual(core.table.count, 0)
+    }
+
+    func testMalformedFramesAreCountedAndDropped() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 8)
+        var short: [UInt8] = [1, 2, 3]
+        XCTAssertNil(forward(&core, &short, slot: 1))
+        var badLength = sessionFrame(from: client1, to: lan1MAC, session: 8)
+        badLength[19] = 200
+        XCTAssertNil(forward(&core, &badLength, slot: 1))
+        XCTAssertTrue(feed(&core, [0xff, 0xff], slot: 1).isEmpty)
+        var wrongVersion = discovery(.padi, from: client1, to: .broadcast, tags: [])
+        wrongVersion[14] = 0x22
+        XCTAssertTrue(feed(&core, wrongVersion, slot: 1).isEmpty)
+        XCTAssertEqual(core.counters.droppedMalformed, 4)
+        var good = sessionFrame(from: client1, to: lan1MAC, session: 8)
+        XCTAssertNotNil(forward(&core, &good, slot: 1), "sessions keep flowing")
+    }
+
+    func testTerminateAllSendsPADTForEverySession() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 1)
+        establish(&core, client: client2, lanSlot: 2, acSession: 2, hostUniq: [5])
+        let out = core.terminateAll(reason: "stop")
+        XCTAssertEqual(out.count, 4)
+        XCTAssertEqual(Set(out.map(\.slot)), [0, 1, 2])
+        XCTAssertEqual(core.table.count, 0)
+    }
+
+    func testRelaySessionTagRoundTrip() {
+        let tag = RelaySessionTag(instance: 7, lanSlot: 3, clientMAC: client1)
+        XCTAssertEqual(RelaySessionTag(value: tag.value, instance: 7), tag)
+        XCTAssertNil(RelaySessionTag(value: tag.value, instance: 8), "another relay's tag is not ours")
+        XCTAssertNil(RelaySessionTag(value: Array(tag.value.prefix(11)), instance: 7))
+    }
+}
