@@ -1,0 +1,274 @@
+import Foundation
+import XCTest
+
+/// A lab per test: rp-pppoe's client(s) → relayctl → rp-pppoe's pppoe-server (or our test AC).
+/// Subclasses can run the whole suite on another dataplane by overriding `dataplane`.
+class LabTestCase: XCTestCase {
+    var lab: Lab!
+    var acNS = "", routerNS = "", client1NS = "", client2NS = ""
+
+    /// The `--dataplane` every relay in this suite runs with.
+    var dataplane: String { "userspace" }
+
+    override func setUpWithError() throws {
+        lab = try Lab()
+    }
+
+    override func tearDown() {
+        lab?.tearDown()
+        lab = nil
+    }
+
+    /// c1:cl0 ↔ r:lan0, [c2:cl1 ↔ r:lan1,] r:wan0 ↔ a:ac0.
+    func buildTopology(clients: Int = 1) throws {
+        acNS = try lab.namespace("a")
+        routerNS = try lab.namespace("r")
+        client1NS = try lab.namespace("c1")
+        try lab.link(client1NS, "cl0", routerNS, "lan0")
+        if clients > 1 {
+            client2NS = try lab.namespace("c2")
+            try lab.link(client2NS, "cl1", routerNS, "lan1")
+        }
+        try lab.link(routerNS, "wan0", acNS, "ac0")
+    }
+
+    @discardableResult
+    func startRelay(lans: [String] = ["lan0"], extra: [String] = []) throws -> Process {
+        try lab.startRelay(in: routerNS, lans: lans, wan: "wan0", extra: ["--dataplane", dataplane] + extra)
+    }
+
+    func waitForReplies(_ client: String, atLeast count: Int, timeout: TimeInterval = 15) throws {
+        try lab.waitUntil("\(client) got \(count) LCP Echo-Replies", timeout: timeout) {
+            lab.echoReplies(client) >= count
+        }
+    }
+
+    func onlySession() throws -> [String: Any] {
+        let sessions = try lab.sessions(routerNS)
+        XCTAssertEqual(sessions.count, 1, "sessions: \(sessions)")
+        return try XCTUnwrap(sessions.first)
+    }
+
+    /// A frame as hex: destination, source, ethertype, then the rest.
+    func frameHex(to destination: String, from source: String, etherType: String, _ rest: String) -> String {
+        destination.replacingOccurrences(of: ":", with: "") + source.replacingOccurrences(of: ":", with: "")
+            + etherType + rest
+    }
+}
+
+final class InteropTests: LabTestCase {
+    func testSessionCarriesLCPBothWaysAndClientPADTEndsIt() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay()
+        let client = try lab.startClient("client", in: client1NS, interface: "cl0", echo: 3)
+        try waitForReplies("client", atLeast: 3)
+
+        // Both directions crossed the relay as real LCP: requests reached pppd's stand-in, replies came back.
+        XCTAssertGreaterThanOrEqual(lab.events("server", "rx", code: 9).count, 3)
+        XCTAssertGreaterThanOrEqual(lab.events("server", "tx", code: 10).count, 3)
+        let session = try onlySession()
+        XCTAssertEqual(session["lan_interface"] as? String, "lan0")
+        XCTAssertEqual(session["wan_interface"] as? String, "wan0")
+        XCTAssertEqual(session["client_mac"] as? String, try lab.mac(client1NS, "cl0"))
+        XCTAssertEqual(session["ac_mac"] as? String, try lab.mac(acNS, "ac0"))
+        XCTAssertEqual(session["ac_name"] as? String, "LabAC")
+        XCTAssertEqual(session["service_name"] as? String, "isp")
+        XCTAssertGreaterThanOrEqual(session["packets_to_ac"] as? Int ?? 0, 3)
+        XCTAssertGreaterThanOrEqual(session["packets_to_client"] as? Int ?? 0, 3)
+        XCTAssertGreaterThan(session["bytes_to_client"] as? Int ?? 0, 0)
+
+        let status = try XCTUnwrap(lab.query(routerNS, "status") as? [String: Any])
+        XCTAssertEqual(status["dataplane"] as? String, dataplane)
+
+        // PADT from the client: rp-pppoe's client sends one when told to stop.
+        lab.signal(client, SIGTERM)
+        try lab.waitUntil("the relay dropped the session", timeout: 10) { try lab.sessions(routerNS).isEmpty }
+        try lab.waitUntil("the server's session ended", timeout: 10) { !lab.events("server", "exit").isEmpty }
+        XCTAssertEqual(try lab.counters(routerNS)["sessions_ended"], 1)
+    }
+
+    func testPADTFromServerReachesClient() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2)
+        try waitForReplies("client", atLeast: 2)
+        let acSession = try XCTUnwrap(try onlySession()["ac_session_id"] as? Int)
+
+        // Hanging up pppd's stand-in makes rp-pppoe's server send PADT.
+        let pid = try XCTUnwrap(Int32(lab.text("standin-\(acSession).pid")))
+        kill(pid, SIGTERM)
+        try lab.waitUntil("the client saw PADT and exited", timeout: 10) { !lab.events("client", "exit").isEmpty }
+        let exit = try XCTUnwrap(lab.events("client", "exit").first)
+        XCTAssertTrue((exit["stderr"] as? String ?? "").contains("PADT"), "client: \(exit)")
+        try lab.waitUntil("the relay dropped the session", timeout: 5) { try lab.sessions(routerNS).isEmpty }
+    }
+
+    func testIdleTimeoutSendsPADTBothWays() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay(extra: ["--idle-timeout", "2"])
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2)
+        try waitForReplies("client", atLeast: 2)
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+
+        try lab.waitUntil("the client got PADT and exited", timeout: 10) { !lab.events("client", "exit").isEmpty }
+        try lab.waitUntil("the server got PADT and hung up", timeout: 10) { !lab.events("server", "exit").isEmpty }
+        XCTAssertTrue(try lab.sessions(routerNS).isEmpty)
+        XCTAssertEqual(try lab.counters(routerNS)["padt_sent"], 2)
+        let stderr = lab.events("client", "exit").first?["stderr"] as? String ?? ""
+        XCTAssertTrue(stderr.contains("idle timeout"), "the client should see our reason: \(stderr)")
+    }
+
+    func testFullTableGivesClientPADSWithGenericError() throws {
+        try buildTopology(clients: 2)
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay(lans: ["lan0", "lan1"], extra: ["--max-sessions", "1"])
+        try lab.startClient("client1", in: client1NS, interface: "cl0", echo: 2)
+        try waitForReplies("client1", atLeast: 2)
+
+        try lab.startSniffer("sniff2", in: client2NS, interface: "cl1")
+        try lab.startClient("client2", in: client2NS, interface: "cl1", echo: 0)
+        try lab.waitUntil("client 2 got a PADS", timeout: 15) {
+            lab.events("sniff2", "frame").contains { $0["code"] as? Int == 0x65 }
+        }
+        let pads = try XCTUnwrap(lab.events("sniff2", "frame").first { $0["code"] as? Int == 0x65 })
+        XCTAssertEqual(pads["session"] as? Int, 0, "a refusal carries session id 0")
+        XCTAssertNotNil((pads["tags"] as? [String: String])?["0x0203"], "and a Generic-Error tag: \(pads)")
+        // The AC was told too (pppoe-server reports every PADT it receives), while client 1's session went on.
+        try lab.waitUntil("the AC received our PADT", timeout: 10) {
+            lab.text("pppoe-server.err").contains("PADT: Generic-Error: pppoe-relay: session table full")
+        }
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+        XCTAssertGreaterThanOrEqual(try lab.counters(routerNS)["refused_table_full"] ?? 0, 1)
+    }
+
+    func testTwoLANInterfacesServeClientsAtOnce() throws {
+        try buildTopology(clients: 2)
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay(lans: ["lan0", "lan1"])
+        try lab.startClient("client1", in: client1NS, interface: "cl0", echo: 3)
+        try lab.startClient("client2", in: client2NS, interface: "cl1", echo: 3)
+        try waitForReplies("client1", atLeast: 3)
+        try waitForReplies("client2", atLeast: 3)
+        let sessions = try lab.sessions(routerNS)
+        XCTAssertEqual(Set(sessions.compactMap { $0["lan_interface"] as? String }), ["lan0", "lan1"])
+        XCTAssertEqual(Set(sessions.compactMap { $0["client_mac"] as? String }),
+                       [try lab.mac(client1NS, "cl0"), try lab.mac(client2NS, "cl1")])
+    }
+
+    func testACThatStripsRelaySessionIdStillWorks() throws {
+        try buildTopology()
+        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
+                                            lab.file("test-ac.log").path, "--strip-relay-tag", "--seconds", "60"])
+        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+        try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 3, pppoeArguments: "-U")
+        try waitForReplies("client", atLeast: 3)
+
+        let requests = lab.events("test-ac", "rx").filter { [0x09, 0x19].contains($0["code"] as? Int) }
+        XCTAssertFalse(requests.isEmpty)
+        for request in requests {
+            XCTAssertTrue((request["tags"] as? [String] ?? []).contains("0x0110"), "the relay tags its requests: \(request)")
+        }
+        let answers = lab.events("test-ac", "tx")
+        XCTAssertFalse(answers.isEmpty)
+        XCTAssertTrue(answers.allSatisfy { $0["relay_tag"] as? Bool == false }, "the AC stripped every tag")
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+    }
+
+    func testRouterOwnClientKeepsItsSessionWhileTheRelayRuns() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        // The router dials the same AC itself, on the WAN the relay uses.
+        let own = try lab.startClient("own", in: routerNS, interface: "wan0", echo: 60, interval: 0.25,
+                                      pppoeArguments: "-U")
+        try waitForReplies("own", atLeast: 2)
+        try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 3)
+        try waitForReplies("client", atLeast: 3)
+        let before = lab.echoReplies("own")
+        try waitForReplies("own", atLeast: before + 4)
+
+        XCTAssertTrue(own.isRunning, "the router's own session is still up")
+        XCTAssertTrue(lab.events("own", "exit").isEmpty)
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1, "only the LAN client's session is ours")
+        let counters = try lab.counters(routerNS)
+        XCTAssertGreaterThan(counters["dropped_unknown_session"] ?? 0, 0, "the router's frames were seen and left alone")
+        XCTAssertEqual(counters["padt_sent"], 0)
+    }
+
+    func testSpoofedPADTEndsNothing() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 40, interval: 0.25)
+        try waitForReplies("client", atLeast: 2)
+        let session = try onlySession()
+        let clientSID = String(format: "%04x", try XCTUnwrap(session["client_session_id"] as? Int))
+        let acSID = String(format: "%04x", try XCTUnwrap(session["ac_session_id"] as? Int))
+
+        // Right session ids, wrong source MACs, from both sides.
+        try lab.send(in: client1NS, interface: "cl0", hex: frameHex(
+            to: try lab.mac(routerNS, "lan0"), from: "02:de:ad:be:ef:01", etherType: "8863", "11a7\(clientSID)0000"))
+        try lab.send(in: acNS, interface: "ac0", hex: frameHex(
+            to: try lab.mac(routerNS, "wan0"), from: "02:de:ad:be:ef:02", etherType: "8863", "11a7\(acSID)0000"))
+        try lab.waitUntil("both spoofed PADTs were counted", timeout: 5) {
+            try lab.counters(routerNS)["dropped_unmatched_padt"] ?? 0 >= 2
+        }
+        let before = lab.echoReplies("client")
+        try waitForReplies("client", atLeast: before + 3)
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+        XCTAssertTrue(lab.events("client", "exit").isEmpty)
+        XCTAssertTrue(lab.events("server", "exit").isEmpty)
+    }
+
+    func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 40, interval: 0.25)
+        try waitForReplies("client", atLeast: 2)
+        let lanMAC = try lab.mac(routerNS, "lan0")
+        let clientMAC = try lab.mac(client1NS, "cl0")
+
+        let malformed = [
+            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "22090000 0000"), // version 2
+            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11090000 00ff 0101"), // length past end
+            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11090000 0008 01010009 0000"), // tag past end
+            frameHex(to: lanMAC, from: clientMAC, etherType: "8864", "1100"), // truncated session header
+        ].map { $0.replacingOccurrences(of: " ", with: "") }
+        for frame in malformed { try lab.send(in: client1NS, interface: "cl0", hex: frame, count: 5) }
+        try lab.send(in: client1NS, interface: "cl0",
+                     hex: frameHex(to: lanMAC, from: clientMAC, etherType: "8864", "11007777 0002 c021"), count: 7)
+
+        try lab.waitUntil("the bad frames were counted", timeout: 5) {
+            let counters = try lab.counters(routerNS)
+            return counters["dropped_malformed"] ?? 0 >= 20 && counters["dropped_unknown_session"] ?? 0 >= 7
+        }
+        let before = lab.echoReplies("client")
+        try waitForReplies("client", atLeast: before + 3)
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+    }
+
+    func testStopSendsPADTToEverySessionAndExitsZero() throws {
+        try buildTopology(clients: 2)
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay(lans: ["lan0", "lan1"])
+        try lab.startClient("client1", in: client1NS, interface: "cl0", echo: 2)
+        try lab.startClient("client2", in: client2NS, interface: "cl1", echo: 2)
+        try waitForReplies("client1", atLeast: 2)
+        try waitForReplies("client2", atLeast: 2)
+
+        lab.signal(relay, SIGTERM)
+        try lab.waitUntil("the relay exited", timeout: 10) { !relay.isRunning }
+        XCTAssertEqual(relay.terminationStatus, 0)
+        try lab.waitUntil("both clients got PADT", timeout: 10) {
+            !lab.events("client1", "exit").isEmpty && !lab.events("client2", "exit").isEmpty
+        }
+        try lab.waitUntil("both server sessions got PADT", timeout: 10) { lab.events("server", "exit").count == 2 }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lab.file("run/control.sock").path),
+                       "the control socket is removed on exit")
+    }
+}
