@@ -7,14 +7,17 @@ enum InterfaceResolver {
     static func resolve(_ configuration: RelayConfiguration) throws(DaemonError) -> [RelayInterface] {
         var socket: RouteSocket
         do { socket = try RouteSocket() } catch { throw .failure("cannot query links: \(error)") }
-        var interfaces: [RelayInterface] = []
         let wanted = [(configuration.wanInterface, RelayInterface.Role.wan)]
             + configuration.lanInterfaces.map { ($0, RelayInterface.Role.lan) }
-        for (name, role) in wanted {
-            let link: LinkInfo
-            do { link = try socket.link(named: name) } catch {
+        // Every name is looked up before any is judged: a typo is the likelier mistake and is named first.
+        var links: [LinkInfo] = []
+        for (name, _) in wanted {
+            do { links.append(try socket.link(named: name)) } catch {
                 throw .usage("no such interface: \(name)")
             }
+        }
+        var interfaces: [RelayInterface] = []
+        for ((name, role), link) in zip(wanted, links) {
             guard let mac = MACAddress(bytes: link.hardwareAddress), mac != .zero, !mac.isGroup else {
                 throw .usage("interface \(name) has no Ethernet address")
             }

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// relayctl's promises to scripts: a bad command line is one line on stderr and exit 2; a
+/// failure is one line and exit 1; help is exit 0.
+final class CommandLineTests: XCTestCase {
+    func relayctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Lab.Output {
+        guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else {
+            throw XCTSkip("relayctl is not built at \(Lab.relayctl): run swift build first")
+        }
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        return Lab.run([Lab.relayctl] + arguments, environment: env)
+    }
+
+    func assertUsageError(_ arguments: [String], mentions fragment: String,
+                          file: StaticString = #filePath, line: UInt = #line) throws {
+        let out = try relayctl(arguments)
+        XCTAssertEqual(out.status, 2, "exit status for \(arguments)", file: file, line: line)
+        XCTAssertEqual(out.stdout, "", file: file, line: line)
+        let lines = out.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line for \(arguments): \(out.stderr)", file: file, line: line)
+        XCTAssertTrue(out.stderr.hasPrefix("relayctl: "), out.stderr, file: file, line: line)
+        XCTAssertTrue(out.stderr.contains(fragment), "\(out.stderr) should mention \(fragment)", file: file, line: line)
+    }
+
+    func testBadCommandLinesAreOneLineAndExitTwo() throws {
+        try assertUsageError(["run", "--wan", "eth0"], mentions: "--lan")
+        try assertUsageError(["run", "--lan", "eth0"], mentions: "--wan")
+        try assertUsageError(["run", "--lan", "eth0", "--wan", "eth0"], mentions: "both LAN and WAN")
+        try assertUsageError(["run", "--lan", "eth1", "--lan", "eth1", "--wan", "eth0"], mentions: "given twice")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--max-sessions", "0"], mentions: "--max-sessions")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--max-sessions", "65535"], mentions: "65534")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--idle-timeout", "-5"], mentions: "idle-timeout")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--dataplane", "warp"], mentions: "warp")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--bogus"], mentions: "--bogus")
+        try assertUsageError(["frobnicate"], mentions: "frobnicate")
+    }
+
+    func testMissingInterfaceIsOneLineAndExitTwo() throws {
+        try assertUsageError(["run", "--lan", "nosuchlan0", "--wan", "lo", "--runtime-dir", "/tmp/relayctl-cli-test"],
+                             mentions: "no such interface: nosuchlan0")
+        try assertUsageError(["run", "--lan", "lo", "--wan", "nosuchwan0", "--runtime-dir", "/tmp/relayctl-cli-test"],
+                             mentions: "no such interface: nosuchwan0")
+    }
+
+    func testKernelDataplaneIsRefusedWithItsReason() throws {
+        let out = try relayctl(["run", "--lan", "a0", "--wan", "b0", "--dataplane", "kernel"])
+        XCTAssertEqual(out.status, 1)
+        XCTAssertEqual(out.stderr.split(separator: "\n").count, 1)
+        XCTAssertTrue(out.stderr.contains("kernel dataplane unavailable"), out.stderr)
+    }
+
+    func testStatusWithoutARelaySaysSoAndFails() throws {
+        let directory = "/tmp/relayctl-cli-test-\(getpid())"
+        for command in ["status", "sessions"] {
+            let out = try relayctl([command, "--runtime-dir", directory])
+            XCTAssertEqual(out.status, 1)
+            XCTAssertEqual(out.stderr, "relayctl: no relay is running (nothing answers on \(directory)/control.sock)\n")
+        }
+        let fromEnvironment = try relayctl(["status"], environment: ["RELAYCTL_RUNTIME_DIR": directory + "-env"])
+        XCTAssertTrue(fromEnvironment.stderr.contains(directory + "-env/control.sock"), "RELAYCTL_RUNTIME_DIR is used")
+    }
+
+    func testHelpExitsZero() throws {
+        for arguments in [["--help"], ["run", "--help"], ["status", "--help"], ["sessions", "--help"]] {
+            let out = try relayctl(arguments)
+            XCTAssertEqual(out.status, 0, "\(arguments)")
+            XCTAssertTrue(out.stdout.contains("USAGE"), "\(arguments): \(out.stdout)")
+        }
+    }
+}
