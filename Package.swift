@@ -35,8 +35,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire"]),
-        .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
+        .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
     ]
 )

@@ -10,13 +10,7 @@ extension Relayctl {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let directory = runtime.resolvedRuntimeDirectory
-            if output.json {
-                FileOutput.standardOutput(String(decoding: try ControlClient.raw(.status, runtimeDirectory: directory), as: UTF8.self))
-            } else {
-                let report = try ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)
-                FileOutput.standardOutput(ReportText.status(report))
-            }
+            try show(.status, as: StatusReport.self, runtime: runtime, output: output, render: ReportText.status)
         }
     }
 
@@ -28,13 +22,18 @@ extension Relayctl {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let directory = runtime.resolvedRuntimeDirectory
-            if output.json {
-                FileOutput.standardOutput(String(decoding: try ControlClient.raw(.sessions, runtimeDirectory: directory), as: UTF8.self))
-            } else {
-                let reports = try ControlClient.query(.sessions, runtimeDirectory: directory, as: [SessionReport].self)
-                FileOutput.standardOutput(ReportText.sessions(reports))
-            }
+            try show(.sessions, as: [SessionReport].self, runtime: runtime, output: output, render: ReportText.sessions)
         }
+    }
+}
+
+/// Asks the running daemon and prints its answer: the JSON as sent, or text for people.
+private func show<Report: Decodable>(_ request: ControlRequest, as type: Report.Type, runtime: RuntimeOptions,
+                                     output: OutputOptions, render: (Report) -> String) throws {
+    let directory = runtime.resolvedRuntimeDirectory
+    if output.json {
+        FileOutput.standardOutput(String(decoding: try ControlClient.raw(request, runtimeDirectory: directory), as: UTF8.self))
+    } else {
+        FileOutput.standardOutput(render(try ControlClient.query(request, runtimeDirectory: directory, as: type)))
     }
 }

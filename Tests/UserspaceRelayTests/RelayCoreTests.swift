@@ -255,6 +255,19 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertNotNil(forward(&core, &good, slot: 1), "sessions keep flowing")
     }
 
+    func testSessionFramesForAnotherHostAreNotForwarded() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 8)
+        // Right client and session, but unicast to some other host (a promiscuous or bridged port).
+        var elsewhere = sessionFrame(from: client1, to: MACAddress("02:99:99:99:99:99")!, session: 8)
+        XCTAssertNil(forward(&core, &elsewhere, slot: 1))
+        var onWrongLAN = sessionFrame(from: client1, to: lan2MAC, session: 8)
+        XCTAssertNil(forward(&core, &onWrongLAN, slot: 2), "the session lives on LAN 1")
+        XCTAssertEqual(core.counters.droppedNotForUs, 1)
+        XCTAssertEqual(core.counters.droppedUnknownSession, 1)
+        XCTAssertEqual(core.counters.sessionFramesToAC, 0)
+    }
+
     func testTerminateAllSendsPADTForEverySession() {
         var core = makeCore()
         establish(&core, client: client1, lanSlot: 1, acSession: 1)

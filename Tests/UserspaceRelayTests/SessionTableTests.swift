@@ -1,4 +1,5 @@
 import PPPoEWire
+import TestSupport
 import UserspaceRelay
 import XCTest
 
@@ -10,7 +11,7 @@ final class SessionTableTests: XCTestCase {
     }
 
     func testChurnAgreesWithReferenceModel() {
-        var random = Generator(seed: 42)
+        var random = SplitMix64(seed: 42)
         let capacity = 3000
         var table = SessionTable(capacity: capacity)
         var model = Model()
@@ -80,17 +81,5 @@ final class SessionTableTests: XCTestCase {
         XCTAssertEqual(table.clientSessionID(lanSlot: 1, clientMAC: mac, preferred: 7), 7)
         XCTAssertEqual(table.clientSessionID(lanSlot: 1, clientMAC: mac, preferred: 0xFFFE), 1, "skips 0xFFFF and 0")
         XCTAssertEqual(table.clientSessionID(lanSlot: 2, clientMAC: mac, preferred: 0xFFFE), 0xFFFE, "other LAN, other key")
-    }
-}
-
-struct Generator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
