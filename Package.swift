@@ -21,11 +21,11 @@ let package = Package(
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl", "CShim"]),
 
-        // The kernel dataplane (nftables); today a capability probe that says why it is unavailable.
-        .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire"]),
-
         // Discovery relay, session table, userspace dataplane.
         .target(name: "UserspaceRelay", dependencies: ["PPPoEWire", "Netlink", "CShim"]),
+
+        // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
+        .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
 
         // The daemon: event loop, control socket, status model shared with the CLI.
         .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim"]),

@@ -1,22 +1,30 @@
 import Offload
+import UserspaceRelay
 
 /// Which dataplane runs, and the sentence `status` gives for it.
-struct DataplaneSelection: Sendable, Equatable {
+struct DataplaneSelection {
     var name: String
     var reason: String
+    var offload: KernelSessionOffload?
 
+    /// Trying the kernel dataplane means installing it: what the kernel refuses is the reason
+    /// `auto` falls back to userspace and `kernel` fails.
     static func choose(_ requested: RelayConfiguration.Dataplane,
-                       probe: KernelDataplaneProbe.Verdict = KernelDataplaneProbe.probe()) throws(DaemonError) -> DataplaneSelection {
-        switch (requested, probe) {
-        case (.userspace, _):
-            return DataplaneSelection(name: "userspace", reason: "requested with --dataplane userspace")
-        case let (.kernel, .unavailable(reason)):
-            throw .failure("kernel dataplane unavailable: \(reason); use --dataplane userspace or auto")
-        case let (.auto, .unavailable(reason)):
-            return DataplaneSelection(name: "userspace", reason: "kernel dataplane unavailable: \(reason)")
-        case (.kernel, .available), (.auto, .available):
-            // The probe cannot say yes before the offload exists; refuse rather than pretend.
-            throw .failure("kernel dataplane reported available but is not built in")
+                       interfaces: [RelayInterface]) throws(DaemonError) -> DataplaneSelection {
+        if requested == .userspace {
+            return DataplaneSelection(name: "userspace", reason: "requested with --dataplane userspace", offload: nil)
+        }
+        do {
+            let offload = try KernelSessionOffload(interfaces: interfaces)
+            return DataplaneSelection(
+                name: "kernel",
+                reason: "nftables table netdev \(KernelDataplane.tableName) forwards sessions at device ingress",
+                offload: offload)
+        } catch {
+            if requested == .kernel {
+                throw .failure("kernel dataplane unavailable: \(error); use --dataplane userspace or auto")
+            }
+            return DataplaneSelection(name: "userspace", reason: "kernel dataplane unavailable: \(error)", offload: nil)
         }
     }
 }

@@ -18,11 +18,13 @@ public struct RelayDaemon: ~Copyable {
     /// Sets everything up or fails with nothing left behind: sockets closed, files removed.
     public init(configuration: RelayConfiguration) throws(DaemonError) {
         try configuration.validate()
-        let selection = try DataplaneSelection.choose(configuration.dataplane)
         let interfaces = try InterfaceResolver.resolve(configuration)
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)
         try Self.prepareRuntimeDirectory(paths)
-        let engine = try Self.makeEngine(interfaces, configuration)
+        var engine = try Self.makeEngine(interfaces, configuration)
+        // After the sockets: a frame the kernel dataplane does not take must find them open.
+        let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces)
+        engine.offload = selection.offload
         let signalFD = pr_termination_signalfd()
         guard signalFD >= 0 else { throw .failure("signalfd: \(String(cString: strerror(-signalFD)))") }
         let controlFD: Int32
@@ -88,6 +90,7 @@ public struct RelayDaemon: ~Copyable {
             }
         }
         engine.terminateAll(reason: "pppoe-relay: relay stopped")
+        selection.offload?.removeAll()
     }
 
     private func terminationRequested() -> Bool {
@@ -102,7 +105,7 @@ public struct RelayDaemon: ~Copyable {
 
     // MARK: Control socket
 
-    private func serveControl() {
+    private mutating func serveControl() {
         while true {
             let client = accept(controlFD, nil, nil)
             guard client >= 0 else { return }
@@ -117,8 +120,9 @@ public struct RelayDaemon: ~Copyable {
         }
     }
 
-    private func reply(to line: String) -> [UInt8] {
-        switch ControlRequest(rawValue: line) {
+    private mutating func reply(to line: String) -> [UInt8] {
+        engine.refreshForwardedCounts()
+        return switch ControlRequest(rawValue: line) {
         case .status: ControlJSON.encode(statusReport())
         case .sessions: ControlJSON.encode(sessionReports())
         case nil: Array("{\"error\":\"unknown request\"}\n".utf8)
@@ -148,8 +152,11 @@ public struct RelayDaemon: ~Copyable {
                 clientSessionID: session.clientSessionID, wanInterface: names[0],
                 acMAC: session.acMAC.description, acSessionID: session.acSessionID,
                 acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
-                packetsToAC: session.packetsToAC, bytesToAC: session.bytesToAC,
-                packetsToClient: session.packetsToClient, bytesToClient: session.bytesToClient)
+                packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
+                bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
+                packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
+                bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
+                kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
         }
     }
 

@@ -44,6 +44,9 @@ public struct SessionReport: Codable, Sendable, Equatable {
     public var bytesToAC: UInt64
     public var packetsToClient: UInt64
     public var bytesToClient: UInt64
+    /// The part of the packet counts the kernel dataplane forwarded.
+    public var kernelPacketsToAC: UInt64
+    public var kernelPacketsToClient: UInt64
 
     enum CodingKeys: String, CodingKey {
         case lanInterface = "lan_interface"
@@ -59,5 +62,7 @@ public struct SessionReport: Codable, Sendable, Equatable {
         case bytesToAC = "bytes_to_ac"
         case packetsToClient = "packets_to_client"
         case bytesToClient = "bytes_to_client"
+        case kernelPacketsToAC = "kernel_packets_to_ac"
+        case kernelPacketsToClient = "kernel_packets_to_client"
     }
 }

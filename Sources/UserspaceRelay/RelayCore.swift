@@ -22,6 +22,8 @@ public struct RelayCore: ~Copyable {
     /// Unique per relay instance; the first 4 bytes of every Relay-Session-Id we add.
     public let instance: UInt32
     var discovery: DiscoveryState
+    /// Sessions created and ended since the engine last asked, in order.
+    private var events: [SessionEvent] = []
     /// Interface MACs by slot, in plain memory for the per-packet path.
     private let macs: UnsafeMutablePointer<MACAddress>
 
@@ -244,6 +246,7 @@ public struct RelayCore: ~Copyable {
                                    maxPayload: packet.tag(.pppMaxPayload)?.maxPayload)
         guard table.insert(session, labels: labels) != nil else { return notOurs() }
         counters.sessionsCreated &+= 1
+        events.append(.created(session))
         discovery.forget(client)
         return [retarget(packet, to: client.mac, from: lanMAC, sessionID: clientID, slot: client.lanSlot)]
     }
@@ -290,8 +293,37 @@ public struct RelayCore: ~Copyable {
     private mutating func endSession(at index: Int32) -> Session? {
         guard let session = table.remove(at: index) else { return nil }
         counters.sessionsEnded &+= 1
+        events.append(.ended(session))
         return session
     }
+
+    /// The sessions created and ended since the last call, in the order they happened.
+    public mutating func takeSessionEvents() -> [SessionEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Folds a kernel dataplane's counters into the sessions: traffic the kernel forwarded
+    /// counts for the session's statistics and keeps it from idling out.
+    public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64) {
+        for index in table.liveSlots {
+            let session = table.session(at: index)
+            let toAC = counts[session.pointee.clientKey] ?? session.pointee.offloadedToAC
+            let toClient = counts[session.pointee.acKey] ?? session.pointee.offloadedToClient
+            let newToAC = toAC.packets &- session.pointee.offloadedToAC.packets
+            let newToClient = toClient.packets &- session.pointee.offloadedToClient.packets
+            guard toAC.packets >= session.pointee.offloadedToAC.packets,
+                  toClient.packets >= session.pointee.offloadedToClient.packets,
+                  newToAC + newToClient > 0 else { continue }
+            counters.kernelFramesToAC &+= newToAC
+            counters.kernelFramesToClient &+= newToClient
+            session.pointee.offloadedToAC = toAC
+            session.pointee.offloadedToClient = toClient
+            session.pointee.lastActivity = now
+        }
+    }
+
+    mutating func noteOffloadFailure() { counters.offloadInstallFailed &+= 1 }
 
     // MARK: Frame helpers
 

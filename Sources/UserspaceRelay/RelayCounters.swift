@@ -6,6 +6,11 @@ public struct RelayCounters: Sendable, Equatable {
     public var sessionsCreated: UInt64 = 0
     public var sessionsEnded: UInt64 = 0
     public var padtSent: UInt64 = 0
+    /// Session frames the kernel dataplane forwarded (from its per-session counters).
+    public var kernelFramesToAC: UInt64 = 0
+    public var kernelFramesToClient: UInt64 = 0
+    /// Sessions the kernel refused to take; the userspace loop carries them instead.
+    public var offloadInstallFailed: UInt64 = 0
 
     /// Frames that fail to parse: short, wrong version/type, lengths past the end, truncated by the buffer.
     public var droppedMalformed: UInt64 = 0
@@ -39,6 +44,9 @@ public struct RelayCounters: Sendable, Equatable {
             ("sessions_created", sessionsCreated),
             ("sessions_ended", sessionsEnded),
             ("padt_sent", padtSent),
+            ("kernel_frames_to_ac", kernelFramesToAC),
+            ("kernel_frames_to_client", kernelFramesToClient),
+            ("offload_install_failed", offloadInstallFailed),
             ("dropped_malformed", droppedMalformed),
             ("dropped_not_for_us", droppedNotForUs),
             ("dropped_unknown_session", droppedUnknownSession),

@@ -19,6 +19,9 @@ public struct RelayEngine: ~Copyable {
     }
 
     public var core: RelayCore
+    /// The kernel dataplane, when one carries the sessions; told of every session before the
+    /// frame that created it (PADS) goes out.
+    public var offload: (any SessionOffload)?
     private let sockets: SocketSet
     private let receive: ReceiveBatch
     private let transmit: TransmitQueues
@@ -87,9 +90,17 @@ public struct RelayEngine: ~Copyable {
         }
     }
 
-    /// Once a second: idle sessions end, stale discovery state goes.
+    /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
     public mutating func tick() {
+        refreshForwardedCounts()
         send(core.expireIdle(now: MonotonicClock.seconds()))
+    }
+
+    /// Reads the kernel dataplane's per-session counters into the session table (also before a
+    /// status answer, so it is current).
+    public mutating func refreshForwardedCounts() {
+        guard let offload, core.table.count > 0 else { return }
+        core.applyForwardedCounts(offload.forwardedCounts(), now: MonotonicClock.seconds())
     }
 
     /// PADT to both sides of every session; the relay is stopping.
@@ -97,7 +108,14 @@ public struct RelayEngine: ~Copyable {
         send(core.terminateAll(reason: reason))
     }
 
+    /// Applies the session table's changes to the kernel first, then sends the frames.
     private mutating func send(_ frames: [OutgoingFrame]) {
+        let events = core.takeSessionEvents()
+        if let offload {
+            for event in events where !offload.apply(event, interfaces: core.interfaces) {
+                if case .created = event { core.noteOffloadFailure() }
+            }
+        }
         for frame in frames {
             let fd = sockets.discovery(Int(frame.slot))
             let sent = frame.bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }

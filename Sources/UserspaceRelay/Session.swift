@@ -16,6 +16,9 @@ public struct Session: Sendable {
     /// Access concentrator → client.
     public var packetsToClient: UInt64 = 0
     public var bytesToClient: UInt64 = 0
+    /// What a kernel dataplane forwarded, as last read from its counters.
+    public var offloadedToAC = ForwardedCount(packets: 0, bytes: 0)
+    public var offloadedToClient = ForwardedCount(packets: 0, bytes: 0)
     /// Monotonic seconds.
     public var createdAt: Int64
     public var lastActivity: Int64

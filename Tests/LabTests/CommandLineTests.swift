@@ -44,13 +44,6 @@ final class CommandLineTests: XCTestCase {
                              mentions: "no such interface: nosuchwan0")
     }
 
-    func testKernelDataplaneIsRefusedWithItsReason() throws {
-        let out = try relayctl(["run", "--lan", "a0", "--wan", "b0", "--dataplane", "kernel"])
-        XCTAssertEqual(out.status, 1)
-        XCTAssertEqual(out.stderr.split(separator: "\n").count, 1)
-        XCTAssertTrue(out.stderr.contains("kernel dataplane unavailable"), out.stderr)
-    }
-
     func testStatusWithoutARelaySaysSoAndFails() throws {
         let directory = "/tmp/relayctl-cli-test-\(getpid())"
         for command in ["status", "sessions"] {

@@ -56,8 +56,11 @@ class LabTestCase: XCTestCase {
     }
 }
 
-final class InteropTests: LabTestCase {
-    func testSessionCarriesLCPBothWaysAndClientPADTEndsIt() throws {
+/// The interop scenarios, written once; `UserspaceInteropTests` and `KernelInteropTests`
+/// run each of them on their dataplane (Linux XCTest does not run inherited test methods, so each
+/// subclass names its tests).
+class InteropScenarios: LabTestCase {
+    func scenarioSessionCarriesLCPBothWaysAndClientPADTEndsIt() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay()
@@ -88,7 +91,7 @@ final class InteropTests: LabTestCase {
         XCTAssertEqual(try lab.counters(routerNS)["sessions_ended"], 1)
     }
 
-    func testPADTFromServerReachesClient() throws {
+    func scenarioPADTFromServerReachesClient() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay()
@@ -105,7 +108,7 @@ final class InteropTests: LabTestCase {
         try lab.waitUntil("the relay dropped the session", timeout: 5) { try lab.sessions(routerNS).isEmpty }
     }
 
-    func testIdleTimeoutSendsPADTBothWays() throws {
+    func scenarioIdleTimeoutSendsPADTBothWays() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay(extra: ["--idle-timeout", "2"])
@@ -121,7 +124,7 @@ final class InteropTests: LabTestCase {
         XCTAssertTrue(stderr.contains("idle timeout"), "the client should see our reason: \(stderr)")
     }
 
-    func testFullTableGivesClientPADSWithGenericError() throws {
+    func scenarioFullTableGivesClientPADSWithGenericError() throws {
         try buildTopology(clients: 2)
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay(lans: ["lan0", "lan1"], extra: ["--max-sessions", "1"])
@@ -144,7 +147,7 @@ final class InteropTests: LabTestCase {
         XCTAssertGreaterThanOrEqual(try lab.counters(routerNS)["refused_table_full"] ?? 0, 1)
     }
 
-    func testTwoLANInterfacesServeClientsAtOnce() throws {
+    func scenarioTwoLANInterfacesServeClientsAtOnce() throws {
         try buildTopology(clients: 2)
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay(lans: ["lan0", "lan1"])
@@ -158,7 +161,7 @@ final class InteropTests: LabTestCase {
                        [try lab.mac(client1NS, "cl0"), try lab.mac(client2NS, "cl1")])
     }
 
-    func testACThatStripsRelaySessionIdStillWorks() throws {
+    func scenarioACThatStripsRelaySessionIdStillWorks() throws {
         try buildTopology()
         try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
                                             lab.file("test-ac.log").path, "--strip-relay-tag", "--seconds", "60"])
@@ -178,7 +181,7 @@ final class InteropTests: LabTestCase {
         XCTAssertEqual(try lab.sessions(routerNS).count, 1)
     }
 
-    func testRouterOwnClientKeepsItsSessionWhileTheRelayRuns() throws {
+    func scenarioRouterOwnClientKeepsItsSessionWhileTheRelayRuns() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         // The router dials the same AC itself, on the WAN the relay uses.
@@ -199,7 +202,7 @@ final class InteropTests: LabTestCase {
         XCTAssertEqual(counters["padt_sent"], 0)
     }
 
-    func testSpoofedPADTEndsNothing() throws {
+    func scenarioSpoofedPADTEndsNothing() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay()
@@ -224,7 +227,7 @@ final class InteropTests: LabTestCase {
         XCTAssertTrue(lab.events("server", "exit").isEmpty)
     }
 
-    func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws {
+    func scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay()
@@ -252,7 +255,7 @@ final class InteropTests: LabTestCase {
         XCTAssertEqual(try lab.sessions(routerNS).count, 1)
     }
 
-    func testStopSendsPADTToEverySessionAndExitsZero() throws {
+    func scenarioStopSendsPADTToEverySessionAndExitsZero() throws {
         try buildTopology(clients: 2)
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         let relay = try startRelay(lans: ["lan0", "lan1"])
@@ -271,4 +274,36 @@ final class InteropTests: LabTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: lab.file("run/control.sock").path),
                        "the control socket is removed on exit")
     }
+}
+
+/// rp-pppoe interop with sessions carried by the userspace loop.
+final class UserspaceInteropTests: InteropScenarios {
+    override var dataplane: String { "userspace" }
+
+    func testSessionCarriesLCPBothWaysAndClientPADTEndsIt() throws { try scenarioSessionCarriesLCPBothWaysAndClientPADTEndsIt() }
+    func testPADTFromServerReachesClient() throws { try scenarioPADTFromServerReachesClient() }
+    func testIdleTimeoutSendsPADTBothWays() throws { try scenarioIdleTimeoutSendsPADTBothWays() }
+    func testFullTableGivesClientPADSWithGenericError() throws { try scenarioFullTableGivesClientPADSWithGenericError() }
+    func testTwoLANInterfacesServeClientsAtOnce() throws { try scenarioTwoLANInterfacesServeClientsAtOnce() }
+    func testACThatStripsRelaySessionIdStillWorks() throws { try scenarioACThatStripsRelaySessionIdStillWorks() }
+    func testRouterOwnClientKeepsItsSessionWhileTheRelayRuns() throws { try scenarioRouterOwnClientKeepsItsSessionWhileTheRelayRuns() }
+    func testSpoofedPADTEndsNothing() throws { try scenarioSpoofedPADTEndsNothing() }
+    func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
+    func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
+}
+
+/// rp-pppoe interop with sessions carried by the nftables dataplane.
+final class KernelInteropTests: InteropScenarios {
+    override var dataplane: String { "kernel" }
+
+    func testSessionCarriesLCPBothWaysAndClientPADTEndsIt() throws { try scenarioSessionCarriesLCPBothWaysAndClientPADTEndsIt() }
+    func testPADTFromServerReachesClient() throws { try scenarioPADTFromServerReachesClient() }
+    func testIdleTimeoutSendsPADTBothWays() throws { try scenarioIdleTimeoutSendsPADTBothWays() }
+    func testFullTableGivesClientPADSWithGenericError() throws { try scenarioFullTableGivesClientPADSWithGenericError() }
+    func testTwoLANInterfacesServeClientsAtOnce() throws { try scenarioTwoLANInterfacesServeClientsAtOnce() }
+    func testACThatStripsRelaySessionIdStillWorks() throws { try scenarioACThatStripsRelaySessionIdStillWorks() }
+    func testRouterOwnClientKeepsItsSessionWhileTheRelayRuns() throws { try scenarioRouterOwnClientKeepsItsSessionWhileTheRelayRuns() }
+    func testSpoofedPADTEndsNothing() throws { try scenarioSpoofedPADTEndsNothing() }
+    func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
+    func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
 }

@@ -1,0 +1,73 @@
+import CNftnl
+
+/// One nftables expression, owned until appended to a rule.
+public struct NFTExpression: ~Copyable {
+    private var pointer: OpaquePointer?
+
+    init(_ name: String) { pointer = nftnl_expr_alloc(name) }
+
+    deinit { if let pointer { nftnl_expr_free(pointer) } }
+
+    /// Hands the C object to a rule, which frees it with itself.
+    consuming func release() -> OpaquePointer {
+        let owned = pointer!
+        pointer = nil
+        return owned
+    }
+
+    private func set(_ attribute: UInt16, _ value: UInt32) { nftnl_expr_set_u32(pointer, attribute, value) }
+
+    /// Registers as nf_tables numbers them: 32-bit registers 0...15 (NFT_REG32_00 + n).
+    public struct Register: Sendable {
+        public let raw: UInt32
+        public static func r32(_ n: UInt32) -> Register { Register(raw: c32(NFT_REG32_00) + n) }
+    }
+
+    /// Loads `length` bytes at `offset` of the link-layer (Ethernet) header into `register`.
+    public static func loadLinkLayer(offset: UInt32, length: UInt32, into register: Register) -> NFTExpression {
+        let e = NFTExpression("payload")
+        e.set(c16(NFTNL_EXPR_PAYLOAD_BASE), c32(NFT_PAYLOAD_LL_HEADER))
+        e.set(c16(NFTNL_EXPR_PAYLOAD_OFFSET), offset)
+        e.set(c16(NFTNL_EXPR_PAYLOAD_LEN), length)
+        e.set(c16(NFTNL_EXPR_PAYLOAD_DREG), register.raw)
+        return e
+    }
+
+    /// Writes `length` bytes from `register` over the link-layer header at `offset` (no checksum:
+    /// nothing in Ethernet or PPPoE headers carries one).
+    public static func storeLinkLayer(offset: UInt32, length: UInt32, from register: Register) -> NFTExpression {
+        let e = NFTExpression("payload")
+        e.set(c16(NFTNL_EXPR_PAYLOAD_BASE), c32(NFT_PAYLOAD_LL_HEADER))
+        e.set(c16(NFTNL_EXPR_PAYLOAD_OFFSET), offset)
+        e.set(c16(NFTNL_EXPR_PAYLOAD_LEN), length)
+        e.set(c16(NFTNL_EXPR_PAYLOAD_SREG), register.raw)
+        e.set(c16(NFTNL_EXPR_PAYLOAD_CSUM_TYPE), c32(NFT_PAYLOAD_CSUM_NONE))
+        return e
+    }
+
+    /// Continues only when `register` holds exactly `bytes`.
+    public static func equals(_ register: Register, _ bytes: [UInt8]) -> NFTExpression {
+        let e = NFTExpression("cmp")
+        e.set(c16(NFTNL_EXPR_CMP_SREG), register.raw)
+        e.set(c16(NFTNL_EXPR_CMP_OP), c32(NFT_CMP_EQ))
+        bytes.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_CMP_DATA), $0.baseAddress, UInt32($0.count)) }
+        return e
+    }
+
+    /// Looks the key at `key` up in map `set`, loading its data into `data`; a miss ends the rule.
+    public static func lookup(set: String, setID: UInt32, key: Register, data: Register) -> NFTExpression {
+        let e = NFTExpression("lookup")
+        e.set(c16(NFTNL_EXPR_LOOKUP_SREG), key.raw)
+        e.set(c16(NFTNL_EXPR_LOOKUP_DREG), data.raw)
+        nftnl_expr_set_str(e.pointer, c16(NFTNL_EXPR_LOOKUP_SET), set)
+        e.set(c16(NFTNL_EXPR_LOOKUP_SET_ID), setID)
+        return e
+    }
+
+    /// Transmits the frame as it now is on the device whose ifindex is in `register`.
+    public static func forward(toDeviceIn register: Register) -> NFTExpression {
+        let e = NFTExpression("fwd")
+        e.set(c16(NFTNL_EXPR_FWD_SREG_DEV), register.raw)
+        return e
+    }
+}

@@ -1,0 +1,128 @@
+import CMnl
+import CNftnl
+import Glibc
+
+/// A NETLINK_NETFILTER socket that commits nf_tables transactions and lists map elements.
+///
+/// Owned: closed exactly once, in deinit. A table created with `ownedBySocket` lives exactly as
+/// long as this socket does.
+public struct NetfilterSocket: ~Copyable {
+    private let socket: OpaquePointer
+    private let portID: UInt32
+    private var sequence: UInt32
+    private let buffer: UnsafeMutableRawPointer
+    private static let bufferSize = 1 << 17
+
+    public init() throws(NetlinkError) {
+        guard let socket = mnl_socket_open(NETLINK_NETFILTER) else { throw NetlinkError("open netfilter socket", errno: errno) }
+        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+            let code = errno
+            mnl_socket_close(socket)
+            throw NetlinkError("bind netfilter socket", errno: code)
+        }
+        let fd = mnl_socket_get_fd(socket)
+        var one: Int32 = 1
+        // Errors without a copy of the request: a failing batch cannot overflow our buffer.
+        setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var receiveBuffer: Int32 = 1 << 22
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
+        self.socket = socket
+        portID = mnl_socket_get_portid(socket)
+        sequence = UInt32(truncatingIfNeeded: time(nil))
+        buffer = .allocate(byteCount: Self.bufferSize, alignment: 8)
+    }
+
+    deinit {
+        buffer.deallocate()
+        mnl_socket_close(socket)
+    }
+
+    /// Builds a transaction with `build` and commits it; throws the first error, naming its operation.
+    public mutating func commit(_ build: (inout NFTBatch) -> Void) throws(NetlinkError) {
+        var batch = NFTBatch(firstSequence: sequence)
+        build(&batch)
+        sequence = batch.sequenceAfter
+        let operations = batch.operations
+        guard !operations.isEmpty else { return }
+        var vectors = batch.finish()
+        var address = sockaddr_nl()
+        address.nl_family = sa_family_t(AF_NETLINK)
+        let sent = vectors.withUnsafeMutableBufferPointer { iov in
+            withUnsafeMutablePointer(to: &address) { addressPointer in
+                var message = msghdr()
+                message.msg_name = UnsafeMutableRawPointer(addressPointer)
+                message.msg_namelen = socklen_t(MemoryLayout<sockaddr_nl>.size)
+                message.msg_iov = iov.baseAddress
+                message.msg_iovlen = iov.count
+                return sendmsg(mnl_socket_get_fd(socket), &message, 0)
+            }
+        }
+        guard sent >= 0 else { throw NetlinkError(operations[0].description, errno: errno) }
+
+        var pending = Set(operations.map(\.sequence))
+        var firstError: NetlinkError?
+        while !pending.isEmpty {
+            let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
+            guard received > 0 else {
+                throw firstError ?? NetlinkError("\(operations[0].description) (waiting for the kernel's answer)", errno: errno)
+            }
+            forEachMessage(Int(received)) { header in
+                guard header.pointee.nlmsg_type == UInt16(NLMSG_ERROR) else { return }
+                let error = mnl_nlmsg_get_payload(header)!.assumingMemoryBound(to: nlmsgerr.self).pointee
+                let answered = header.pointee.nlmsg_seq
+                pending.remove(answered)
+                if error.error != 0, firstError == nil {
+                    let description = operations.first { $0.sequence == answered }?.description ?? "nf_tables transaction"
+                    firstError = NetlinkError(description, errno: -error.error)
+                }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// Every element of map `set` in `table`, with its counter (zero where it has none).
+    public mutating func elements(table: String, set name: String) throws(NetlinkError) -> [(key: [UInt8], packets: UInt64, bytes: UInt64)] {
+        let operation = "list map \(table)/\(name)"
+        sequence &+= 1
+        let seq = sequence
+        let set = NFTSet(table: table, name: name)
+        let header = nftnl_nlmsg_build_hdr(buffer.assumingMemoryBound(to: CChar.self), UInt16(c32(NFT_MSG_GETSETELEM)),
+                                           UInt16(NFTFamily.netdev), UInt16(NLM_F_DUMP | NLM_F_ACK), seq)!
+        nftnl_set_elems_nlmsg_build_payload(header, set.pointer)
+        guard mnl_socket_sendto(socket, header, Int(header.pointee.nlmsg_len)) >= 0 else {
+            throw NetlinkError(operation, errno: errno)
+        }
+        var done = false
+        var failure: Int32 = 0
+        while !done {
+            let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
+            guard received > 0 else { throw NetlinkError(operation, errno: errno) }
+            forEachMessage(Int(received)) { header in
+                guard header.pointee.nlmsg_seq == seq else { return }
+                switch Int32(header.pointee.nlmsg_type) {
+                case NLMSG_DONE:
+                    done = true
+                case NLMSG_ERROR:
+                    let error = mnl_nlmsg_get_payload(header)!.assumingMemoryBound(to: nlmsgerr.self).pointee.error
+                    if error != 0 { failure = -error }
+                    done = true
+                default:
+                    nftnl_set_elems_nlmsg_parse(header, set.pointer)
+                }
+            }
+        }
+        if failure != 0 { throw NetlinkError(operation, errno: failure) }
+        return set.elementCounters()
+    }
+
+    private func forEachMessage(_ length: Int, _ body: (UnsafeMutablePointer<nlmsghdr>) -> Void) {
+        var remaining = Int32(length)
+        var header: UnsafeMutablePointer<nlmsghdr>? = buffer.assumingMemoryBound(to: nlmsghdr.self)
+        while let current = header, mnl_nlmsg_ok(current, remaining) {
+            body(current)
+            header = mnl_nlmsg_next(current, &remaining)
+        }
+    }
+}

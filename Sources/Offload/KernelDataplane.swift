@@ -1,0 +1,121 @@
+import Glibc
+import Netlink
+import PPPoEWire
+import UserspaceRelay
+
+/// The nftables dataplane: one table of ours, and for every relay device a base chain at its
+/// ingress with one map and one rule.
+///
+/// The map is keyed on (source MAC . session id) and gives (new destination MAC . new source MAC
+/// . new session id . egress ifindex); the rule checks the frame is a PPPoE session frame for us,
+/// looks it up, rewrites the header and `fwd`s it to the egress device. One hash lookup per frame,
+/// whatever the number of sessions. A miss falls through the chain's accept policy to the
+/// normal path, where the daemon's 0x8864 sockets see it: nothing is dropped by our rules.
+/// Every map element carries its own counter, read for per-session counters and idle timeouts.
+public struct KernelDataplane: ~Copyable {
+    public static let tableName = "pppoe_relay"
+
+    private var socket: NetfilterSocket
+    private let interfaces: [RelayInterface]
+
+    /// Installs table, chains, maps and rules in one transaction: this is also the probe. It
+    /// fails (naming the operation) where the kernel lacks the netdev family, `fwd`, or our privilege.
+    public init(interfaces: [RelayInterface]) throws(NetlinkError) {
+        var socket = try NetfilterSocket()
+        try socket.commit { batch in
+            let table = NFTTable(name: Self.tableName, ownedBySocket: true)
+            batch.add(table, name: Self.tableName)
+            for (slot, interface) in interfaces.enumerated() {
+                let chain = Self.chainName(interface), map = Self.mapName(interface)
+                batch.add(NFTChain(table: Self.tableName, name: chain, ingressDevice: interface.name),
+                          name: "\(Self.tableName)/\(chain)")
+                batch.add(NFTSet(table: Self.tableName, name: map, keyLength: UInt32(OffloadLayout.keyLength),
+                                 dataLength: UInt32(OffloadLayout.dataLength), countersPerElement: true,
+                                 id: UInt32(slot + 1)),
+                          name: "\(Self.tableName)/\(map)")
+                batch.add(Self.forwardingRule(for: interface, setID: UInt32(slot + 1)),
+                          name: "\(Self.tableName)/\(chain)")
+            }
+        }
+        self.socket = socket
+        self.interfaces = interfaces
+    }
+
+    static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
+    static func mapName(_ interface: RelayInterface) -> String { "sessions_" + interface.name }
+
+    private static func forwardingRule(for interface: RelayInterface, setID: UInt32) -> NFTRule {
+        let rule = NFTRule(table: tableName, chain: chainName(interface))
+        let r = NFTExpression.Register.r32
+        // Unicast to this device, and a PPPoE session frame: ethertype 0x8864, version/type 0x11, code 0.
+        rule.append(.loadLinkLayer(offset: 0, length: 6, into: r(0)))
+        rule.append(.equals(r(0), interface.mac.bytes))
+        rule.append(.loadLinkLayer(offset: 12, length: 4, into: r(0)))
+        rule.append(.equals(r(0), [0x88, 0x64, 0x11, 0x00]))
+        // Key: source MAC (registers 0-1) . session id (register 2).
+        rule.append(.loadLinkLayer(offset: 6, length: 6, into: r(0)))
+        rule.append(.loadLinkLayer(offset: 16, length: 2, into: r(2)))
+        rule.append(.lookup(set: mapName(interface), setID: setID, key: r(0), data: r(4)))
+        // Data: destination MAC (4-5) . source MAC (6-7) . session id (8) . egress ifindex (9).
+        rule.append(.storeLinkLayer(offset: 0, length: 6, from: r(4)))
+        rule.append(.storeLinkLayer(offset: 6, length: 6, from: r(6)))
+        rule.append(.storeLinkLayer(offset: 16, length: 2, from: r(8)))
+        rule.append(.forward(toDeviceIn: r(9)))
+        return rule
+    }
+
+    /// Installs (or removes) both directions of a session in one transaction.
+    public mutating func apply(_ event: SessionEvent) throws(NetlinkError) {
+        let (session, adding) = switch event {
+        case let .created(session): (session, true)
+        case let .ended(session): (session, false)
+        }
+        let wan = interfaces[0], lan = interfaces[Int(session.lanSlot)]
+        let toAC = OffloadLayout.element(from: session.clientMAC, session: session.clientSessionID,
+                                         to: session.acMAC, as: wan.mac, session: session.acSessionID, via: wan.index)
+        let toClient = OffloadLayout.element(from: session.acMAC, session: session.acSessionID,
+                                             to: session.clientMAC, as: lan.mac, session: session.clientSessionID,
+                                             via: lan.index)
+        try socket.commit { batch in
+            for (ingress, element) in [(lan, toAC), (wan, toClient)] {
+                let map = NFTSet(table: Self.tableName, name: Self.mapName(ingress))
+                map.add(key: element.key, data: adding ? element.data : nil)
+                let name = "\(Self.tableName)/\(Self.mapName(ingress))"
+                if adding { batch.addElements(map, name: name) } else { batch.deleteElements(map, name: name) }
+            }
+        }
+    }
+
+    /// Every element's counter, by the ingress key the relay's session table uses.
+    public mutating func forwardedCounts() throws(NetlinkError) -> [SessionKey: ForwardedCount] {
+        var counts: [SessionKey: ForwardedCount] = [:]
+        for (slot, interface) in interfaces.enumerated() {
+            for element in try socket.elements(table: Self.tableName, set: Self.mapName(interface)) {
+                guard let (mac, sessionID) = OffloadLayout.parseKey(element.key) else { continue }
+                // nf_tables counts from the network header at ingress; the relay counts whole frames.
+                counts[SessionKey(slot: UInt8(slot), mac: mac, sessionID: sessionID)] =
+                    ForwardedCount(packets: element.packets,
+                                   bytes: element.bytes + element.packets * UInt64(PPPoEHeader.ethernetHeaderLength))
+            }
+        }
+        return counts
+    }
+
+    /// Deletes our table; the kernel would on socket close too (the table is owned), this says it out loud.
+    public mutating func removeAll() throws(NetlinkError) {
+        try socket.commit { $0.delete(NFTTable(name: Self.tableName), name: Self.tableName) }
+    }
+
+    /// For `relayctl disable`: removes a table of ours left by a relay that could not clean up
+    /// (owned tables vanish with their daemon; this covers kernels that ignore ownership).
+    /// True when there was one.
+    public static func removeLeftovers() throws(NetlinkError) -> Bool {
+        var socket = try NetfilterSocket()
+        do throws(NetlinkError) {
+            try socket.commit { $0.delete(NFTTable(name: tableName), name: tableName) }
+            return true
+        } catch where error.errno == ENOENT {
+            return false
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import PPPoEWire
+
+/// What happened to the session table while the relay handled some frames, in order. The engine
+/// hands these to a `SessionOffload` before the frames that caused them go out, so a kernel
+/// dataplane holds a session before its PADS reaches the client.
+public enum SessionEvent: Sendable {
+    case created(Session)
+    case ended(Session)
+}
+
+/// Packets and bytes a kernel dataplane forwarded for one ingress key.
+public struct ForwardedCount: Sendable, Equatable {
+    public var packets: UInt64
+    public var bytes: UInt64
+
+    public init(packets: UInt64, bytes: UInt64) {
+        self.packets = packets
+        self.bytes = bytes
+    }
+}
+
+/// A dataplane that carries established sessions outside this process (the nftables one).
+/// Called at discovery time and once a second, never per packet.
+public protocol SessionOffload: AnyObject {
+    /// Sessions are installed (created) or removed (ended); false when the kernel refused, in
+    /// which case the session's frames keep arriving at the userspace loop, which carries them.
+    func apply(_ event: SessionEvent, interfaces: [RelayInterface]) -> Bool
+    /// Forwarded frames per ingress key: the client-side key counts frames towards the AC, the
+    /// AC-side key frames towards the client.
+    func forwardedCounts() -> [SessionKey: ForwardedCount]
+}
