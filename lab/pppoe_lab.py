@@ -9,6 +9,7 @@ and push real LCP frames through:
   pppd-standin  ARGS...   the pppd stand-in for pppoe-server (answers LCP, logs every frame)
   client                  runs rp-pppoe's `pppoe` client, sends LCP Echo-Requests, logs replies
   test-ac                 a minimal access concentrator of our own (can strip Relay-Session-Id)
+  mass-clients            discovery for many clients (made-up MACs), then LCP echoes on a sample
   sniff                   logs frames of one ethertype seen on an interface
   send                    sends one raw Ethernet frame
 
@@ -316,6 +317,12 @@ def send(args):
 def test_ac(args):
     """A small access concentrator: PADO/PADS without Relay-Session-Id, answers LCP echo."""
     log = EventLog(args.log)
+    quiet = args.quiet
+
+    def trace(event, **fields):
+        if not quiet:
+            log(event, **fields)
+
     mac = iface_mac(args.iface)
     disc = open_raw(args.iface, ETH_P_PPPOE_DISC)
     sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
@@ -334,7 +341,7 @@ def test_ac(args):
             if s is disc:
                 tags = parse_tags(frame[20:20 + length])
                 kinds = [k for k, _ in tags]
-                log("rx", code=code, src=src.hex(":"), tags=["0x%04x" % k for k in kinds])
+                trace("rx", code=code, src=src.hex(":"), tags=["0x%04x" % k for k in kinds])
                 keep = [(k, v) for k, v in tags if k == TAG_HOST_UNIQ
                         or (k == TAG_RELAY_SESSION_ID and not args.strip_relay_tag)]
                 if code == PADI:
@@ -350,16 +357,93 @@ def test_ac(args):
                 else:
                     continue
                 disc.send(reply)
-                log("tx", code=reply[15], relay_tag=TAG_RELAY_SESSION_ID in [k for k, _ in keep])
+                trace("tx", code=reply[15], relay_tag=TAG_RELAY_SESSION_ID in [k for k, _ in keep])
             else:
                 payload = frame[20:20 + length]
-                log("session-rx", src=src.hex(":"), session=session_id, hex=payload.hex())
+                trace("session-rx", src=src.hex(":"), session=session_id, hex=payload.hex())
                 if (src, session_id) in sessions and payload[:2] == b"\xc0\x21" and payload[2] == LCP_ECHO_REQ:
                     reply_lcp = lcp(LCP_ECHO_REPLY, payload[3], b"\0\0\0\0" + payload[10:])
                     body = struct.pack("!H", PPP_LCP) + reply_lcp
                     reply = src + mac + struct.pack("!HBBHH", ETH_P_PPPOE_SESS, 0x11, 0, session_id, len(body)) + body
                     sess.send(reply)
-                    log("session-tx", session=session_id)
+                    trace("session-tx", session=session_id)
+    return 0
+
+
+def mass_clients(args):
+    """Sets up `count` sessions from made-up client MACs, then checks a sample end to end:
+    each sampled client sends an LCP Echo-Request carrying its own MAC and must get it back
+    on its own session id, which only a correct per-session rewrite both ways delivers."""
+    import random
+    log = EventLog(args.log)
+    disc = open_raw(args.iface, ETH_P_PPPOE_DISC)
+    sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
+    disc.setblocking(False)
+    sess.setblocking(False)
+    macs = [bytes([0x02, 0x50, 0x00, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF]) for i in range(args.count)]
+    known = set(macs)
+    requests = {mac: build_discovery(b"\xff" * 6, mac, PADI, 0, [(TAG_SERVICE_NAME, b""), (TAG_HOST_UNIQ, mac)])
+                for mac in macs}
+    up = {}
+    started = time.time()
+    deadline = started + args.seconds
+    last_send = 0.0
+    while len(up) < len(macs) and time.time() < deadline:
+        if time.time() - last_send > 1.0:
+            # (Re)send what every unfinished client would send now, in bursts the kernel queues take.
+            for n, (mac, frame) in enumerate(requests.items()):
+                if mac not in up:
+                    disc.send(frame)
+                    if n % 64 == 63:
+                        time.sleep(0.002)
+            last_send = time.time()
+        readable, _, _ = select.select([disc], [], [], 0.05)
+        while readable:
+            try:
+                frame = disc.recv(2048)
+            except BlockingIOError:
+                break
+            dst = frame[0:6]
+            if dst not in known or len(frame) < 20:
+                continue
+            code, session_id = frame[15], struct.unpack("!H", frame[16:18])[0]
+            length = struct.unpack("!H", frame[18:20])[0]
+            tags = parse_tags(frame[20:20 + length])
+            if code == PADO and dst not in up:
+                echo = [(k, v) for k, v in tags if k in (TAG_HOST_UNIQ, TAG_AC_COOKIE, TAG_RELAY_SESSION_ID)]
+                requests[dst] = build_discovery(frame[6:12], dst, PADR, 0, [(TAG_SERVICE_NAME, b"")] + echo)
+                disc.send(requests[dst])
+            elif code == PADS and session_id:
+                up[dst] = (session_id, frame[6:12])
+    setup_seconds = time.time() - started
+    sample = random.Random(7).sample(sorted(up), min(args.sample, len(up)))
+    waiting = {}
+    for ident, mac in enumerate(sample):
+        session_id, relay = up[mac]
+        body = struct.pack("!H", PPP_LCP) + lcp(LCP_ECHO_REQ, ident & 0xFF, b"\0\0\0\0" + mac)
+        sess.send(relay + mac + struct.pack("!HBBHH", ETH_P_PPPOE_SESS, 0x11, 0, session_id, len(body)) + body)
+        waiting[mac] = session_id
+    answered, wrong = 0, 0
+    echo_deadline = time.time() + 10
+    while waiting and time.time() < echo_deadline:
+        readable, _, _ = select.select([sess], [], [], 0.1)
+        while readable:
+            try:
+                frame = sess.recv(2048)
+            except BlockingIOError:
+                break
+            dst, session_id = frame[0:6], struct.unpack("!H", frame[16:18])[0]
+            if dst not in waiting:
+                continue
+            payload = frame[20:]
+            if payload[:2] == b"\xc0\x21" and payload[2] == LCP_ECHO_REPLY:
+                if session_id == waiting[dst] and payload[10:16] == dst:
+                    answered += 1
+                    del waiting[dst]
+                else:
+                    wrong += 1
+    log("summary", established=len(up), setup_seconds=round(setup_seconds, 3), sampled=len(sample),
+        answered=answered, wrong=wrong)
     return 0
 
 
@@ -385,13 +469,21 @@ def main():
     t.add_argument("--iface", required=True)
     t.add_argument("--hex", required=True)
     t.add_argument("--count", type=int, default=1)
+    m = sub.add_parser("mass-clients")
+    m.add_argument("--iface", required=True)
+    m.add_argument("--log", required=True)
+    m.add_argument("--count", type=int, default=1000)
+    m.add_argument("--sample", type=int, default=200)
+    m.add_argument("--seconds", type=float, default=60)
     a = sub.add_parser("test-ac")
     a.add_argument("--iface", required=True)
     a.add_argument("--log", required=True)
     a.add_argument("--strip-relay-tag", action="store_true")
     a.add_argument("--seconds", type=float, default=60)
+    a.add_argument("--quiet", action="store_true", help="log only readiness and PADT, not every frame")
     args = parser.parse_args()
-    return {"client": run_client, "sniff": sniff, "send": send, "test-ac": test_ac}[args.command](args)
+    commands = {"client": run_client, "sniff": sniff, "send": send, "test-ac": test_ac, "mass-clients": mass_clients}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <spawn.h>
+
+extern char **environ;
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
 
@@ -86,8 +90,28 @@ int pr_signalfd_read(int fd) {
     return (int)info.ssi_signo;
 }
 
-void pr_unblock_termination_signals(void) {
-    sigset_t set;
-    termination_set(&set);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+int pr_spawn_detached(const char *path, char *const argv[], const char *log_path) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attributes);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    sigset_t empty, defaults;
+    sigemptyset(&empty);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGHUP);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigmask(&attributes, &empty);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return rc == 0 ? (int)pid : -rc;
 }

@@ -72,10 +72,18 @@ public struct NetfilterSocket: ~Copyable {
                 guard header.pointee.nlmsg_type == UInt16(NLMSG_ERROR) else { return }
                 let error = mnl_nlmsg_get_payload(header)!.assumingMemoryBound(to: nlmsgerr.self).pointee
                 let answered = header.pointee.nlmsg_seq
+                guard let operation = operations.first(where: { $0.sequence == answered }) else {
+                    // An answer to the batch's begin or end message: the kernel refused the whole
+                    // transaction (no privilege, no nf_tables) and will answer nothing else.
+                    if error.error != 0 {
+                        firstError = firstError ?? NetlinkError(operations[0].description, errno: -error.error)
+                        pending.removeAll()
+                    }
+                    return
+                }
                 pending.remove(answered)
                 if error.error != 0, firstError == nil {
-                    let description = operations.first { $0.sequence == answered }?.description ?? "nf_tables transaction"
-                    firstError = NetlinkError(description, errno: -error.error)
+                    firstError = NetlinkError(operation.description, errno: -error.error)
                 }
             }
         }

@@ -12,6 +12,8 @@ public struct RuntimePaths: Sendable {
     public let directory: String
     public var controlSocket: String { directory + "/control.sock" }
     public var pidFile: String { directory + "/relayd.pid" }
+    /// Where a daemon started by `relayctl enable` writes its stdout and stderr.
+    public var logFile: String { directory + "/relayd.log" }
 
     public init(directory: String) { self.directory = directory }
 }

@@ -26,6 +26,16 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.runtimeDirectory = runtimeDirectory
     }
 
+    /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
+    public static let defaultConfigurationPath = "/etc/pppoe-relay/relay.json"
+
+    /// The `relayctl run` arguments that start a daemon with this configuration.
+    public var runArguments: [String] {
+        ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
+            + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
+               "--idle-timeout", String(idleTimeout), "--runtime-dir", runtimeDirectory]
+    }
+
     /// The checks that need no system: each a one-line reason.
     public func validate() throws(DaemonError) {
         guard !lanInterfaces.isEmpty else { throw .usage("at least one --lan interface is required") }

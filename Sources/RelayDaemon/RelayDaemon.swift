@@ -138,7 +138,8 @@ public struct RelayDaemon: ~Copyable {
             },
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.idleTimeout,
-            counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }))
+            counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }),
+            configuration: configuration)
     }
 
     func sessionReports() -> [SessionReport] {

@@ -18,9 +18,11 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var maxSessions: Int
     public var idleTimeoutSeconds: Int
     public var counters: [String: UInt64]
+    /// What the daemon was started with: `enable` compares it with what it is asked for.
+    public var configuration: RelayConfiguration
 
     enum CodingKeys: String, CodingKey {
-        case pid, dataplane, interfaces, counters
+        case pid, dataplane, interfaces, counters, configuration
         case dataplaneReason = "dataplane_reason"
         case uptimeSeconds = "uptime_seconds"
         case sessionCount = "session_count"

@@ -3,40 +3,45 @@ import RelayDaemon
 
 extension RelayConfiguration.Dataplane: ExpressibleByArgument {}
 
+/// What `run` and `enable` both take: the relay's devices, dataplane and limits.
+struct RelayOptions: ParsableArguments {
+    @Option(name: .customLong("lan"), help: "A LAN interface whose PPPoE clients are relayed (repeatable).")
+    var lanInterfaces: [String] = []
+
+    @Option(name: .customLong("wan"), help: "The WAN interface facing the access concentrator.")
+    var wanInterface: String
+
+    @Option(help: "auto (kernel when possible), kernel, or userspace.")
+    var dataplane: RelayConfiguration.Dataplane = .auto
+
+    @Option(name: .customLong("max-sessions"), help: "Sessions relayed at once, 1 to 65534.")
+    var maxSessions = 5000
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without session traffic before PADT; 0 = never.")
+    var idleTimeout = 600
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    var configuration: RelayConfiguration {
+        RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
+                           maxSessions: maxSessions, idleTimeout: idleTimeout,
+                           runtimeDirectory: runtime.resolvedRuntimeDirectory)
+    }
+
+    func validate() throws {
+        do { try configuration.validate() } catch { throw ValidationError(error.description) }
+    }
+}
+
 extension Relayctl {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the relay in the foreground until SIGINT or SIGTERM (which end every session with PADT).")
 
-        @Option(name: .customLong("lan"), help: "A LAN interface whose PPPoE clients are relayed (repeatable).")
-        var lanInterfaces: [String] = []
-
-        @Option(name: .customLong("wan"), help: "The WAN interface facing the access concentrator.")
-        var wanInterface: String
-
-        @Option(help: "auto (kernel when possible), kernel, or userspace.")
-        var dataplane: RelayConfiguration.Dataplane = .auto
-
-        @Option(name: .customLong("max-sessions"), help: "Sessions relayed at once, 1 to 65534.")
-        var maxSessions = 5000
-
-        @Option(name: .customLong("idle-timeout"), help: "Seconds without session traffic before PADT; 0 = never.")
-        var idleTimeout = 600
-
-        @OptionGroup var runtime: RuntimeOptions
-
-        var relayConfiguration: RelayConfiguration {
-            RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
-                               maxSessions: maxSessions, idleTimeout: idleTimeout,
-                               runtimeDirectory: runtime.resolvedRuntimeDirectory)
-        }
-
-        func validate() throws {
-            do { try relayConfiguration.validate() } catch { throw ValidationError(error.description) }
-        }
+        @OptionGroup var relay: RelayOptions
 
         func run() throws {
-            var daemon = try RelayDaemon(configuration: relayConfiguration)
+            var daemon = try RelayDaemon(configuration: relay.configuration)
             FileOutput.standardOutput(daemon.readyLine)
             daemon.run()
         }

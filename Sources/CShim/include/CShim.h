@@ -48,7 +48,10 @@ int pr_termination_signalfd(void);
 /// Reads one pending signal number from a signalfd made by pr_termination_signalfd, or -errno.
 int pr_signalfd_read(int fd);
 
-/// Restores the default disposition of the signals pr_termination_signalfd blocked (for children).
-void pr_unblock_termination_signals(void);
+/// Starts `path` with `argv` as a daemon: a new session (no controlling terminal, untouched by the
+/// caller's SIGHUP), stdin on /dev/null, stdout and stderr appended to `log_path`, every other
+/// descriptor closed (so an SSH channel's pipe closes when the caller exits), default signal
+/// dispositions and an empty signal mask. Returns the child's pid or -errno.
+int pr_spawn_detached(const char *path, char *const argv[], const char *log_path);
 
 #endif

@@ -1,0 +1,146 @@
+import CShim
+import Foundation
+import Offload
+
+/// `relayctl enable` and `relayctl disable`: the way an administrator switches the relay on and
+/// off, typically as `ssh root@router relayctl enable --wan eth1 --lan br-lan`. Both are safe to
+/// repeat, and both leave the machine as they say.
+public enum RelayController {
+    /// Starts the daemon detached with `configuration`, saved at `configurationPath`, and returns
+    /// the one line saying what now runs. A daemon already running the same configuration is left
+    /// alone; one running another is replaced. On failure nothing is left behind.
+    public static func enable(_ configuration: RelayConfiguration, configurationPath: String,
+                              executable: String) throws(DaemonError) -> String {
+        try configuration.validate()
+        // A typo must not cost the running relay: check the devices before touching anything.
+        _ = try InterfaceResolver.resolve(configuration)
+        let directory = configuration.runtimeDirectory
+        if let running = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self) {
+            if running.configuration == configuration {
+                try ConfigurationFile.save(configuration, at: configurationPath)
+                return "already enabled: \(running.dataplane) dataplane, pid \(running.pid)"
+            }
+            _ = try stopDaemon(runtimeDirectory: directory)
+        }
+
+        let previous = ConfigurationFile.contents(at: configurationPath)
+        try ConfigurationFile.save(configuration, at: configurationPath)
+        do throws(DaemonError) {
+            let report = try start(configuration, executable: executable)
+            return "enabled: \(report.dataplane) dataplane, lan \(configuration.lanInterfaces.joined(separator: ",")) "
+                + "<-> wan \(configuration.wanInterface), pid \(report.pid)"
+        } catch {
+            ConfigurationFile.restore(previous, at: configurationPath)
+            throw error
+        }
+    }
+
+    /// Stops the daemon (PADT to every session), removes every kernel object of ours, also those
+    /// of a daemon killed with SIGKILL, and forgets the saved configuration.
+    public static func disable(runtimeDirectory: String, configurationPath: String) throws(DaemonError) -> String {
+        var done: [String] = []
+        if let pid = try stopDaemon(runtimeDirectory: runtimeDirectory) { done.append("stopped relay pid \(pid)") }
+        do {
+            if try KernelDataplane.removeLeftovers() {
+                done.append("removed leftover nftables table \(KernelDataplane.tableName)")
+            }
+        } catch {
+            throw .failure("cannot remove nftables table \(KernelDataplane.tableName): \(error)")
+        }
+        let paths = RuntimePaths(directory: runtimeDirectory)
+        unlink(paths.controlSocket)
+        unlink(paths.pidFile)
+        if ConfigurationFile.contents(at: configurationPath) != nil {
+            unlink(configurationPath)
+            done.append("removed \(configurationPath)")
+        }
+        return done.isEmpty ? "not enabled: nothing to do" : "disabled: " + done.joined(separator: ", ")
+    }
+
+    // MARK: starting and stopping
+
+    private static func start(_ configuration: RelayConfiguration, executable: String) throws(DaemonError) -> StatusReport {
+        let paths = RuntimePaths(directory: configuration.runtimeDirectory)
+        if mkdir(paths.directory, 0o755) != 0 && errno != EEXIST {
+            throw .failure("cannot create runtime directory \(paths.directory): \(UnixSocket.errorText())")
+        }
+        let logStart = ConfigurationFile.contents(at: paths.logFile)?.count ?? 0
+        let arguments = [executable] + configuration.runArguments
+        var cArguments = arguments.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let pid = pr_spawn_detached(executable, &cArguments, paths.logFile)
+        guard pid > 0 else { throw .failure("cannot start \(executable): \(String(cString: strerror(-pid)))") }
+
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                // It gave up before it was ready: its last words are the reason.
+                let log = ConfigurationFile.contents(at: paths.logFile) ?? []
+                let said = String(decoding: log.dropFirst(logStart), as: UTF8.self)
+                let reason = said.split(separator: "\n").last.map(String.init) ?? "relay exited"
+                let message = reason.hasPrefix("relayctl: ") ? String(reason.dropFirst(10)) : reason
+                throw (status >> 8) & 0xFF == 2 ? .usage(message) : .failure(message)
+            }
+            if let report = try? ControlClient.query(.status, runtimeDirectory: paths.directory, as: StatusReport.self),
+               report.pid == pid {
+                return report
+            }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        throw .failure("the relay did not become ready within 15 s (see \(paths.logFile))")
+    }
+
+    /// Stops the daemon answering in `runtimeDirectory` (or named by its pid file); its pid, or
+    /// nil when none ran.
+    private static func stopDaemon(runtimeDirectory: String) throws(DaemonError) -> Int32? {
+        let paths = RuntimePaths(directory: runtimeDirectory)
+        var pid = (try? ControlClient.query(.status, runtimeDirectory: runtimeDirectory, as: StatusReport.self))?.pid
+        if pid == nil, let text = ConfigurationFile.contents(at: paths.pidFile),
+           let recorded = Int32(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+           isRelay(recorded) {
+            pid = recorded
+        }
+        guard let pid else { return nil }
+        kill(pid, SIGTERM)
+        for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
+        if kill(pid, 0) == 0 {
+            kill(pid, SIGKILL)
+            for _ in 0..<40 where kill(pid, 0) == 0 { usleep(50_000) }
+        }
+        return pid
+    }
+
+    /// A pid file can outlive its daemon and its pid be reused: only a relayctl is ever signalled.
+    private static func isRelay(_ pid: Int32) -> Bool {
+        guard pid > 1, let command = ConfigurationFile.contents(at: "/proc/\(pid)/cmdline") else { return false }
+        let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return words.first.map { $0.hasSuffix("relayctl") } == true && words.dropFirst().first == "run"
+    }
+}
+
+/// The saved configuration: JSON, written atomically (temporary file, then rename).
+enum ConfigurationFile {
+    static func contents(at path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+
+    static func save(_ configuration: RelayConfiguration, at path: String) throws(DaemonError) {
+        try write(ControlJSON.encode(configuration) + [UInt8(ascii: "\n")], to: path)
+    }
+
+    static func restore(_ previous: [UInt8]?, at path: String) {
+        if let previous { try? write(previous, to: path) } else { unlink(path) }
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws(DaemonError) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw .failure("cannot save configuration \(path): \(error.localizedDescription)")
+        }
+    }
+}
