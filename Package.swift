@@ -5,6 +5,7 @@ let package = Package(
     name: "pppoe-relay",
     products: [
         .executable(name: "relayctl", targets: ["relayctl"]),
+        .executable(name: "pppoe-bench", targets: ["pppoe-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,12 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: [
             "RelayDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The benchmark's frame generator (scripts/bench drives it); not part of the product.
+        .executableTarget(name: "pppoe-bench", dependencies: [
+            "CShim", "PPPoEWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

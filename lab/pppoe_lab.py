@@ -442,6 +442,10 @@ def mass_clients(args):
                     del waiting[dst]
                 else:
                     wrong += 1
+    if args.sessions_out:
+        with open(args.sessions_out, "w") as f:
+            for mac, (session_id, relay) in sorted(up.items()):
+                f.write("%s %s %d\n" % (relay.hex(":"), mac.hex(":"), session_id))
     log("summary", established=len(up), setup_seconds=round(setup_seconds, 3), sampled=len(sample),
         answered=answered, wrong=wrong)
     return 0
@@ -475,6 +479,7 @@ def main():
     m.add_argument("--count", type=int, default=1000)
     m.add_argument("--sample", type=int, default=200)
     m.add_argument("--seconds", type=float, default=60)
+    m.add_argument("--sessions-out", help="write 'relay-mac client-mac session-id' per established session")
     a = sub.add_parser("test-ac")
     a.add_argument("--iface", required=True)
     a.add_argument("--log", required=True)

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CShim
+import Glibc
+import PPPoEWire
+
+/// `pppoe-bench flood`: the benchmark's traffic generator. Sends PPPoE session frames for a set
+/// of sessions as fast as one core can (one prebuilt batch, sendmmsg), and reports how many the
+/// kernel took. Delivery is measured elsewhere, from the receiving device's counters.
+@main
+struct Flood: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pppoe-bench-flood",
+        abstract: "Flood PPPoE session frames for the sessions listed in a file (destination MAC, source MAC, session id per line).")
+
+    @Option(help: "Interface to send on.") var iface: String
+    @Option(help: "File of sessions: 'dst-mac src-mac session-id' per line.") var sessions: String
+    @Option(help: "Bytes per frame handed to the socket (60 is a minimal 64-byte Ethernet frame).") var size = 60
+    @Option(help: "Seconds to send for.") var seconds = 5.0
+
+    func validate() throws {
+        guard (24...2000).contains(size) else { throw ValidationError("--size must be 24 to 2000") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    }
+
+    func run() throws {
+        let lines = try String(contentsOfFile: sessions, encoding: .utf8).split(separator: "\n")
+        let flows: [(MACAddress, MACAddress, UInt16)] = lines.compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count == 3, let dst = MACAddress(String(words[0])), let src = MACAddress(String(words[1])),
+                  let id = UInt16(words[2]) else { return nil }
+            return (dst, src, id)
+        }
+        guard !flows.isEmpty else { throw ValidationError("no sessions in \(sessions)") }
+        let index = if_nametoindex(iface)
+        guard index > 0 else { throw ValidationError("no such interface: \(iface)") }
+        let fd = pr_packet_socket_open(Int32(index), PPPoEEtherType.session)
+        guard fd >= 0 else { throw ValidationError("packet socket on \(iface): \(String(cString: strerror(-fd)))") }
+        var one: Int32 = 1
+        // Straight to the driver: the generator should measure the relay, not the qdisc.
+        setsockopt(fd, Int32(SOL_PACKET), PACKET_QDISC_BYPASS, &one, socklen_t(MemoryLayout<Int32>.size))
+
+        let batch = 256
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: batch * size, alignment: 64)
+        let messages = UnsafeMutablePointer<pr_mmsghdr>.allocate(capacity: batch)
+        let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        for i in 0..<batch {
+            let frame = storage + i * size
+            frame.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+            let (dst, src, id) = flows[i % flows.count]
+            dst.write(to: frame, at: 0)
+            src.write(to: frame, at: 6)
+            let header: [UInt8] = [0x88, 0x64, 0x11, 0x00, UInt8(id >> 8), UInt8(id & 0xFF),
+                                   UInt8((size - 20) >> 8), UInt8((size - 20) & 0xFF), 0x00, 0x21]
+            for (offset, byte) in header.enumerated() { frame.storeBytes(of: byte, toByteOffset: 12 + offset, as: UInt8.self) }
+            pr_mmsg_init(messages, vectors, nil, UInt32(i), frame, size)
+        }
+
+        var sent = 0
+        var start = timespec(), now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        let end = Double(start.tv_sec) + Double(start.tv_nsec) / 1e9 + seconds
+        repeat {
+            for _ in 0..<16 {
+                let n = pr_sendmmsg(fd, messages, UInt32(batch))
+                if n > 0 { sent += Int(n) } else if n == -EAGAIN || n == -ENOBUFS { sched_yield() }
+            }
+            clock_gettime(CLOCK_MONOTONIC, &now)
+        } while Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 < end
+        let elapsed = Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9
+        print("{\"sent\": \(sent), \"seconds\": \(elapsed)}")
+        close(fd)
+    }
+}
