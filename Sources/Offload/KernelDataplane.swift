@@ -6,9 +6,9 @@ import UserspaceRelay
 /// The nftables dataplane: one table of ours, and for every relay device a base chain at its
 /// ingress with one map and one rule.
 ///
-/// The map is keyed on (source MAC . session id) and gives (new destination MAC . new source MAC
-/// . new session id . egress ifindex); the rule checks the frame is a PPPoE session frame for us,
-/// looks it up, rewrites the header and `fwd`s it to the egress device. One hash lookup per frame,
+/// The map is keyed on the frame's source MAC and session id and gives the new header (destination
+/// MAC, source MAC, session id) and the egress ifindex; the rule checks the frame is for us, looks
+/// it up, rewrites the header and `fwd`s it to the egress device. One hash lookup per frame,
 /// whatever the number of sessions. A miss falls through the chain's accept policy to the
 /// normal path, where the daemon's 0x8864 sockets see it: nothing is dropped by our rules.
 /// Every map element carries its own counter, read for per-session counters and idle timeouts.
@@ -44,23 +44,17 @@ public struct KernelDataplane: ~Copyable {
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
     static func mapName(_ interface: RelayInterface) -> String { "sessions_" + interface.name }
 
+    /// Five expressions: unicast to this device? look the frame's bytes 6-17 up, write the
+    /// answer over bytes 0-17, forward. (Layout in `OffloadLayout`.)
     private static func forwardingRule(for interface: RelayInterface, setID: UInt32) -> NFTRule {
         let rule = NFTRule(table: tableName, chain: chainName(interface))
         let r = NFTExpression.Register.r32
-        // Unicast to this device, and a PPPoE session frame: ethertype 0x8864, version/type 0x11, code 0.
         rule.append(.loadLinkLayer(offset: 0, length: 6, into: r(0)))
         rule.append(.equals(r(0), interface.mac.bytes))
-        rule.append(.loadLinkLayer(offset: 12, length: 4, into: r(0)))
-        rule.append(.equals(r(0), [0x88, 0x64, 0x11, 0x00]))
-        // Key: source MAC (registers 0-1) . session id (register 2).
-        rule.append(.loadLinkLayer(offset: 6, length: 6, into: r(0)))
-        rule.append(.loadLinkLayer(offset: 16, length: 2, into: r(2)))
+        rule.append(.loadLinkLayer(offset: 6, length: UInt32(OffloadLayout.keyLength), into: r(0)))
         rule.append(.lookup(set: mapName(interface), setID: setID, key: r(0), data: r(4)))
-        // Data: destination MAC (4-5) . source MAC (6-7) . session id (8) . egress ifindex (9).
-        rule.append(.storeLinkLayer(offset: 0, length: 6, from: r(4)))
-        rule.append(.storeLinkLayer(offset: 6, length: 6, from: r(6)))
-        rule.append(.storeLinkLayer(offset: 16, length: 2, from: r(8)))
-        rule.append(.forward(toDeviceIn: r(9)))
+        rule.append(.storeLinkLayer(offset: 0, length: UInt32(OffloadLayout.rewriteLength), from: r(4)))
+        rule.append(.forward(toDeviceIn: r(4 + OffloadLayout.egressRegisterOffset)))
         return rule
     }
 

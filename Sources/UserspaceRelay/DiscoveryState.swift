@@ -88,9 +88,9 @@ struct DiscoveryState {
         offers[client]?.last { $0.acMAC == acMAC }
     }
 
-    /// Forgets a client's discovery once it has a session.
-    mutating func forget(_ client: ClientRef) {
-        offers[client] = nil
+    /// A client got its session: it no longer waits for an untagged answer. Its offers stay until
+    /// they expire, so a client that lost the PADS and repeats its PADR still reaches the AC.
+    mutating func sessionEstablished(for client: ClientRef) {
         withoutHostUniq[client] = nil
     }
 

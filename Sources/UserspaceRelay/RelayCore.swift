@@ -247,7 +247,7 @@ public struct RelayCore: ~Copyable {
         guard table.insert(session, labels: labels) != nil else { return notOurs() }
         counters.sessionsCreated &+= 1
         events.append(.created(session))
-        discovery.forget(client)
+        discovery.sessionEstablished(for: client)
         return [retarget(packet, to: client.mac, from: lanMAC, sessionID: clientID, slot: client.lanSlot)]
     }
 

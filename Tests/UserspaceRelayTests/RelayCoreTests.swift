@@ -124,6 +124,16 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(core.counters.droppedWithoutOffer, 1)
     }
 
+    func testARepeatedPADRAfterALostPADSStillReachesTheAC() throws {
+        var core = makeCore()
+        let pads = try XCTUnwrap(establish(&core, client: client1, lanSlot: 1, acSession: 9))
+        let tag = try XCTUnwrap(pads.tag(.relaySessionID))
+        // The client never saw that PADS and asks again.
+        let again = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [1, 2, 3]), tag]), slot: 1)
+        XCTAssertEqual(again.first?.destination, ac)
+        XCTAssertEqual(core.counters.droppedWithoutOffer, 0)
+    }
+
     func testSpoofedPADTEndsNothing() {
         var core = makeCore()
         establish(&core, client: client1, lanSlot: 1, acSession: 9)
@@ -276,6 +286,38 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(out.count, 4)
         XCTAssertEqual(Set(out.map(\.slot)), [0, 1, 2])
         XCTAssertEqual(core.table.count, 0)
+    }
+
+    func testSessionEventsComeInOrderForTheOffload() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 4)
+        _ = feed(&core, discovery(.padt, from: ac, to: wanMAC, session: 4, tags: []), slot: 0)
+        let events = core.takeSessionEvents()
+        XCTAssertEqual(events.count, 2)
+        guard case let .created(created) = events.first, case let .ended(ended) = events.last else {
+            return XCTFail("created then ended: \(events)")
+        }
+        XCTAssertEqual(created.acSessionID, 4)
+        XCTAssertEqual(ended.clientKey, created.clientKey)
+        XCTAssertTrue(core.takeSessionEvents().isEmpty, "taken once")
+    }
+
+    func testKernelCountersKeepASessionAliveAndAreReported() throws {
+        var core = makeCore(idleTimeout: 30)
+        establish(&core, client: client1, lanSlot: 1, acSession: 4)
+        let session = core.table.session(at: core.table.liveSlots[0]).pointee
+        // The kernel forwarded traffic at t=125: no idle timeout 30 s after set-up (t=130).
+        core.applyForwardedCounts([session.clientKey: ForwardedCount(packets: 5, bytes: 300),
+                                   session.acKey: ForwardedCount(packets: 3, bytes: 200)], now: 125)
+        XCTAssertTrue(core.expireIdle(now: 130).isEmpty)
+        let updated = core.table.session(at: core.table.liveSlots[0]).pointee
+        XCTAssertEqual(updated.offloadedToAC, ForwardedCount(packets: 5, bytes: 300))
+        XCTAssertEqual(core.counters.kernelFramesToAC, 5)
+        XCTAssertEqual(core.counters.kernelFramesToClient, 3)
+        // Unchanged counters are not activity: it idles out 30 s after the last change.
+        core.applyForwardedCounts([session.clientKey: ForwardedCount(packets: 5, bytes: 300)], now: 140)
+        XCTAssertTrue(core.expireIdle(now: 154).isEmpty)
+        XCTAssertEqual(core.expireIdle(now: 155).count, 2)
     }
 
     func testRelaySessionTagRoundTrip() {
