@@ -14,12 +14,7 @@ public struct NetfilterSocket: ~Copyable {
     private static let bufferSize = 1 << 17
 
     public init() throws(NetlinkError) {
-        guard let socket = mnl_socket_open(NETLINK_NETFILTER) else { throw NetlinkError("open netfilter socket", errno: errno) }
-        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
-            let code = errno
-            mnl_socket_close(socket)
-            throw NetlinkError("bind netfilter socket", errno: code)
-        }
+        let socket = try openBoundMnlSocket(NETLINK_NETFILTER, "netfilter")
         let fd = mnl_socket_get_fd(socket)
         var one: Int32 = 1
         // Errors without a copy of the request: a failing batch cannot overflow our buffer.

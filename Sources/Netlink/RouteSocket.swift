@@ -11,12 +11,7 @@ public struct RouteSocket: ~Copyable {
     private var sequence: UInt32
 
     public init() throws(NetlinkError) {
-        guard let socket = mnl_socket_open(NETLINK_ROUTE) else { throw NetlinkError("open rtnetlink socket", errno: errno) }
-        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
-            let code = errno
-            mnl_socket_close(socket)
-            throw NetlinkError("bind rtnetlink socket", errno: code)
-        }
+        let socket = try openBoundMnlSocket(NETLINK_ROUTE, "rtnetlink")
         self.socket = socket
         portID = mnl_socket_get_portid(socket)
         sequence = UInt32(truncatingIfNeeded: time(nil))
