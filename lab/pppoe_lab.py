@@ -387,16 +387,16 @@ def mass_clients(args):
     up = {}
     started = time.time()
     deadline = started + args.seconds
-    last_send = 0.0
+    last_sent = {}
     while len(up) < len(macs) and time.time() < deadline:
-        if time.time() - last_send > 1.0:
-            # (Re)send what every unfinished client would send now, in bursts the kernel queues take.
-            for n, (mac, frame) in enumerate(requests.items()):
-                if mac not in up:
-                    disc.send(frame)
-                    if n % 64 == 63:
-                        time.sleep(0.002)
-            last_send = time.time()
+        now = time.time()
+        # Each unfinished client (re)sends its PADI or PADR 2 s after its last one, as a client would.
+        due = [mac for mac in macs if mac not in up and now - last_sent.get(mac, 0) > 2.0]
+        for n, mac in enumerate(due):
+            disc.send(requests[mac])
+            last_sent[mac] = now
+            if n % 64 == 63:
+                time.sleep(0.002)
         readable, _, _ = select.select([disc], [], [], 0.05)
         while readable:
             try:
@@ -413,6 +413,7 @@ def mass_clients(args):
                 echo = [(k, v) for k, v in tags if k in (TAG_HOST_UNIQ, TAG_AC_COOKIE, TAG_RELAY_SESSION_ID)]
                 requests[dst] = build_discovery(frame[6:12], dst, PADR, 0, [(TAG_SERVICE_NAME, b"")] + echo)
                 disc.send(requests[dst])
+                last_sent[dst] = time.time()
             elif code == PADS and session_id:
                 up[dst] = (session_id, frame[6:12])
     setup_seconds = time.time() - started

@@ -123,7 +123,10 @@ final class KernelDataplaneTests: LabTestCase {
         XCTAssertEqual(summary["established"] as? Int, 1000, "\(summary)")
         XCTAssertEqual(summary["answered"] as? Int, 250, "every sampled session answered on its own id: \(summary)")
         XCTAssertEqual(summary["wrong"] as? Int, 0)
-        XCTAssertEqual(try lab.sessions(routerNS).count, 1000)
+        // A PADR repeated while its PADS was on the way gets the client a second session, as an
+        // AC would give it: count clients, not sessions.
+        let clients = Set(try lab.sessions(routerNS).compactMap { $0["client_mac"] as? String })
+        XCTAssertEqual(clients.count, 1000)
         let counters = try lab.counters(routerNS)
         XCTAssertEqual(counters["session_frames_to_ac"], 0, "all of it in the kernel")
         XCTAssertGreaterThanOrEqual(counters["kernel_frames_to_ac"] ?? 0, 250)
