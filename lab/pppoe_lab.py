@@ -10,6 +10,8 @@ and push real LCP frames through:
   client                  runs rp-pppoe's `pppoe` client, sends LCP Echo-Requests, logs replies
   test-ac                 a minimal access concentrator of our own (can strip Relay-Session-Id)
   mass-clients            discovery for many clients (made-up MACs), then LCP echoes on a sample
+  tcp-frames              writes the TCP segments of the MSS tests (SYNs of every layout, a non-SYN)
+  check-tcp               reads one segment with scapy (an implementation not ours): MSS, checksum
   sniff                   logs frames of one ethertype seen on an interface
   send                    sends one raw Ethernet frame
 
@@ -143,6 +145,100 @@ def describe(protocol, payload):
     return info
 
 
+# ---------------------------------------------------------------- TCP segments
+
+PPP_IPV4, PPP_IPV6 = 0x0021, 0x0057
+
+
+def _sum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return (~total) & 0xFFFF
+
+
+def build_tcp(version, sport, dport, flags, options=b"", payload=b"", src=None, dst=None):
+    """An IPv4 or IPv6 packet holding one TCP segment, checksums filled in."""
+    options += b"\0" * ((4 - len(options) % 4) % 4)
+    header = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0 if flags & 0x10 == 0 else 2000,
+                         (5 + len(options) // 4) << 4, flags, 65535, 0, 0) + options
+    segment = header + payload
+    if version == 4:
+        src, dst = src or bytes([10, 0, 0, 1]), dst or bytes([10, 0, 0, 2])
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(segment))
+    else:
+        src, dst = src or bytes(15) + b"\1", dst or bytes(15) + b"\2"
+        pseudo = src + dst + struct.pack("!IxxxB", len(segment), 6)
+    segment = segment[:16] + struct.pack("!H", _sum16(pseudo + segment)) + segment[18:]
+    if version == 4:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(segment), 1, 0, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", _sum16(ip)) + ip[12:]
+        return PPP_IPV4, ip + segment
+    ip = struct.pack("!IHBB16s16s", 6 << 28, len(segment), 6, 64, src, dst)
+    return PPP_IPV6, ip + segment
+
+
+def mss_option(value):
+    return struct.pack("!BBH", 2, 4, value)
+
+
+def tcp_segment(protocol, packet):
+    """(version, tcp bytes, source, destination) of a packet, or None if it holds no plain TCP."""
+    if protocol == PPP_IPV4 and len(packet) >= 20 and packet[0] >> 4 == 4 and packet[9] == 6:
+        ihl = (packet[0] & 15) * 4
+        return 4, packet[ihl:], packet[12:16], packet[16:20]
+    if protocol == PPP_IPV6 and len(packet) >= 40 and packet[6] == 6:
+        return 6, packet[40:], packet[8:24], packet[24:40]
+    return None
+
+
+def syn_ack_for(protocol, packet):
+    """The SYN-ACK a server would send back to a SYN, announcing the full-size MSS."""
+    parsed = tcp_segment(protocol, packet)
+    if not parsed or len(parsed[1]) < 20:
+        return None
+    version, tcp, src, dst = parsed
+    if tcp[13] & 0x12 != 0x02:
+        return None
+    sport, dport = struct.unpack("!HH", tcp[:4])
+    return build_tcp(version, dport, sport, 0x12, mss_option(1460 if version == 4 else 1440), src=dst, dst=src)
+
+
+def tcp_frames(args):
+    """The segments of the MSS tests, one 'protocol hex' per line, told apart by source port."""
+    frames = {
+        "initial": [
+            build_tcp(4, 1001, 80, 0x02, mss_option(1460) + b"\x01\x03\x03\x07"),   # MSS first
+            build_tcp(4, 1002, 80, 0x02, b"\x01\x01\x04\x02" + mss_option(1460)),  # after NOP NOP SACK-permitted
+            build_tcp(4, 1003, 80, 0x02, mss_option(1400)),                           # already small
+            build_tcp(6, 1004, 80, 0x02, mss_option(1440)),                           # IPv6
+            build_tcp(4, 1005, 80, 0x18, mss_option(1460), payload=b"not a SYN"),     # non-SYN
+        ],
+        "runtime": [build_tcp(4, 1006, 80, 0x02, mss_option(1460))],
+    }[args.set]
+    with open(args.out, "w") as f:
+        for protocol, packet in frames:
+            f.write("0x%04x %s\n" % (protocol, packet.hex()))
+    return 0
+
+
+def check_tcp(args):
+    """Reads a segment with scapy and checks its TCP checksum by recomputing it there."""
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.inet6 import IPv6
+    packet = (IP if int(args.protocol, 0) == PPP_IPV4 else IPv6)(bytes.fromhex(args.hex))
+    tcp = packet[TCP]
+    stated = tcp.chksum
+    del tcp.chksum
+    recomputed = (IP if int(args.protocol, 0) == PPP_IPV4 else IPv6)(bytes(packet))[TCP].chksum
+    mss = next((value for name, value in tcp.options if name == "MSS"), None)
+    print(json.dumps({"sport": tcp.sport, "dport": tcp.dport, "flags": str(tcp.flags), "mss": mss,
+                      "checksum_ok": stated == recomputed}))
+    return 0
+
+
 # ---------------------------------------------------------------- pppd stand-in
 
 def pppd_standin(argv, log_dir):
@@ -188,6 +284,11 @@ def pppd_standin(argv, log_dir):
                 child.stdin.write(hdlc_encode(PPP_LCP, reply))
                 child.stdin.flush()
                 log("tx", session=session, **describe(PPP_LCP, reply))
+            answer = syn_ack_for(protocol, payload)
+            if answer is not None:
+                child.stdin.write(hdlc_encode(*answer))
+                child.stdin.flush()
+                log("tx", session=session, **describe(*answer))
     # Hanging up: the session process sees its stdin close and ends the session with PADT.
     try:
         child.stdin.close()
@@ -216,6 +317,10 @@ def run_client(args):
     sent = 0
     # rp-pppoe's server starts its session process only after PADS: give it a moment.
     next_send = time.time() + args.delay
+    extra = []
+    if args.frames:
+        with open(args.frames) as f:
+            extra = [(int(p, 0), bytes.fromhex(h)) for p, h in (line.split() for line in f if line.strip())]
     out = child.stdout.fileno()
     while True:
         if stopping:
@@ -224,6 +329,12 @@ def run_client(args):
             stopping.clear()
             log("stop-requested")
         now = time.time()
+        if extra and now >= next_send:
+            for protocol, packet in extra:
+                child.stdin.write(hdlc_encode(protocol, packet))
+                log("tx", **describe(protocol, packet))
+            child.stdin.flush()
+            extra = []
         if sent < args.echo and now >= next_send:
             data = b"\0\0\0\0" + ("lab-%d" % sent).encode()
             frame = lcp(LCP_ECHO_REQ, (sent + 1) & 0xFF, data)
@@ -464,6 +575,13 @@ def main():
     c.add_argument("--echo", type=int, default=3)
     c.add_argument("--interval", type=float, default=0.2)
     c.add_argument("--delay", type=float, default=1.0)
+    c.add_argument("--frames", help="file of 'protocol hex' PPP frames to send once, after --delay")
+    f = sub.add_parser("tcp-frames")
+    f.add_argument("--set", choices=["initial", "runtime"], default="initial")
+    f.add_argument("--out", required=True)
+    k = sub.add_parser("check-tcp")
+    k.add_argument("--protocol", required=True)
+    k.add_argument("--hex", required=True)
     c.add_argument("--pppoe-args", default="")
     s = sub.add_parser("sniff")
     s.add_argument("--iface", required=True)
@@ -488,7 +606,8 @@ def main():
     a.add_argument("--seconds", type=float, default=60)
     a.add_argument("--quiet", action="store_true", help="log only readiness and PADT, not every frame")
     args = parser.parse_args()
-    commands = {"client": run_client, "sniff": sniff, "send": send, "test-ac": test_ac, "mass-clients": mass_clients}
+    commands = {"client": run_client, "sniff": sniff, "send": send, "test-ac": test_ac, "mass-clients": mass_clients,
+                "tcp-frames": tcp_frames, "check-tcp": check_tcp}
     return commands[args.command](args)
 
 

@@ -47,10 +47,39 @@ public struct NFTExpression: ~Copyable {
 
     /// Continues only when `register` holds exactly `bytes`.
     public static func equals(_ register: Register, _ bytes: [UInt8]) -> NFTExpression {
+        compare(register, c32(NFT_CMP_EQ), bytes)
+    }
+
+    /// Continues only when `register` does not hold `bytes`.
+    public static func notEquals(_ register: Register, _ bytes: [UInt8]) -> NFTExpression {
+        compare(register, c32(NFT_CMP_NEQ), bytes)
+    }
+
+    private static func compare(_ register: Register, _ operation: UInt32, _ bytes: [UInt8]) -> NFTExpression {
         let e = NFTExpression("cmp")
         e.set(c16(NFTNL_EXPR_CMP_SREG), register.raw)
-        e.set(c16(NFTNL_EXPR_CMP_OP), c32(NFT_CMP_EQ))
+        e.set(c16(NFTNL_EXPR_CMP_OP), operation)
         bytes.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_CMP_DATA), $0.baseAddress, UInt32($0.count)) }
+        return e
+    }
+
+    /// `register` = `register` & `mask` (xor 0), over `mask.count` bytes.
+    public static func and(_ register: Register, _ mask: [UInt8]) -> NFTExpression {
+        let e = NFTExpression("bitwise")
+        e.set(c16(NFTNL_EXPR_BITWISE_SREG), register.raw)
+        e.set(c16(NFTNL_EXPR_BITWISE_DREG), register.raw)
+        e.set(c16(NFTNL_EXPR_BITWISE_LEN), UInt32(mask.count))
+        mask.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_BITWISE_MASK), $0.baseAddress, UInt32($0.count)) }
+        let zero = [UInt8](repeating: 0, count: mask.count)
+        zero.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_BITWISE_XOR), $0.baseAddress, UInt32($0.count)) }
+        return e
+    }
+
+    /// Ends the chain with "accept": the frame goes on to the normal receive path.
+    public static func accept() -> NFTExpression {
+        let e = NFTExpression("immediate")
+        e.set(c16(NFTNL_EXPR_IMM_DREG), c32(NFT_REG_VERDICT))
+        e.set(c16(NFTNL_EXPR_IMM_VERDICT), pr_nf_accept)
         return e
     }
 

@@ -33,6 +33,7 @@ public struct KernelDataplane: ~Copyable {
                                  dataLength: UInt32(OffloadLayout.dataLength), countersPerElement: true,
                                  id: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(map)")
+                Self.addSYNDiversionRules(for: interface, to: &batch)
                 batch.add(Self.forwardingRule(for: interface, setID: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(chain)")
             }
@@ -56,6 +57,50 @@ public struct KernelDataplane: ~Copyable {
         rule.append(.storeLinkLayer(offset: 0, length: UInt32(OffloadLayout.rewriteLength), from: r(4)))
         rule.append(.forward(toDeviceIn: r(4 + OffloadLayout.egressRegisterOffset)))
         return rule
+    }
+
+    /// TCP SYNs go to the daemon, which clamps their MSS (nftables' `tcp option` cannot see TCP
+    /// inside PPPoE in the netdev family) and forwards them. Matched at fixed offsets from the
+    /// PPP protocol field at byte 20; every other frame meets the forwarding rule after at most
+    /// a few byte compares. IPv4 with header options cannot be matched at a fixed offset, so all
+    /// of its TCP goes to the daemon (rare on the Internet).
+    private static func addSYNDiversionRules(for interface: RelayInterface, to batch: inout NFTBatch) {
+        let r = NFTExpression.Register.r32
+        let chain = chainName(interface)
+        func add(_ build: (borrowing NFTRule) -> Void) {
+            let rule = NFTRule(table: tableName, chain: chain)
+            build(rule)
+            rule.append(.accept())
+            batch.add(rule, name: "\(tableName)/\(chain)")
+        }
+        add { rule in
+            rule.append(.loadLinkLayer(offset: 20, length: 3, into: r(0)))
+            rule.append(.equals(r(0), [0x00, 0x21, 0x45]))          // PPP IPv4, version 4, 20-byte header
+            rule.append(.loadLinkLayer(offset: 31, length: 1, into: r(0)))
+            rule.append(.equals(r(0), [6]))                         // TCP
+            rule.append(.loadLinkLayer(offset: 55, length: 1, into: r(0)))
+            rule.append(.and(r(0), [0x02]))
+            rule.append(.notEquals(r(0), [0]))                      // SYN
+        }
+        add { rule in
+            rule.append(.loadLinkLayer(offset: 20, length: 2, into: r(0)))
+            rule.append(.equals(r(0), [0x00, 0x21]))
+            rule.append(.loadLinkLayer(offset: 22, length: 1, into: r(0)))
+            rule.append(.notEquals(r(0), [0x45]))
+            rule.append(.and(r(0), [0xF0]))
+            rule.append(.equals(r(0), [0x40]))
+            rule.append(.loadLinkLayer(offset: 31, length: 1, into: r(0)))
+            rule.append(.equals(r(0), [6]))
+        }
+        add { rule in
+            rule.append(.loadLinkLayer(offset: 20, length: 2, into: r(0)))
+            rule.append(.equals(r(0), [0x00, 0x57]))                // PPP IPv6
+            rule.append(.loadLinkLayer(offset: 28, length: 1, into: r(0)))
+            rule.append(.equals(r(0), [6]))                         // next header TCP
+            rule.append(.loadLinkLayer(offset: 75, length: 1, into: r(0)))
+            rule.append(.and(r(0), [0x02]))
+            rule.append(.notEquals(r(0), [0]))
+        }
     }
 
     /// Installs (or removes) both directions of a session in one transaction.

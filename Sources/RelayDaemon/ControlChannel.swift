@@ -1,10 +1,35 @@
 import Foundation
+import UserspaceRelay
 
 /// The requests `relayctl` sends the running daemon over `<runtime-dir>/control.sock`:
 /// one line in, one JSON document back, connection closed.
-public enum ControlRequest: String, Sendable, CaseIterable {
+public enum ControlRequest: Sendable, Equatable {
     case status
     case sessions
+    case mssShow
+    case mssSet(MSSSetting)
+
+    public var line: String {
+        switch self {
+        case .status: "status"
+        case .sessions: "sessions"
+        case .mssShow: "mss show"
+        case let .mssSet(setting): "mss set \(setting)"
+        }
+    }
+
+    public init?(line: String) {
+        let words = line.split(separator: " ").map(String.init)
+        switch words {
+        case ["status"]: self = .status
+        case ["sessions"]: self = .sessions
+        case ["mss", "show"]: self = .mssShow
+        case let words where words.count == 3 && words[0] == "mss" && words[1] == "set":
+            guard let setting = MSSSetting(words[2]) else { return nil }
+            self = .mssSet(setting)
+        default: return nil
+        }
+    }
 }
 
 /// Where a daemon with a given runtime directory keeps its files.
@@ -24,7 +49,7 @@ public enum ControlClient {
                                                as type: Reply.Type) throws(DaemonError) -> Reply {
         let data = try raw(request, runtimeDirectory: runtimeDirectory)
         do { return try JSONDecoder().decode(Reply.self, from: Data(data)) } catch {
-            throw .failure("the relay sent an answer that is not a \(request.rawValue) report")
+            throw .failure("the relay sent an answer that is not a \(request.line) report")
         }
     }
 
@@ -32,7 +57,7 @@ public enum ControlClient {
         let paths = RuntimePaths(directory: runtimeDirectory)
         let fd = try UnixSocket.connect(to: paths.controlSocket, timeoutSeconds: 5)
         defer { close(fd) }
-        guard UnixSocket.writeAll(fd, Array((request.rawValue + "\n").utf8)),
+        guard UnixSocket.writeAll(fd, Array((request.line + "\n").utf8)),
               let reply = UnixSocket.read(fd, limit: 64 << 20, stopAtNewline: false), !reply.isEmpty else {
             throw .failure("the relay at \(paths.controlSocket) did not answer")
         }

@@ -1,3 +1,5 @@
+import UserspaceRelay
+
 /// Everything `relayctl run` is told: which devices, which dataplane, which limits.
 public struct RelayConfiguration: Sendable, Equatable, Codable {
     public enum Dataplane: String, Sendable, Codable, CaseIterable {
@@ -13,16 +15,18 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var maxSessions: Int
     /// Seconds; 0 turns the idle timeout off.
     public var idleTimeout: Int
+    public var mss: MSSSetting
     public var runtimeDirectory: String
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
-                maxSessions: Int = 5000, idleTimeout: Int = 600,
+                maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
                 runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory) {
         self.lanInterfaces = lanInterfaces
         self.wanInterface = wanInterface
         self.dataplane = dataplane
         self.maxSessions = maxSessions
         self.idleTimeout = idleTimeout
+        self.mss = mss
         self.runtimeDirectory = runtimeDirectory
     }
 
@@ -33,7 +37,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var runArguments: [String] {
         ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
-               "--idle-timeout", String(idleTimeout), "--runtime-dir", runtimeDirectory]
+               "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
     }
 
     /// The checks that need no system: each a one-line reason.

@@ -45,7 +45,7 @@ public struct RelayDaemon: ~Copyable {
                                    _ configuration: RelayConfiguration) throws(DaemonError) -> RelayEngine {
         do {
             return try RelayEngine(interfaces: interfaces, maxSessions: configuration.maxSessions,
-                                   idleTimeout: Int64(configuration.idleTimeout))
+                                   idleTimeout: Int64(configuration.idleTimeout), mss: configuration.mss)
         } catch { throw .failure("\(error)") }
     }
 
@@ -114,19 +114,28 @@ public struct RelayDaemon: ~Copyable {
             if let request = UnixSocket.read(client, limit: 256, stopAtNewline: true) {
                 let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") },
                                   as: UTF8.self)
-                _ = UnixSocket.writeAll(client, reply(to: line))
+                _ = UnixSocket.writeAll(client, reply(to: ControlRequest(line: line)))
             }
             close(client)
         }
     }
 
-    private mutating func reply(to line: String) -> [UInt8] {
+    private mutating func reply(to request: ControlRequest?) -> [UInt8] {
         engine.refreshForwardedCounts()
-        return switch ControlRequest(rawValue: line) {
-        case .status: ControlJSON.encode(statusReport())
-        case .sessions: ControlJSON.encode(sessionReports())
-        case nil: Array("{\"error\":\"unknown request\"}\n".utf8)
+        switch request {
+        case .status: return ControlJSON.encode(statusReport())
+        case .sessions: return ControlJSON.encode(sessionReports())
+        case .mssShow: return ControlJSON.encode(mssReport())
+        case let .mssSet(setting):
+            engine.core.setMSS(setting)
+            return ControlJSON.encode(mssReport())
+        case nil: return Array("{\"error\":\"unknown request\"}\n".utf8)
         }
+    }
+
+    func mssReport() -> MSSReport {
+        let limits = engine.core.mss.limits(maxPayload: nil)
+        return MSSReport(setting: engine.core.mss.description, ipv4: limits.ipv4, ipv6: limits.ipv6)
     }
 
     func statusReport() -> StatusReport {
@@ -139,7 +148,7 @@ public struct RelayDaemon: ~Copyable {
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.idleTimeout,
             counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }),
-            configuration: configuration)
+            configuration: configuration, mss: engine.core.mss.description)
     }
 
     func sessionReports() -> [SessionReport] {

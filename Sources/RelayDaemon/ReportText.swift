@@ -11,7 +11,7 @@ public enum ReportText {
             lines.append("\(interface.role): \(interface.name) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
         }
         let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
-        lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle)")
+        lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle), mss \(report.mss)")
         lines.append("counters:")
         let width = RelayCounters().fields.map(\.name.count).max() ?? 0
         for (name, _) in RelayCounters().fields {
@@ -19,6 +19,11 @@ public enum ReportText {
             lines.append("  \(padded)  \(report.counters[name] ?? 0)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    public static func mss(_ report: MSSReport) -> String {
+        report.setting == "off" ? "mss: off (SYNs are not clamped)"
+            : "mss: \(report.setting) (IPv4 \(report.ipv4), IPv6 \(report.ipv6))"
     }
 
     public static func sessions(_ sessions: [SessionReport]) -> String {

@@ -20,9 +20,11 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var counters: [String: UInt64]
     /// What the daemon was started with: `enable` compares it with what it is asked for.
     public var configuration: RelayConfiguration
+    /// The MSS clamping in force now (`relayctl mss set` changes it at runtime).
+    public var mss: String
 
     enum CodingKeys: String, CodingKey {
-        case pid, dataplane, interfaces, counters, configuration
+        case pid, dataplane, interfaces, counters, configuration, mss
         case dataplaneReason = "dataplane_reason"
         case uptimeSeconds = "uptime_seconds"
         case sessionCount = "session_count"
@@ -67,4 +69,12 @@ public struct SessionReport: Codable, Sendable, Equatable {
         case kernelPacketsToAC = "kernel_packets_to_ac"
         case kernelPacketsToClient = "kernel_packets_to_client"
     }
+}
+
+/// What `relayctl mss show` and `mss set` answer: the setting and the limits it gives a session
+/// that negotiated no larger PPP-Max-Payload (0 = not clamped).
+public struct MSSReport: Codable, Sendable, Equatable {
+    public var setting: String
+    public var ipv4: UInt16
+    public var ipv6: UInt16
 }

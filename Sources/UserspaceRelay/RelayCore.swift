@@ -17,6 +17,8 @@ public struct RelayCore: ~Copyable {
 
     public let interfaces: [RelayInterface]
     public let idleTimeout: Int64
+    /// TCP MSS clamping; `setMSS` changes it for every session at once.
+    public private(set) var mss: MSSSetting
     public internal(set) var table: SessionTable
     public internal(set) var counters = RelayCounters()
     /// Unique per relay instance; the first 4 bytes of every Relay-Session-Id we add.
@@ -30,12 +32,14 @@ public struct RelayCore: ~Copyable {
     /// - Parameters:
     ///   - interfaces: slot 0 the WAN, then the LANs.
     ///   - idleTimeout: seconds without a session frame before both sides get PADT; 0 = never.
-    public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64, instance: UInt32) {
+    public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64, instance: UInt32,
+                mss: MSSSetting = .auto) {
         precondition(interfaces.first?.role == .wan && interfaces.dropFirst().allSatisfy { $0.role == .lan },
                      "slot 0 is the WAN and every other slot a LAN")
         self.interfaces = interfaces
         self.idleTimeout = idleTimeout
         self.instance = instance
+        self.mss = mss
         table = SessionTable(capacity: maxSessions)
         discovery = DiscoveryState(limit: max(1024, maxSessions * 2))
         macs = .allocate(capacity: interfaces.count)
@@ -74,6 +78,11 @@ public struct RelayCore: ~Copyable {
             session.pointee.bytesToClient &+= UInt64(view.frameLength)
             session.pointee.lastActivity = now
             counters.sessionFramesToClient &+= 1
+            if session.pointee.mssIPv4 != 0,
+               case .clamped = MSSClamp.clamp(frame: base, length: view.frameLength, ipv4: session.pointee.mssIPv4,
+                                              ipv6: session.pointee.mssIPv6) {
+                counters.mssClampedToClient &+= 1
+            }
             return Forward(egress: session.pointee.lanSlot, length: view.frameLength)
         } else {
             guard let index = table.find(client: SessionKey(slot: slot, mac: view.source, sessionID: view.sessionID)) else {
@@ -87,6 +96,11 @@ public struct RelayCore: ~Copyable {
             session.pointee.bytesToAC &+= UInt64(view.frameLength)
             session.pointee.lastActivity = now
             counters.sessionFramesToAC &+= 1
+            if session.pointee.mssIPv4 != 0,
+               case .clamped = MSSClamp.clamp(frame: base, length: view.frameLength, ipv4: session.pointee.mssIPv4,
+                                              ipv6: session.pointee.mssIPv6) {
+                counters.mssClampedToAC &+= 1
+            }
             return Forward(egress: SessionTable.wanSlot, length: view.frameLength)
         }
     }
@@ -239,11 +253,12 @@ public struct RelayCore: ~Copyable {
             return [toClient, toAC]
         }
         let offer = discovery.offer(for: client, from: packet.source)
-        let session = Session(lanSlot: client.lanSlot, clientMAC: client.mac, clientSessionID: clientID,
+        var session = Session(lanSlot: client.lanSlot, clientMAC: client.mac, clientSessionID: clientID,
                               acMAC: packet.source, acSessionID: packet.sessionID, createdAt: now, lastActivity: now)
         let labels = SessionLabels(acName: offer?.acName ?? packet.tag(.acName)?.text ?? "",
                                    serviceName: packet.tag(.serviceName)?.text ?? "",
                                    maxPayload: packet.tag(.pppMaxPayload)?.maxPayload)
+        (session.mssIPv4, session.mssIPv6) = mss.limits(maxPayload: labels.maxPayload)
         guard table.insert(session, labels: labels) != nil else { return notOurs() }
         counters.sessionsCreated &+= 1
         events.append(.created(session))
@@ -259,6 +274,18 @@ public struct RelayCore: ~Copyable {
             return ClientRef(lanSlot: ours.lanSlot, mac: ours.clientMAC)
         }
         return discovery.routeUntagged(packet, now: now)
+    }
+
+    // MARK: Settings
+
+    /// Changes MSS clamping for every session; the next SYN of each sees the new limits.
+    public mutating func setMSS(_ setting: MSSSetting) {
+        mss = setting
+        for index in table.liveSlots {
+            let limits = setting.limits(maxPayload: table.labels(at: index).maxPayload)
+            table.session(at: index).pointee.mssIPv4 = limits.ipv4
+            table.session(at: index).pointee.mssIPv6 = limits.ipv6
+        }
     }
 
     // MARK: Ending sessions

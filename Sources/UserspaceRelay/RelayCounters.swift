@@ -9,6 +9,9 @@ public struct RelayCounters: Sendable, Equatable {
     /// Session frames the kernel dataplane forwarded (from its per-session counters).
     public var kernelFramesToAC: UInt64 = 0
     public var kernelFramesToClient: UInt64 = 0
+    /// TCP SYNs whose MSS was lowered, by direction.
+    public var mssClampedToAC: UInt64 = 0
+    public var mssClampedToClient: UInt64 = 0
     /// Sessions the kernel refused to take; the userspace loop carries them instead.
     public var offloadInstallFailed: UInt64 = 0
 
@@ -47,6 +50,8 @@ public struct RelayCounters: Sendable, Equatable {
             ("kernel_frames_to_ac", kernelFramesToAC),
             ("kernel_frames_to_client", kernelFramesToClient),
             ("offload_install_failed", offloadInstallFailed),
+            ("mss_clamped_to_ac", mssClampedToAC),
+            ("mss_clamped_to_client", mssClampedToClient),
             ("dropped_malformed", droppedMalformed),
             ("dropped_not_for_us", droppedNotForUs),
             ("dropped_unknown_session", droppedUnknownSession),

@@ -27,10 +27,11 @@ public struct RelayEngine: ~Copyable {
     private let transmit: TransmitQueues
     private let discoveryBuffer: UnsafeMutableRawPointer
 
-    public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64) throws(RelayError) {
+    public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64,
+                mss: MSSSetting = .auto) throws(RelayError) {
         sockets = try SocketSet(interfaces: interfaces)
         core = RelayCore(interfaces: interfaces, maxSessions: maxSessions, idleTimeout: idleTimeout,
-                         instance: UInt32.random(in: 1...UInt32.max))
+                         instance: UInt32.random(in: 1...UInt32.max), mss: mss)
         receive = ReceiveBatch(capacity: Self.batchSize, frameSize: Self.frameSize)
         transmit = TransmitQueues(slots: interfaces.count, capacity: Self.batchSize)
         discoveryBuffer = .allocate(byteCount: Self.frameSize, alignment: 16)

@@ -19,6 +19,9 @@ public struct Session: Sendable {
     /// What a kernel dataplane forwarded, as last read from its counters.
     public var offloadedToAC = ForwardedCount(packets: 0, bytes: 0)
     public var offloadedToClient = ForwardedCount(packets: 0, bytes: 0)
+    /// MSS limits for SYNs of this session (0 = leave them alone), from the MSS setting.
+    public var mssIPv4: UInt16 = 0
+    public var mssIPv6: UInt16 = 0
     /// Monotonic seconds.
     public var createdAt: Int64
     public var lastActivity: Int64

@@ -1,7 +1,12 @@
 import ArgumentParser
 import RelayDaemon
+import UserspaceRelay
 
 extension RelayConfiguration.Dataplane: ExpressibleByArgument {}
+
+extension MSSSetting: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
 
 /// What `run` and `enable` both take: the relay's devices, dataplane and limits.
 struct RelayOptions: ParsableArguments {
@@ -20,11 +25,14 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("idle-timeout"), help: "Seconds without session traffic before PADT; 0 = never.")
     var idleTimeout = 600
 
+    @Option(help: "TCP MSS clamping inside sessions: auto (1452 IPv4, 1432 IPv6, or from PPP-Max-Payload), off, or an IPv4 MSS of at least 536 (IPv6 gets 20 less).")
+    var mss: MSSSetting = .auto
+
     @OptionGroup var runtime: RuntimeOptions
 
     var configuration: RelayConfiguration {
         RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
-                           maxSessions: maxSessions, idleTimeout: idleTimeout,
+                           maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
                            runtimeDirectory: runtime.resolvedRuntimeDirectory)
     }
 

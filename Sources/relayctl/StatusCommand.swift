@@ -1,5 +1,6 @@
 import ArgumentParser
 import RelayDaemon
+import UserspaceRelay
 
 extension Relayctl {
     struct Status: ParsableCommand {
@@ -23,6 +24,36 @@ extension Relayctl {
 
         func run() throws {
             try show(.sessions, as: [SessionReport].self, runtime: runtime, output: output, render: ReportText.sessions)
+        }
+    }
+}
+
+extension Relayctl {
+    struct MSS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mss", abstract: "Show or change TCP MSS clamping in the running relay.",
+            subcommands: [Show.self, Set.self])
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show the MSS clamping in force.")
+            @OptionGroup var runtime: RuntimeOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                try show(.mssShow, as: MSSReport.self, runtime: runtime, output: output, render: ReportText.mss)
+            }
+        }
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Change MSS clamping now; the next SYN of every session sees it. (enable --mss keeps it.)")
+            @Argument(help: "auto, off, or an IPv4 MSS of at least 536.") var setting: MSSSetting
+            @OptionGroup var runtime: RuntimeOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                try show(.mssSet(setting), as: MSSReport.self, runtime: runtime, output: output, render: ReportText.mss)
+            }
         }
     }
 }

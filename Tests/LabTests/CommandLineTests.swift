@@ -34,6 +34,8 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--idle-timeout", "-5"], mentions: "idle-timeout")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--dataplane", "warp"], mentions: "warp")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--bogus"], mentions: "--bogus")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--mss", "100"], mentions: "--mss")
+        try assertUsageError(["mss", "set", "huge"], mentions: "huge")
         try assertUsageError(["frobnicate"], mentions: "frobnicate")
     }
 
@@ -56,7 +58,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testHelpExitsZero() throws {
-        for arguments in [["--help"], ["run", "--help"], ["status", "--help"], ["sessions", "--help"]] {
+        for arguments in [["--help"], ["run", "--help"], ["enable", "--help"], ["disable", "--help"], ["status", "--help"],
+                          ["sessions", "--help"], ["mss", "set", "--help"], ["mss", "show", "--help"]] {
             let out = try relayctl(arguments)
             XCTAssertEqual(out.status, 0, "\(arguments)")
             XCTAssertTrue(out.stdout.contains("USAGE"), "\(arguments): \(out.stdout)")

@@ -274,6 +274,62 @@ class InteropScenarios: LabTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: lab.file("run/control.sock").path),
                        "the control socket is removed on exit")
     }
+
+    func scenarioMSSIsClampedBothWaysAndChangesAtRuntime() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay()
+        let initial = lab.file("tcp-initial.txt").path, runtime = lab.file("tcp-runtime.txt").path
+        for (set, path) in [("initial", initial), ("runtime", runtime)] {
+            try lab.check(Lab.run([Lab.python, Lab.labScript, "tcp-frames", "--set", set, "--out", path]), "tcp-frames")
+        }
+        let sent = try String(contentsOfFile: initial, encoding: .utf8).split(separator: "\n")
+            .map { String($0.split(separator: " ")[1]) }
+        let client = try lab.startClient("client", in: client1NS, interface: "cl0", echo: 0, frames: initial)
+        try lab.waitUntil("5 segments reached the AC and 4 SYN-ACKs the client", timeout: 15) {
+            lab.events("server", "rx").filter { $0["protocol"] as? String != "0xc021" }.count >= 5
+                && lab.events("client", "rx").filter { $0["protocol"] as? String != "0xc021" }.count >= 4
+        }
+
+        let atAC = Dictionary(try lab.tcpSegments("server").map { ($0.sourcePort, $0) }) { first, _ in first }
+        XCTAssertTrue(atAC.values.allSatisfy(\.checksumOK), "every checksum holds at the AC (scapy)")
+        XCTAssertEqual(atAC[1001]?.mss, 1452, "IPv4 SYN, MSS first")
+        XCTAssertEqual(atAC[1002]?.mss, 1452, "IPv4 SYN, MSS after NOP NOP SACK-permitted")
+        XCTAssertEqual(atAC[1003]?.mss, 1400, "a smaller MSS is left as it is")
+        XCTAssertEqual(atAC[1003]?.hex, sent[2], "byte for byte")
+        XCTAssertEqual(atAC[1004]?.mss, 1432, "IPv6 SYN")
+        XCTAssertEqual(atAC[1005]?.hex, sent[4], "a non-SYN segment is byte-identical")
+
+        let atClient = Dictionary(try lab.tcpSegments("client").map { ($0.destinationPort, $0) }) { first, _ in first }
+        XCTAssertTrue(atClient.values.allSatisfy(\.checksumOK), "every checksum holds at the client (scapy)")
+        XCTAssertEqual(atClient[1001]?.mss, 1452, "the AC's IPv4 SYN-ACK is clamped")
+        XCTAssertEqual(atClient[1004]?.mss, 1432, "the AC's IPv6 SYN-ACK is clamped")
+        let counters = try lab.counters(routerNS)
+        XCTAssertEqual(counters["mss_clamped_to_ac"], 3)
+        XCTAssertEqual(counters["mss_clamped_to_client"], 4)
+        if dataplane == "kernel" {
+            // Only the four SYNs took the detour through the daemon; the rest stayed in the kernel.
+            XCTAssertEqual(counters["session_frames_to_ac"], 4)
+            XCTAssertEqual(counters["session_frames_to_client"], 4)
+            XCTAssertGreaterThanOrEqual(counters["kernel_frames_to_ac"] ?? 0, 1, "the non-SYN segment")
+        }
+
+        // At runtime: the next SYN sees the new setting, with no session dropped.
+        let set = lab.relayctl(in: routerNS, ["mss", "set", "1300"])
+        XCTAssertEqual(set.status, 0, set.stderr)
+        XCTAssertEqual(set.stdout, "mss: 1300 (IPv4 1300, IPv6 1280)\n")
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+        lab.signal(client, SIGTERM)
+        try lab.waitUntil("the first client left", timeout: 10) { !lab.events("client", "exit").isEmpty }
+        try lab.startClient("client2", in: client1NS, interface: "cl0", echo: 0, frames: runtime)
+        try lab.waitUntil("the next SYN reached the AC", timeout: 15) {
+            try lab.tcpSegments("server").contains { $0.sourcePort == 1006 }
+        }
+        let next = try XCTUnwrap(try lab.tcpSegments("server").first { $0.sourcePort == 1006 })
+        XCTAssertEqual(next.mss, 1300)
+        XCTAssertTrue(next.checksumOK)
+        XCTAssertEqual(lab.relayctl(in: routerNS, ["mss", "show"]).stdout, "mss: 1300 (IPv4 1300, IPv6 1280)\n")
+    }
 }
 
 /// rp-pppoe interop with sessions carried by the userspace loop.
@@ -290,6 +346,7 @@ final class UserspaceInteropTests: InteropScenarios {
     func testSpoofedPADTEndsNothing() throws { try scenarioSpoofedPADTEndsNothing() }
     func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
     func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
+    func testMSSIsClampedBothWaysAndChangesAtRuntime() throws { try scenarioMSSIsClampedBothWaysAndChangesAtRuntime() }
 }
 
 /// rp-pppoe interop with sessions carried by the nftables dataplane.
@@ -306,4 +363,5 @@ final class KernelInteropTests: InteropScenarios {
     func testSpoofedPADTEndsNothing() throws { try scenarioSpoofedPADTEndsNothing() }
     func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
     func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
+    func testMSSIsClampedBothWaysAndChangesAtRuntime() throws { try scenarioMSSIsClampedBothWaysAndChangesAtRuntime() }
 }

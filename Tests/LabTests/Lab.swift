@@ -191,10 +191,28 @@ final class Lab {
     /// rp-pppoe's client driven by the lab script: LCP Echo-Requests out, replies logged.
     @discardableResult
     func startClient(_ name: String, in namespace: String, interface: String, echo: Int = 3,
-                     interval: Double = 0.2, pppoeArguments: String = "") throws -> Process {
+                     interval: Double = 0.2, pppoeArguments: String = "", frames: String? = nil) throws -> Process {
         try spawn(name, in: namespace, [Self.python, Self.labScript, "client", "--iface", interface,
                                         "--log", file(name + ".log").path, "--echo", String(echo),
-                                        "--interval", String(interval), "--pppoe-args=" + pppoeArguments])
+                                        "--interval", String(interval), "--pppoe-args=" + pppoeArguments]
+                                        + (frames.map { ["--frames", $0] } ?? []))
+    }
+
+    /// A TCP segment read by scapy (not by our code): ports, flags, MSS and whether its checksum holds.
+    struct TCPCheck {
+        var sourcePort: Int, destinationPort: Int, mss: Int?, checksumOK: Bool, hex: String
+    }
+
+    /// Every IPv4/IPv6 frame a peer logged in direction `event` ("rx"), checked with scapy.
+    func tcpSegments(_ log: String, _ event: String = "rx") throws -> [TCPCheck] {
+        try events(log, event).filter { ["0x0021", "0x0057"].contains($0["protocol"] as? String) }.map { entry in
+            let proto = entry["protocol"] as! String, hex = entry["hex"] as! String
+            let out = Self.run([Self.python, Self.labScript, "check-tcp", "--protocol", proto, "--hex", hex])
+            try check(out, "check-tcp")
+            let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] ?? [:]
+            return TCPCheck(sourcePort: json["sport"] as? Int ?? -1, destinationPort: json["dport"] as? Int ?? -1,
+                            mss: json["mss"] as? Int, checksumOK: json["checksum_ok"] as? Bool ?? false, hex: hex)
+        }
     }
 
     /// Starts a sniffer and waits until it is listening.

@@ -320,6 +320,43 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(core.expireIdle(now: 155).count, 2)
     }
 
+    func testMSSSettingLimitsAndParsing() {
+        XCTAssertTrue(MSSSetting.auto.limits(maxPayload: nil) == (1452, 1432))
+        XCTAssertTrue(MSSSetting.auto.limits(maxPayload: 1500) == (1460, 1440), "RFC 4638 payload raises it")
+        XCTAssertTrue(MSSSetting.auto.limits(maxPayload: 1400) == (1452, 1432), "never below the PPPoE default")
+        XCTAssertTrue(MSSSetting.fixed(1400).limits(maxPayload: nil) == (1400, 1380))
+        XCTAssertTrue(MSSSetting.off.limits(maxPayload: nil) == (0, 0))
+        XCTAssertEqual(MSSSetting("auto"), .auto)
+        XCTAssertEqual(MSSSetting("1300"), .fixed(1300))
+        XCTAssertNil(MSSSetting("535"))
+        XCTAssertNil(MSSSetting("65536"))
+        XCTAssertNil(MSSSetting("big"))
+    }
+
+    func testSessionFramesAreClampedAndTheSettingChangesAtRuntime() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 8)
+        func syn(_ mss: UInt16) -> [UInt8] {
+            // Ethernet + PPPoE + PPP IPv4, 20-byte IP header, TCP SYN with one MSS option.
+            var ip: [UInt8] = [0x45, 0, 0, 44, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+            ip += [0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, UInt8(mss >> 8), UInt8(mss & 0xFF)]
+            let payload: [UInt8] = [0x00, 0x21] + ip
+            return lan1MAC.bytes + client1.bytes + [0x88, 0x64, 0x11, 0, 0, 8, 0, UInt8(payload.count)] + payload
+        }
+        var frame = syn(1460)
+        XCTAssertNotNil(forward(&core, &frame, slot: 1))
+        XCTAssertEqual(Array(frame.suffix(2)), [0x05, 0xAC], "1452")
+        core.setMSS(.fixed(1300))
+        frame = syn(1460)
+        XCTAssertNotNil(forward(&core, &frame, slot: 1))
+        XCTAssertEqual(Array(frame.suffix(2)), [0x05, 0x14], "1300")
+        core.setMSS(.off)
+        frame = syn(1460)
+        XCTAssertNotNil(forward(&core, &frame, slot: 1))
+        XCTAssertEqual(Array(frame.suffix(2)), [0x05, 0xB4], "untouched")
+        XCTAssertEqual(core.counters.mssClampedToAC, 2)
+    }
+
     func testRelaySessionTagRoundTrip() {
         let tag = RelaySessionTag(instance: 7, lanSlot: 3, clientMAC: client1)
         XCTAssertEqual(RelaySessionTag(value: tag.value, instance: 7), tag)

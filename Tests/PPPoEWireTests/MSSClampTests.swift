@@ -1,0 +1,176 @@
+import PPPoEWire
+import TestSupport
+import XCTest
+
+/// MSS clamping against a checksum computed from scratch here, not incrementally.
+final class MSSClampTests: XCTestCase {
+    static let ethernetAndPPPoE: [UInt8] = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x64, 0x11, 0x00, 0x00, 0x07]
+
+    /// A session frame carrying an IPv4 TCP segment with `options`, checksum computed in full.
+    static func ipv4Frame(flags: UInt8 = 0x02, options: [UInt8], fragment: UInt16 = 0) -> [UInt8] {
+        var tcp = tcpHeader(flags: flags, options: options)
+        let source: [UInt8] = [10, 0, 0, 1], destination: [UInt8] = [10, 0, 0, 2]
+        let pseudo = source + destination + [0, 6, UInt8(tcp.count >> 8), UInt8(tcp.count & 0xFF)]
+        setChecksum(&tcp, pseudo: pseudo)
+        let total = 20 + tcp.count
+        var ip: [UInt8] = [0x45, 0, UInt8(total >> 8), UInt8(total & 0xFF), 0, 1, UInt8(fragment >> 8),
+                           UInt8(fragment & 0xFF), 64, 6, 0, 0] + source + destination
+        let ipSum = onesComplementSum(ip)
+        ip[10] = UInt8(ipSum >> 8); ip[11] = UInt8(ipSum & 0xFF)
+        return frame(protocol: 0x0021, ip + tcp)
+    }
+
+    static func ipv6Frame(options: [UInt8]) -> [UInt8] {
+        var tcp = tcpHeader(flags: 0x02, options: options)
+        let source = [UInt8](repeating: 0, count: 15) + [1], destination = [UInt8](repeating: 0, count: 15) + [2]
+        let pseudo = source + destination + [0, 0, UInt8(tcp.count >> 8), UInt8(tcp.count & 0xFF), 0, 0, 0, 6]
+        setChecksum(&tcp, pseudo: pseudo)
+        let ip: [UInt8] = [0x60, 0, 0, 0, UInt8(tcp.count >> 8), UInt8(tcp.count & 0xFF), 6, 64] + source + destination
+        return frame(protocol: 0x0057, ip + tcp)
+    }
+
+    static func tcpHeader(flags: UInt8, options: [UInt8]) -> [UInt8] {
+        let padded = options + [UInt8](repeating: 0, count: (4 - options.count % 4) % 4)
+        let dataOffset = UInt8((20 + padded.count) / 4)
+        return [0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, dataOffset << 4, flags, 0xFF, 0xFF, 0, 0, 0, 0] + padded
+    }
+
+    static func frame(protocol value: UInt16, _ packet: [UInt8]) -> [UInt8] {
+        let payload = [UInt8(value >> 8), UInt8(value & 0xFF)] + packet
+        return ethernetAndPPPoE + [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload
+    }
+
+    static func onesComplementSum(_ bytes: [UInt8]) -> UInt16 {
+        var sum: UInt32 = 0
+        var i = 0
+        while i < bytes.count {
+            sum += UInt32(bytes[i]) << 8 | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0)
+            i += 2
+        }
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
+        return ~UInt16(sum)
+    }
+
+    static func setChecksum(_ tcp: inout [UInt8], pseudo: [UInt8]) {
+        tcp[16] = 0; tcp[17] = 0
+        let sum = onesComplementSum(pseudo + tcp)
+        tcp[16] = UInt8(sum >> 8); tcp[17] = UInt8(sum & 0xFF)
+    }
+
+    /// True when the TCP checksum in the frame matches one computed from scratch.
+    static func checksumIsValid(_ frame: [UInt8]) -> Bool {
+        let ip = Array(frame[22...])
+        var tcp: [UInt8], pseudo: [UInt8]
+        if ip[0] >> 4 == 4 {
+            tcp = Array(ip[20...])
+            pseudo = Array(ip[12..<20]) + [0, 6, UInt8(tcp.count >> 8), UInt8(tcp.count & 0xFF)]
+        } else {
+            tcp = Array(ip[40...])
+            pseudo = Array(ip[8..<40]) + [0, 0, UInt8(tcp.count >> 8), UInt8(tcp.count & 0xFF), 0, 0, 0, 6]
+        }
+        let stored = UInt16(tcp[16]) << 8 | UInt16(tcp[17])
+        setChecksum(&tcp, pseudo: pseudo)
+        return stored == UInt16(tcp[16]) << 8 | UInt16(tcp[17])
+    }
+
+    func clamp(_ frame: inout [UInt8]) -> MSSClamp.Outcome {
+        let length = frame.count
+        return frame.withUnsafeMutableBytes { MSSClamp.clamp(frame: $0.baseAddress!, length: length, ipv4: 1452, ipv6: 1432) }
+    }
+
+    func mss(_ frame: [UInt8], at optionOffset: Int) -> UInt16 {
+        let base = frame[22] >> 4 == 4 ? 22 + 20 : 22 + 40
+        return UInt16(frame[base + 20 + optionOffset + 2]) << 8 | UInt16(frame[base + 20 + optionOffset + 3])
+    }
+
+    let mss1460: [UInt8] = [2, 4, 0x05, 0xB4]
+
+    func testIPv4MSSAsFirstOptionIsClamped() {
+        var frame = Self.ipv4Frame(options: mss1460 + [1, 3, 3, 7])
+        XCTAssertEqual(clamp(&frame), .clamped(from: 1460, to: 1452))
+        XCTAssertEqual(mss(frame, at: 0), 1452)
+        XCTAssertTrue(Self.checksumIsValid(frame))
+    }
+
+    func testIPv4MSSAfterNopNopSackPermittedIsClamped() {
+        var frame = Self.ipv4Frame(options: [1, 1, 4, 2] + mss1460)
+        XCTAssertEqual(clamp(&frame), .clamped(from: 1460, to: 1452))
+        XCTAssertEqual(mss(frame, at: 4), 1452)
+        XCTAssertTrue(Self.checksumIsValid(frame))
+    }
+
+    func testMSSAtAnOddOffsetSpanningTwoWordsIsClampedWithAValidChecksum() {
+        // Timestamps (10 bytes) then one NOP put the MSS value at an odd offset from the TCP header.
+        for value: UInt16 in [1460, 0xFFFF, 1453, 9000] {
+            var frame = Self.ipv4Frame(options: [8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 4, UInt8(value >> 8), UInt8(value & 0xFF)])
+            XCTAssertEqual(clamp(&frame), .clamped(from: value, to: 1452))
+            XCTAssertTrue(Self.checksumIsValid(frame), "MSS \(value)")
+        }
+    }
+
+    func testSmallerMSSAndSegmentsWithoutOneAreLeftAlone() {
+        let small = Self.ipv4Frame(options: [2, 4, 0x05, 0x78]) // 1400
+        var copy = small
+        XCTAssertEqual(clamp(&copy), .withinLimit)
+        XCTAssertEqual(copy, small)
+        let none = Self.ipv4Frame(options: [1, 1, 4, 2])
+        copy = none
+        XCTAssertEqual(clamp(&copy), .withinLimit)
+        XCTAssertEqual(copy, none)
+    }
+
+    func testIPv6SYNIsClampedToItsOwnLimit() {
+        var frame = Self.ipv6Frame(options: [2, 4, 0x05, 0xA0]) // 1440
+        XCTAssertEqual(clamp(&frame), .clamped(from: 1440, to: 1432))
+        XCTAssertTrue(Self.checksumIsValid(frame))
+    }
+
+    func testSYNACKIsClampedButNonSYNIsNot() {
+        var synAck = Self.ipv4Frame(flags: 0x12, options: mss1460)
+        XCTAssertEqual(clamp(&synAck), .clamped(from: 1460, to: 1452))
+        let ack = Self.ipv4Frame(flags: 0x10, options: mss1460)
+        var copy = ack
+        XCTAssertEqual(clamp(&copy), .untouched)
+        XCTAssertEqual(copy, ack)
+    }
+
+    func testFragmentsAndMalformedOptionsAreLeftAlone() {
+        for original in [
+            Self.ipv4Frame(options: mss1460, fragment: 0x2000),           // more fragments
+            Self.ipv4Frame(options: mss1460, fragment: 0x0010),           // non-zero offset
+            Self.ipv4Frame(options: [3, 0] + mss1460),                    // option length 0
+            Self.ipv4Frame(options: [3, 40] + mss1460),                   // option past the header
+            Self.ipv4Frame(options: [2, 3, 0x05, 0xB4]),                  // MSS of the wrong length
+        ] {
+            var copy = original
+            _ = clamp(&copy)
+            XCTAssertEqual(copy, original)
+        }
+    }
+
+    func testMutatedSegmentsNeverTrapAndNeverBreakTheChecksum() {
+        var random = SplitMix64(seed: 0x5EED_0004)
+        let seeds = [Self.ipv4Frame(options: [1, 1, 4, 2] + mss1460), Self.ipv6Frame(options: mss1460)]
+        var clamped = 0
+        for _ in 0..<20_000 {
+            var frame = seeds[Int(random.next() % 2)]
+            for _ in 0..<(1 + random.next() % 3) {
+                if random.next() % 3 == 0 {
+                    frame = Array(frame.prefix(Int(random.next() % UInt64(frame.count + 1))))
+                } else if !frame.isEmpty {
+                    frame[Int(random.next() % UInt64(frame.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+            }
+            let before = frame
+            let outcome = frame.isEmpty ? .untouched : clamp(&frame)
+            if case .clamped = outcome {
+                clamped += 1
+                // Only the MSS and checksum bytes may change.
+                XCTAssertEqual(zip(before, frame).filter { $0 != $1 }.count <= 4, true)
+            } else {
+                XCTAssertEqual(frame, before)
+            }
+        }
+        XCTAssertGreaterThan(clamped, 0)
+    }
+}
