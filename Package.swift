@@ -28,8 +28,11 @@ let package = Package(
         // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
         .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
 
+        // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
+        .target(name: "FastPaths"),
+
         // The daemon: event loop, control socket, status model shared with the CLI.
-        .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim"]),
+        .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
 
         .executableTarget(name: "relayctl", dependencies: [
             "RelayDaemon",
@@ -46,5 +49,6 @@ let package = Package(
         .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
         .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "FastPathsTests", dependencies: ["FastPaths"]),
     ]
 )

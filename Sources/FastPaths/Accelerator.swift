@@ -1,0 +1,34 @@
+/// A vendor or kernel fast path that corrupts relayed PPPoE (it short-cuts frames past the
+/// relay) and must be off while the relay runs: how to find it, read it, switch it off and put
+/// it back. Every path is under `root`, so a fake tree can stand in for a router.
+protocol Accelerator: Sendable {
+    /// Stable name, used in the saved state and in `relayctl fastpath status`.
+    var name: String { get }
+    /// nil when this accelerator is not on the machine.
+    func probe(_ system: SystemAccess) -> Probe?
+    /// Switches it off; `probe` said it was on.
+    func switchOff(_ system: SystemAccess) throws(FastPathError)
+    /// Puts back what `probe` saw before `switchOff`.
+    func restore(_ system: SystemAccess, to found: Probe) throws(FastPathError)
+}
+
+/// What was found: on or off, plus whatever values restoring needs (for example both firewall4
+/// options), and a word on how sure the reading is.
+public struct Probe: Codable, Sendable, Equatable {
+    public var on: Bool
+    public var values: [String: String]
+    /// Set where the state could not be read and was assumed.
+    public var note: String?
+
+    public init(on: Bool, values: [String: String] = [:], note: String? = nil) {
+        self.on = on
+        self.values = values
+        self.note = note
+    }
+}
+
+/// A failure to read or change an accelerator, in one line naming it.
+public struct FastPathError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
