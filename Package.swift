@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
 
         .executableTarget(name: "relayctl", dependencies: [
-            "RelayDaemon",
+            "RelayDaemon", "FastPaths", "UserspaceRelay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,4 +1,5 @@
 import CShim
+import FastPaths
 import Foundation
 import Offload
 
@@ -10,15 +11,19 @@ public enum RelayController {
     /// the one line saying what now runs. A daemon already running the same configuration is left
     /// alone; one running another is replaced. On failure nothing is left behind.
     public static func enable(_ configuration: RelayConfiguration, configurationPath: String,
-                              executable: String) throws(DaemonError) -> String {
+                              executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         try configuration.validate()
         // A typo must not cost the running relay: check the devices before touching anything.
         _ = try InterfaceResolver.resolve(configuration)
         let directory = configuration.runtimeDirectory
+        // Fast paths go off before the relay starts (and stay off while it is enabled).
+        let switchedOff: [String]
+        do { switchedOff = try FastPaths.switchOff(system) } catch { throw .failure(error.description) }
+        let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
         if let running = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self) {
             if running.configuration == configuration {
                 try ConfigurationFile.save(configuration, at: configurationPath)
-                return "already enabled: \(running.dataplane) dataplane, pid \(running.pid)"
+                return "already enabled: \(running.dataplane) dataplane, pid \(running.pid)" + note
             }
             _ = try stopDaemon(runtimeDirectory: directory)
         }
@@ -28,18 +33,26 @@ public enum RelayController {
         do throws(DaemonError) {
             let report = try start(configuration, executable: executable)
             return "enabled: \(report.dataplane) dataplane, lan \(configuration.lanInterfaces.joined(separator: ",")) "
-                + "<-> wan \(configuration.wanInterface), pid \(report.pid)"
+                + "<-> wan \(configuration.wanInterface), pid \(report.pid)" + note
         } catch {
             ConfigurationFile.restore(previous, at: configurationPath)
+            _ = try? FastPaths.restore(system)
             throw error
         }
     }
 
     /// Stops the daemon (PADT to every session), removes every kernel object of ours, also those
     /// of a daemon killed with SIGKILL, and forgets the saved configuration.
-    public static func disable(runtimeDirectory: String, configurationPath: String) throws(DaemonError) -> String {
+    public static func disable(runtimeDirectory: String, configurationPath: String,
+                               system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         var done: [String] = []
         if let pid = try stopDaemon(runtimeDirectory: runtimeDirectory) { done.append("stopped relay pid \(pid)") }
+        do {
+            let restored = try FastPaths.restore(system)
+            if !restored.isEmpty { done.append("restored \(restored.joined(separator: ", "))") }
+        } catch {
+            throw .failure(error.description)
+        }
         do {
             if try KernelDataplane.removeLeftovers() {
                 done.append("removed leftover nftables table \(KernelDataplane.tableName)")

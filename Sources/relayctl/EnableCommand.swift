@@ -1,4 +1,5 @@
 import ArgumentParser
+import FastPaths
 import Glibc
 import RelayDaemon
 
@@ -17,6 +18,14 @@ struct ConfigurationOptions: ParsableArguments {
     }
 }
 
+/// Where the fast paths live: "/" on a router, a fake tree in tests.
+struct RootOptions: ParsableArguments {
+    @Option(help: "Root directory under which fast paths are looked for (default /; tests use a fake tree).")
+    var root = "/"
+
+    var system: SystemAccess { SystemAccess(root: root) }
+}
+
 extension Relayctl {
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,10 +33,11 @@ extension Relayctl {
 
         @OptionGroup var relay: RelayOptions
         @OptionGroup var saved: ConfigurationOptions
+        @OptionGroup var fastPaths: RootOptions
 
         func run() throws {
             let line = try RelayController.enable(relay.configuration, configurationPath: saved.resolvedPath,
-                                                  executable: Self.executablePath)
+                                                  executable: Self.executablePath, system: fastPaths.system)
             FileOutput.standardOutput(line)
         }
 
@@ -45,10 +55,12 @@ extension Relayctl {
 
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var saved: ConfigurationOptions
+        @OptionGroup var fastPaths: RootOptions
 
         func run() throws {
             FileOutput.standardOutput(try RelayController.disable(runtimeDirectory: runtime.resolvedRuntimeDirectory,
-                                                                  configurationPath: saved.resolvedPath))
+                                                                  configurationPath: saved.resolvedPath,
+                                                                  system: fastPaths.system))
         }
     }
 }

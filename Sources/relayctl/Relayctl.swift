@@ -9,7 +9,7 @@ struct Relayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
-        subcommands: [Run.self, Enable.self, Disable.self, Status.self, Sessions.self, MSS.self])
+        subcommands: [Run.self, Enable.self, Disable.self, Status.self, Sessions.self, MSS.self, FastPath.self])
 
     static func main() {
         do {

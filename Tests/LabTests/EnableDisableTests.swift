@@ -11,6 +11,46 @@ final class EnableDisableTests: LabTestCase {
         lab.run(in: routerNS, [Lab.relayctl] + arguments + common)
     }
 
+    /// A fake router tree with a running soft_fast_path whose state lives in var/state.
+    func fakeRootWithSoftFastPath() throws -> String {
+        let root = lab.file("fakeroot")
+        let script = root.appendingPathComponent("etc/init.d/soft_fast_path")
+        try FileManager.default.createDirectory(at: script.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("var"), withIntermediateDirectories: true)
+        try "on\n".write(to: root.appendingPathComponent("var/state"), atomically: true, encoding: .utf8)
+        try """
+            #!/bin/sh
+            case "$1" in
+              running) [ "$(cat "$PPPOE_RELAY_ROOT/var/state")" = on ] ;;
+              stop) echo off > "$PPPOE_RELAY_ROOT/var/state" ;;
+              start) echo on > "$PPPOE_RELAY_ROOT/var/state" ;;
+            esac
+            """.write(to: script, atomically: true, encoding: .utf8)
+        chmod(script.path, 0o755)
+        return root.path
+    }
+
+    func softFastPathState(_ root: String) -> String {
+        ((try? String(contentsOfFile: root + "/var/state", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testEnableSwitchesFastPathsOffAndDisableRestoresThem() throws {
+        try buildTopology()
+        let root = try fakeRootWithSoftFastPath()
+        let enable = relayctl(["enable", "--lan", "lan0", "--wan", "wan0", "--root", root])
+        XCTAssertEqual(enable.status, 0, enable.stderr)
+        XCTAssertTrue(enable.stdout.hasSuffix("; switched off soft_fast_path\n"), enable.stdout)
+        XCTAssertEqual(softFastPathState(root), "off")
+        let status = lab.run(in: routerNS, [Lab.relayctl, "fastpath", "status", "--root", root])
+        XCTAssertTrue(status.stdout.contains("soft_fast_path: off (switched off by pppoe-relay"), status.stdout)
+
+        let disable = relayctl(["disable", "--root", root])
+        XCTAssertEqual(disable.status, 0, disable.stderr)
+        XCTAssertTrue(disable.stdout.contains("restored soft_fast_path"), disable.stdout)
+        XCTAssertEqual(softFastPathState(root), "on")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/pppoe-relay/fastpath-state.json"))
+    }
+
     func daemonPID() throws -> Int? {
         let out = lab.relayctl(in: routerNS, ["status", "--json"])
         guard out.status == 0 else { return nil }
@@ -71,14 +111,18 @@ final class EnableDisableTests: LabTestCase {
         XCTAssertEqual(missing.stderr, "relayctl: no such interface: nosuch0\n")
 
         // The daemon itself fails after it was started: the kernel refuses nf_tables.
+        let root = try fakeRootWithSoftFastPath()
         let refused = lab.run(in: routerNS, ["setpriv", "--bounding-set", "-net_admin", Lab.relayctl, "enable",
-                                             "--lan", "lan0", "--wan", "wan0", "--dataplane", "kernel"] + common)
+                                             "--lan", "lan0", "--wan", "wan0", "--dataplane", "kernel", "--root", root]
+                                             + common)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.hasPrefix("relayctl: kernel dataplane unavailable"), refused.stderr)
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1)
 
         XCTAssertNil(try daemonPID())
         XCTAssertFalse(FileManager.default.fileExists(atPath: configPath), "no configuration saved")
+        XCTAssertEqual(softFastPathState(root), "on", "the fast path switched off for the start is back on")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/pppoe-relay/fastpath-state.json"))
         XCTAssertFalse(lab.run(in: routerNS, ["nft", "list", "ruleset"]).stdout.contains("pppoe_relay"))
     }
 

@@ -1,0 +1,61 @@
+import ArgumentParser
+import FastPaths
+import Foundation
+import RelayDaemon
+
+extension Relayctl {
+    struct FastPath: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fastpath", abstract: "Vendor fast paths that corrupt relaying: list, switch off, restore.",
+            subcommands: [Status.self, Off.self, Restore.self])
+
+        struct Status: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List each known fast path and its state.")
+            @OptionGroup var fastPaths: RootOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let reports = FastPaths.status(fastPaths.system)
+                if output.json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    FileOutput.standardOutput(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                    return
+                }
+                for report in reports {
+                    let state = !report.present ? "not present"
+                        : report.switchedOffByRelay ? "off (switched off by pppoe-relay, restored on disable)"
+                        : report.on == true ? "on" : "off"
+                    FileOutput.standardOutput("\(report.name): \(state)" + (report.note.map { " (\($0))" } ?? ""))
+                }
+            }
+        }
+
+        struct Off: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Switch off every fast path found on, saving what was found (enable does this).")
+            @OptionGroup var fastPaths: RootOptions
+
+            func run() throws {
+                do {
+                    let names = try FastPaths.switchOff(fastPaths.system)
+                    FileOutput.standardOutput(names.isEmpty ? "no fast path to switch off"
+                                              : "switched off " + names.joined(separator: ", "))
+                } catch { throw DaemonError.failure(error.description) }
+            }
+        }
+
+        struct Restore: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Put back every fast path switched off, as it was found (disable does this).")
+            @OptionGroup var fastPaths: RootOptions
+
+            func run() throws {
+                do {
+                    let names = try FastPaths.restore(fastPaths.system)
+                    FileOutput.standardOutput(names.isEmpty ? "nothing to restore" : "restored " + names.joined(separator: ", "))
+                } catch { throw DaemonError.failure(error.description) }
+            }
+        }
+    }
+}
