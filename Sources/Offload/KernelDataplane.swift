@@ -17,15 +17,17 @@ public struct KernelDataplane: ~Copyable {
 
     private var socket: NetfilterSocket
     private let interfaces: [RelayInterface]
+    private let absent: Set<Int>
 
     /// Installs table, chains, maps and rules in one transaction: this is also the probe. It
     /// fails (naming the operation) where the kernel lacks the netdev family, `fwd`, or our privilege.
-    public init(interfaces: [RelayInterface]) throws(NetlinkError) {
+    /// - Parameter absent: slots whose device is gone (no chain can hook a missing device).
+    public init(interfaces: [RelayInterface], absent: Set<Int> = []) throws(NetlinkError) {
         var socket = try NetfilterSocket()
         try socket.commit { batch in
             let table = NFTTable(name: Self.tableName, ownedBySocket: true)
             batch.add(table, name: Self.tableName)
-            for (slot, interface) in interfaces.enumerated() {
+            for (slot, interface) in interfaces.enumerated() where !absent.contains(slot) {
                 let chain = Self.chainName(interface), map = Self.mapName(interface)
                 batch.add(NFTChain(table: Self.tableName, name: chain, ingressDevice: interface.name),
                           name: "\(Self.tableName)/\(chain)")
@@ -40,6 +42,7 @@ public struct KernelDataplane: ~Copyable {
         }
         self.socket = socket
         self.interfaces = interfaces
+        self.absent = absent
     }
 
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
@@ -128,7 +131,7 @@ public struct KernelDataplane: ~Copyable {
     /// Every element's counter, by the ingress key the relay's session table uses.
     public mutating func forwardedCounts() throws(NetlinkError) -> [SessionKey: ForwardedCount] {
         var counts: [SessionKey: ForwardedCount] = [:]
-        for (slot, interface) in interfaces.enumerated() {
+        for (slot, interface) in interfaces.enumerated() where !absent.contains(slot) {
             for element in try socket.elements(table: Self.tableName, set: Self.mapName(interface)) {
                 guard let (mac, sessionID) = OffloadLayout.parseKey(element.key) else { continue }
                 // nf_tables counts from the network header at ingress; the relay counts whole frames.

@@ -32,6 +32,17 @@ public final class KernelSessionOffload: SessionOffload {
         }
     }
 
+    /// Builds the whole dataplane again for devices that came back (new ifindex, new MAC) or a
+    /// table the kernel lost, with every live session in it. The old table goes first: an owned
+    /// table cannot be touched from another socket.
+    public func rebuild(interfaces: [RelayInterface], absent: Set<Int>, sessions: [Session]) throws(NetlinkError) {
+        try? dataplane.removeAll()
+        dataplane = try KernelDataplane(interfaces: interfaces, absent: absent)
+        for session in sessions where !absent.contains(Int(session.lanSlot)) {
+            try dataplane.apply(.created(session))
+        }
+    }
+
     /// Removes every kernel object; called on stop.
     public func removeAll() {
         do throws(NetlinkError) { try dataplane.removeAll() } catch { lastError = error }

@@ -70,6 +70,37 @@ public enum RelayController {
         return done.isEmpty ? "not enabled: nothing to do" : "disabled: " + done.joined(separator: ", ")
     }
 
+    /// netifd's hotplug event for a logical interface and its device: when the configured WAN
+    /// comes up the relay re-resolves its devices (or starts, if enabled but not running); when
+    /// it goes down every session ends with PADT. Events for other interfaces change nothing.
+    public static func hotplug(action: String, interface: String, device: String, configurationPath: String,
+                               executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
+        guard let saved = ConfigurationFile.contents(at: configurationPath),
+              let configuration = try? JSONDecoder().decode(RelayConfiguration.self, from: Data(saved)) else {
+            return "not enabled: nothing to do"
+        }
+        guard device == configuration.wanInterface || interface == configuration.wanInterface else {
+            return "\(interface) (\(device)) is not the relay's WAN \(configuration.wanInterface): nothing to do"
+        }
+        let directory = configuration.runtimeDirectory
+        let running = (try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)) != nil
+        switch action {
+        case "ifup", "ifupdate":
+            guard running else {
+                return try enable(configuration, configurationPath: configurationPath, executable: executable, system: system)
+            }
+            let report = try ControlClient.query(.reload, runtimeDirectory: directory, as: StatusReport.self)
+            return "reloaded: " + report.interfaces.map { "\($0.name) \($0.state)" }.joined(separator: ", ")
+        case "ifdown":
+            guard running else { return "not running: nothing to do" }
+            let before = try ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self).sessionCount
+            _ = try ControlClient.query(.endSessions, runtimeDirectory: directory, as: StatusReport.self)
+            return "WAN down: ended \(before) sessions"
+        default:
+            return "action \(action) changes nothing"
+        }
+    }
+
     // MARK: starting and stopping
 
     private static func start(_ configuration: RelayConfiguration, executable: String) throws(DaemonError) -> StatusReport {

@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import Netlink
 import PPPoEWire
 import UserspaceRelay
 
@@ -13,7 +14,12 @@ public struct RelayDaemon: ~Copyable {
     private var engine: RelayEngine
     private let controlFD: Int32
     private let signalFD: Int32
+    private let linkEvents: LinkEvents
     private let startedAt = MonotonicClock.seconds()
+    /// Slots whose device is gone; `reconcile` brings them back when it returns.
+    private var absent: Set<Int> = []
+    /// Sockets were closed or opened: the poll set must be built again.
+    private var descriptorsChanged = false
 
     /// Sets everything up or fails with nothing left behind: sockets closed, files removed.
     public init(configuration: RelayConfiguration) throws(DaemonError) {
@@ -27,11 +33,17 @@ public struct RelayDaemon: ~Copyable {
         engine.offload = selection.offload
         let signalFD = pr_termination_signalfd()
         guard signalFD >= 0 else { throw .failure("signalfd: \(String(cString: strerror(-signalFD)))") }
+        let linkEvents: LinkEvents
+        do { linkEvents = try LinkEvents() } catch {
+            close(signalFD)
+            throw .failure("\(error)")
+        }
         let controlFD: Int32
         do { controlFD = try UnixSocket.listen(at: paths.controlSocket) } catch {
             close(signalFD)
             throw error
         }
+        self.linkEvents = linkEvents
         self.engine = engine
         self.selection = selection
         self.paths = paths
@@ -65,13 +77,8 @@ public struct RelayDaemon: ~Copyable {
 
     /// Runs until SIGINT or SIGTERM, then sends PADT to both sides of every session.
     public mutating func run() {
-        let roles = engine.descriptors
-        var fds = roles.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-        let controlIndex = fds.count
-        fds.append(pollfd(fd: controlFD, events: Int16(POLLIN), revents: 0))
-        let signalIndex = fds.count
-        fds.append(pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0))
-
+        var roles = engine.descriptors
+        var fds = pollSet(roles)
         var lastTick = MonotonicClock.seconds()
         var running = true
         while running {
@@ -80,8 +87,15 @@ public struct RelayDaemon: ~Copyable {
                 for i in 0..<roles.count where fds[i].revents != 0 {
                     engine.service(roles[i].role)
                 }
-                if fds[controlIndex].revents != 0 { serveControl() }
-                if fds[signalIndex].revents != 0 { running = !terminationRequested() }
+                let fixed = roles.count
+                if fds[fixed].revents != 0 { serveControl() }
+                if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
+                if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
+            }
+            if descriptorsChanged {
+                roles = engine.descriptors
+                fds = pollSet(roles)
+                descriptorsChanged = false
             }
             let now = MonotonicClock.seconds()
             if now != lastTick {
@@ -91,6 +105,62 @@ public struct RelayDaemon: ~Copyable {
         }
         engine.terminateAll(reason: "pppoe-relay: relay stopped")
         selection.offload?.removeAll()
+    }
+
+    /// The packet sockets, then the control socket, the signalfd and the link-event socket.
+    private func pollSet(_ roles: [(fd: Int32, role: RelayEngine.Descriptor)]) -> [pollfd] {
+        (roles.map(\.fd) + [controlFD, signalFD, linkEvents.descriptor]).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    }
+
+    // MARK: Devices that go and come back
+
+    /// Looks every device up again. One that is gone ends its sessions and loses its sockets;
+    /// one that is back (a new ifindex, perhaps a new MAC) gets sockets again; the kernel
+    /// dataplane is rebuilt when anything changed, or always with `rebuildKernel` (what
+    /// `relayctl reload` asks, to reinstall whatever the kernel lost).
+    private mutating func reconcile(rebuildKernel: Bool) {
+        var routes: RouteSocket
+        do { routes = try RouteSocket() } catch {
+            log("cannot look links up: \(error)")
+            return
+        }
+        var changed = false
+        for slot in 0..<engine.core.interfaces.count {
+            let current = engine.core.interfaces[slot]
+            let link = try? routes.link(named: current.name)
+            guard let link, let mac = MACAddress(bytes: link.hardwareAddress) else {
+                if !absent.contains(slot) {
+                    let before = engine.core.table.count
+                    engine.interfaceDown(slot: UInt8(slot))
+                    absent.insert(slot)
+                    changed = true
+                    log("\(current.name) went away: \(before - engine.core.table.count) sessions ended")
+                }
+                continue
+            }
+            let fresh = RelayInterface(name: current.name, index: link.index, mac: mac, mtu: link.mtu, role: current.role)
+            guard absent.contains(slot) || fresh.index != current.index || fresh.mac != current.mac else { continue }
+            do throws(RelayError) {
+                try engine.interfaceUp(fresh, slot: UInt8(slot))
+                absent.remove(slot)
+                changed = true
+                log("\(current.name) is back (index \(fresh.index), \(fresh.mac))")
+            } catch {
+                log("\(current.name) is back but unusable: \(error)")
+            }
+        }
+        if changed || rebuildKernel, let offload = selection.offload {
+            let sessions = engine.core.table.liveSlots.map { engine.core.table.session(at: $0).pointee }
+            do { try offload.rebuild(interfaces: engine.core.interfaces, absent: absent, sessions: sessions) } catch {
+                log("kernel dataplane not rebuilt: \(error); sessions go through userspace meanwhile")
+            }
+        }
+        if changed { descriptorsChanged = true }
+    }
+
+    private func log(_ line: String) {
+        let text = "relayctl: " + line + "\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
     }
 
     private func terminationRequested() -> Bool {
@@ -129,6 +199,12 @@ public struct RelayDaemon: ~Copyable {
         case let .mssSet(setting):
             engine.core.setMSS(setting)
             return ControlJSON.encode(mssReport())
+        case .reload:
+            reconcile(rebuildKernel: true)
+            return ControlJSON.encode(statusReport())
+        case .endSessions:
+            engine.terminateAll(reason: "pppoe-relay: WAN down")
+            return ControlJSON.encode(statusReport())
         case nil: return Array("{\"error\":\"unknown request\"}\n".utf8)
         }
     }
@@ -142,8 +218,9 @@ public struct RelayDaemon: ~Copyable {
         StatusReport(
             pid: getpid(), dataplane: selection.name, dataplaneReason: selection.reason,
             uptimeSeconds: MonotonicClock.seconds() - startedAt,
-            interfaces: engine.core.interfaces.map {
-                .init(name: $0.name, role: $0.role.rawValue, index: $0.index, mac: $0.mac.description, mtu: $0.mtu)
+            interfaces: engine.core.interfaces.enumerated().map { slot, interface in
+                .init(name: interface.name, role: interface.role.rawValue, index: interface.index,
+                      mac: interface.mac.description, mtu: interface.mtu, state: absent.contains(slot) ? "down" : "up")
             },
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.idleTimeout,

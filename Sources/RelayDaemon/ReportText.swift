@@ -8,7 +8,7 @@ public enum ReportText {
             "pid: \(report.pid), up \(report.uptimeSeconds) s",
         ]
         for interface in report.interfaces {
-            lines.append("\(interface.role): \(interface.name) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
+            lines.append("\(interface.role): \(interface.name) \(interface.state) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
         }
         let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
         lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle), mss \(report.mss)")

@@ -6,6 +6,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var index: Int32
         public var mac: String
         public var mtu: UInt32
+        /// "up", or "down" while the device is gone (the daemon heals when it returns).
+        public var state: String
     }
 
     public var pid: Int32

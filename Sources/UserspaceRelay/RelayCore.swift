@@ -15,7 +15,7 @@ public struct RelayCore: ~Copyable {
         }
     }
 
-    public let interfaces: [RelayInterface]
+    public private(set) var interfaces: [RelayInterface]
     public let idleTimeout: Int64
     /// TCP MSS clamping; `setMSS` changes it for every session at once.
     public private(set) var mss: MSSSetting
@@ -274,6 +274,31 @@ public struct RelayCore: ~Copyable {
             return ClientRef(lanSlot: ours.lanSlot, mac: ours.clientMAC)
         }
         return discovery.routeUntagged(packet, now: now)
+    }
+
+    // MARK: Devices coming and going
+
+    /// A device came back, perhaps with a new ifindex or MAC: frames are addressed with it from now.
+    public mutating func updateInterface(_ interface: RelayInterface, slot: UInt8) {
+        interfaces[Int(slot)] = interface
+        macs[Int(slot)] = interface.mac
+    }
+
+    /// A device went away: its sessions end, with PADT to the side that is still there (all
+    /// clients when the WAN went, the AC when a LAN did).
+    public mutating func endSessions(onSlot slot: UInt8, reason: String) -> [OutgoingFrame] {
+        var out: [OutgoingFrame] = []
+        for index in table.liveSlots {
+            let session = table.session(at: index).pointee
+            guard slot == SessionTable.wanSlot || session.lanSlot == slot, let ended = endSession(at: index) else { continue }
+            counters.padtSent &+= 1
+            out.append(slot == SessionTable.wanSlot
+                ? makePADT(to: ended.clientMAC, from: macs[Int(ended.lanSlot)], sessionID: ended.clientSessionID,
+                           slot: ended.lanSlot, reason: reason)
+                : makePADT(to: ended.acMAC, from: wanMAC, sessionID: ended.acSessionID,
+                           slot: SessionTable.wanSlot, reason: reason))
+        }
+        return out
     }
 
     // MARK: Settings

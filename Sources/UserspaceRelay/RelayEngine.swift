@@ -39,12 +39,13 @@ public struct RelayEngine: ~Copyable {
 
     deinit { discoveryBuffer.deallocate() }
 
-    /// Every descriptor the daemon should poll for reading, with what it is.
+    /// Every descriptor the daemon should poll for reading, with what it is (none for a device
+    /// that is down).
     public var descriptors: [(fd: Int32, role: Descriptor)] {
         (0..<sockets.count).flatMap { slot in
             [(sockets.discovery(slot), Descriptor.discovery(slot: UInt8(slot))),
              (sockets.session(slot), Descriptor.session(slot: UInt8(slot)))]
-        }
+        }.filter { $0.0 >= 0 }
     }
 
     public mutating func service(_ role: Descriptor) {
@@ -104,9 +105,21 @@ public struct RelayEngine: ~Copyable {
         core.applyForwardedCounts(offload.forwardedCounts(), now: MonotonicClock.seconds())
     }
 
-    /// PADT to both sides of every session; the relay is stopping.
+    /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
     public mutating func terminateAll(reason: String) {
         send(core.terminateAll(reason: reason))
+    }
+
+    /// A device is gone: its sessions end (PADT to the other side) and its sockets close.
+    public mutating func interfaceDown(slot: UInt8) {
+        sockets.close(slot: Int(slot))
+        send(core.endSessions(onSlot: slot, reason: "pppoe-relay: \(core.interfaces[Int(slot)].name) went down"))
+    }
+
+    /// A device is (back) up as `interface`: sockets on its ifindex, frames with its MAC.
+    public mutating func interfaceUp(_ interface: RelayInterface, slot: UInt8) throws(RelayError) {
+        try sockets.reopen(slot: Int(slot), interface: interface)
+        core.updateInterface(interface, slot: slot)
     }
 
     /// Applies the session table's changes to the kernel first, then sends the frames.

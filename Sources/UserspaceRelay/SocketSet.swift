@@ -45,6 +45,28 @@ struct SocketSet: ~Copyable {
         }
     }
 
+    /// Closes one interface's sockets (its device went away); -1 until reopened.
+    func close(slot: Int) {
+        for fds in [discoveryFDs, sessionFDs] where fds[slot] >= 0 {
+            _ = Glibc.close(fds[slot])
+            fds[slot] = -1
+        }
+    }
+
+    /// Opens one interface's sockets again, on its (possibly new) ifindex.
+    func reopen(slot: Int, interface: RelayInterface) throws(RelayError) {
+        close(slot: slot)
+        let discovery = pr_packet_socket_open(interface.index, 0x8863)
+        guard discovery >= 0 else { throw RelayError.system("packet socket on \(interface.name)", errno: -discovery) }
+        let session = pr_packet_socket_open(interface.index, 0x8864)
+        guard session >= 0 else {
+            _ = Glibc.close(discovery)
+            throw RelayError.system("packet socket on \(interface.name)", errno: -session)
+        }
+        discoveryFDs[slot] = discovery
+        sessionFDs[slot] = session
+    }
+
     @inline(__always) func discovery(_ slot: Int) -> Int32 { discoveryFDs[slot] }
     @inline(__always) func session(_ slot: Int) -> Int32 { sessionFDs[slot] }
 }

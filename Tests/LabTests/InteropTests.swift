@@ -330,6 +330,34 @@ class InteropScenarios: LabTestCase {
         XCTAssertTrue(next.checksumOK)
         XCTAssertEqual(lab.relayctl(in: routerNS, ["mss", "show"]).stdout, "mss: 1300 (IPv4 1300, IPv6 1280)\n")
     }
+
+    func scenarioADeletedAndRecreatedLANIsHealedWithoutARestart() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay()
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2)
+        try waitForReplies("client", atLeast: 2)
+        func lan0() throws -> [String: Any]? {
+            let status = try lab.query(routerNS, "status") as? [String: Any]
+            return (status?["interfaces"] as? [[String: Any]])?.first { $0["name"] as? String == "lan0" }
+        }
+        let oldIndex = try XCTUnwrap(try lan0()?["index"] as? Int)
+
+        // The LAN veth disappears (its peer with it): the session ends, the AC is told.
+        try lab.check(lab.run(in: routerNS, ["ip", "link", "del", "lan0"]), "delete lan0")
+        try lab.waitUntil("status shows lan0 down", timeout: 10) { try lan0()?["state"] as? String == "down" }
+        try lab.waitUntil("the AC got PADT", timeout: 10) { !lab.events("server", "exit").isEmpty }
+        XCTAssertTrue(try lab.sessions(routerNS).isEmpty)
+
+        // It comes back with a new ifindex (and MAC): relaying resumes, same daemon.
+        try lab.link(client1NS, "cl0", routerNS, "lan0")
+        try lab.waitUntil("status shows lan0 up again", timeout: 10) { try lan0()?["state"] as? String == "up" }
+        XCTAssertNotEqual(try lan0()?["index"] as? Int, oldIndex)
+        try lab.startClient("client2", in: client1NS, interface: "cl0", echo: 3)
+        try waitForReplies("client2", atLeast: 3)
+        XCTAssertTrue(relay.isRunning, "no restart")
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+    }
 }
 
 /// rp-pppoe interop with sessions carried by the userspace loop.
@@ -347,6 +375,9 @@ final class UserspaceInteropTests: InteropScenarios {
     func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
     func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
     func testMSSIsClampedBothWaysAndChangesAtRuntime() throws { try scenarioMSSIsClampedBothWaysAndChangesAtRuntime() }
+    func testADeletedAndRecreatedLANIsHealedWithoutARestart() throws {
+        try scenarioADeletedAndRecreatedLANIsHealedWithoutARestart()
+    }
 }
 
 /// rp-pppoe interop with sessions carried by the nftables dataplane.
@@ -364,4 +395,7 @@ final class KernelInteropTests: InteropScenarios {
     func testMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() throws { try scenarioMalformedFramesAndUnknownSessionsAreCountedWhileSessionsFlow() }
     func testStopSendsPADTToEverySessionAndExitsZero() throws { try scenarioStopSendsPADTToEverySessionAndExitsZero() }
     func testMSSIsClampedBothWaysAndChangesAtRuntime() throws { try scenarioMSSIsClampedBothWaysAndChangesAtRuntime() }
+    func testADeletedAndRecreatedLANIsHealedWithoutARestart() throws {
+        try scenarioADeletedAndRecreatedLANIsHealedWithoutARestart()
+    }
 }
