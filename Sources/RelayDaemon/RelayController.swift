@@ -75,10 +75,8 @@ public enum RelayController {
     /// it goes down every session ends with PADT. Events for other interfaces change nothing.
     public static func hotplug(action: String, interface: String, device: String, configurationPath: String,
                                executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
-        guard let saved = ConfigurationFile.contents(at: configurationPath),
-              let configuration = try? JSONDecoder().decode(RelayConfiguration.self, from: Data(saved)) else {
-            return "not enabled: nothing to do"
-        }
+        guard ConfigurationFile.contents(at: configurationPath) != nil else { return "not enabled: nothing to do" }
+        let configuration = try ConfigurationFile.load(configurationPath)
         guard device == configuration.wanInterface || interface == configuration.wanInterface else {
             return "\(interface) (\(device)) is not the relay's WAN \(configuration.wanInterface): nothing to do"
         }
@@ -164,10 +162,35 @@ public enum RelayController {
     }
 }
 
-/// The saved configuration: JSON, written atomically (temporary file, then rename).
-enum ConfigurationFile {
+/// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that
+/// start with "#" are comments, so an example configuration can explain itself.
+public enum ConfigurationFile {
     static func contents(at path: String) -> [UInt8]? {
         FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+
+    /// The configuration saved at `path`, or why it cannot be used.
+    public static func load(_ path: String) throws(DaemonError) -> RelayConfiguration {
+        guard let bytes = contents(at: path) else { throw .failure("no configuration at \(path) (relayctl enable saves one)") }
+        let json = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: "\n")
+        let configuration: RelayConfiguration
+        do { configuration = try JSONDecoder().decode(RelayConfiguration.self, from: Data(json.utf8)) } catch {
+            throw .usage("\(path) is not a relay configuration: \(ConfigurationFile.reason(error))")
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): "missing \"\(key.stringValue)\""
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+             let DecodingError.dataCorrupted(context):
+            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription)
+                .trimmingCharacters(in: .whitespaces)
+        default: "not valid JSON"
+        }
     }
 
     static func save(_ configuration: RelayConfiguration, at path: String) throws(DaemonError) {

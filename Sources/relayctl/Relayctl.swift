@@ -10,7 +10,7 @@ struct Relayctl: ParsableCommand {
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
         subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, FastPath.self,
-                      Hotplug.self])
+                      Hotplug.self, Daemon.self])
 
     static func main() {
         do {

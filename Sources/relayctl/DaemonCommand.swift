@@ -1,0 +1,24 @@
+import ArgumentParser
+import RelayDaemon
+
+extension Relayctl {
+    /// What init systems run: the saved configuration, in the foreground, respawned by them.
+    struct Daemon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the saved configuration in the foreground (for procd and systemd); --check only validates it.")
+        @OptionGroup var saved: ConfigurationOptions
+        @Flag(help: "Check the configuration and exit.") var check = false
+
+        func run() throws {
+            let configuration = try ConfigurationFile.load(saved.resolvedPath)
+            if check {
+                FileOutput.standardOutput("configuration OK: lan \(configuration.lanInterfaces.joined(separator: ",")) "
+                    + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")
+                return
+            }
+            var daemon = try RelayDaemon(configuration: configuration)
+            FileOutput.standardOutput(daemon.readyLine)
+            daemon.run()
+        }
+    }
+}
