@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths"),
+        .target(name: "FastPaths", dependencies: ["CShim"]),
 
         // The daemon: event loop, control socket, status model shared with the CLI.
         .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),

@@ -115,3 +115,16 @@ int pr_spawn_detached(const char *path, char *const argv[], const char *log_path
     posix_spawnattr_destroy(&attributes);
     return rc == 0 ? (int)pid : -rc;
 }
+
+int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], int stdout_fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, path, &actions, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? (int)pid : -rc;
+}

@@ -1,3 +1,4 @@
+import CShim
 import Foundation
 
 /// Files and commands under a root directory ("/" on a router, a fake tree in tests).
@@ -33,21 +34,41 @@ public struct SystemAccess: Sendable {
     }
 
     /// Runs a program under the root with arguments; its exit status and standard output.
+    ///
+    /// Spawned with every other descriptor closed and its output in a temporary file: an init
+    /// script that starts a daemon must not leave anything of ours open in it, or we would wait
+    /// for the daemon's end.
     public func run(_ absolute: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(absolute))
-        process.arguments = arguments
+        var template = Array("/tmp/relayctl-run-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { return (127, "") }
+        let capture = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        unlink(capture)
+        defer { close(fd) }
         var environment = ProcessInfo.processInfo.environment
         environment["PPPOE_RELAY_ROOT"] = root.isEmpty ? "/" : root
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (127, "") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let program = path(absolute)
+        var argv = ([program] + arguments).map { strdup($0) } + [nil]
+        var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let pid = pr_spawn_captured(program, &argv, &envp, fd)
+        guard pid > 0 else { return (127, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exit = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        var offset: off_t = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            guard n > 0 else { break }
+            output += chunk[0..<n]
+            offset += off_t(n)
+        }
+        return (exit, String(decoding: output, as: UTF8.self))
     }
 
     /// Runs a program and fails with a line naming it unless it exits 0.

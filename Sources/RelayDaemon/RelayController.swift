@@ -30,8 +30,14 @@ public enum RelayController {
 
         let previous = ConfigurationFile.contents(at: configurationPath)
         try ConfigurationFile.save(configuration, at: configurationPath)
+        let service = InitSystem.detect(system, configurationPath: configurationPath)
         do throws(DaemonError) {
-            let report = try start(configuration, executable: executable)
+            let report: StatusReport
+            if let service {
+                report = try service.start(configuration, system)
+            } else {
+                report = try start(configuration, executable: executable)
+            }
             return "enabled: \(report.dataplane) dataplane, lan \(configuration.lanInterfaces.joined(separator: ",")) "
                 + "<-> wan \(configuration.wanInterface), pid \(report.pid)" + note
         } catch {
@@ -46,6 +52,10 @@ public enum RelayController {
     public static func disable(runtimeDirectory: String, configurationPath: String,
                                system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         var done: [String] = []
+        if let service = InitSystem.detect(system, configurationPath: configurationPath) {
+            try service.stop(system)
+            done.append("stopped the \(service.name) service")
+        }
         if let pid = try stopDaemon(runtimeDirectory: runtimeDirectory) { done.append("stopped relay pid \(pid)") }
         do {
             let restored = try FastPaths.restore(system)
@@ -101,6 +111,21 @@ public enum RelayController {
 
     // MARK: starting and stopping
 
+    /// Waits until the daemon in `directory` answers, and is not `oldPID`.
+    static func waitUntilReady(_ directory: String, notPID oldPID: Int32?, while alive: () -> String?) throws(DaemonError)
+        -> StatusReport {
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if let reason = alive() { throw reason.hasPrefix("usage: ") ? .usage(String(reason.dropFirst(7))) : .failure(reason) }
+            if let report = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self),
+               report.pid != oldPID {
+                return report
+            }
+            usleep(50_000)
+        }
+        throw .failure("the relay did not become ready within 15 s")
+    }
+
     private static func start(_ configuration: RelayConfiguration, executable: String) throws(DaemonError) -> StatusReport {
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)
         if mkdir(paths.directory, 0o755) != 0 && errno != EEXIST {
@@ -113,25 +138,23 @@ public enum RelayController {
         let pid = pr_spawn_detached(executable, &cArguments, paths.logFile)
         guard pid > 0 else { throw .failure("cannot start \(executable): \(String(cString: strerror(-pid)))") }
 
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
+        var reaped = false
+        do {
+            return try waitUntilReady(paths.directory, notPID: nil) {
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+                reaped = true
                 // It gave up before it was ready: its last words are the reason.
                 let log = ConfigurationFile.contents(at: paths.logFile) ?? []
                 let said = String(decoding: log.dropFirst(logStart), as: UTF8.self)
                 let reason = said.split(separator: "\n").last.map(String.init) ?? "relay exited"
                 let message = reason.hasPrefix("relayctl: ") ? String(reason.dropFirst(10)) : reason
-                throw (status >> 8) & 0xFF == 2 ? .usage(message) : .failure(message)
+                return (status >> 8) & 0xFF == 2 ? "usage: " + message : message
             }
-            if let report = try? ControlClient.query(.status, runtimeDirectory: paths.directory, as: StatusReport.self),
-               report.pid == pid {
-                return report
-            }
-            usleep(50_000)
+        } catch {
+            if !reaped { kill(pid, SIGKILL) }
+            throw error
         }
-        kill(pid, SIGKILL)
-        throw .failure("the relay did not become ready within 15 s (see \(paths.logFile))")
     }
 
     /// Stops the daemon answering in `runtimeDirectory` (or named by its pid file); its pid, or

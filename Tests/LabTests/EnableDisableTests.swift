@@ -51,6 +51,49 @@ final class EnableDisableTests: LabTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/pppoe-relay/fastpath-state.json"))
     }
 
+    /// OpenWrt as far as `enable` can tell: /sbin/procd and an installed /etc/init.d/pppoe-relay,
+    /// here a stand-in that logs its calls and runs `relayctl daemon` as procd would.
+    func testEnableUsesProcdWhereItIsInstalled() throws {
+        try buildTopology()
+        let root = lab.file("openwrt").path
+        let config = root + "/etc/pppoe-relay/relay.json"
+        try FileManager.default.createDirectory(atPath: root + "/sbin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/etc/init.d", withIntermediateDirectories: true)
+        try "#!/bin/sh\n".write(toFile: root + "/sbin/procd", atomically: true, encoding: .utf8)
+        try """
+            #!/bin/sh
+            echo "$1" >> "$PPPOE_RELAY_ROOT/init-calls"
+            pidfile="$PPPOE_RELAY_ROOT/daemon.pid"
+            case "$1" in
+              restart)
+                [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null && sleep 0.5
+                setsid \(Lab.relayctl) daemon --config "$PPPOE_RELAY_ROOT/etc/pppoe-relay/relay.json" \
+                  </dev/null >"$PPPOE_RELAY_ROOT/daemon.log" 2>&1 &
+                echo $! > "$pidfile" ;;
+              stop) [ -f "$pidfile" ] && kill "$(cat "$pidfile")" && rm -f "$pidfile" && sleep 0.5 ;;
+            esac
+            exit 0
+            """.write(toFile: root + "/etc/init.d/pppoe-relay", atomically: true, encoding: .utf8)
+        chmod(root + "/sbin/procd", 0o755)
+        chmod(root + "/etc/init.d/pppoe-relay", 0o755)
+
+        let enable = lab.run(in: routerNS, [Lab.relayctl, "enable", "--lan", "lan0", "--wan", "wan0", "--root", root,
+                                            "--config", config, "--runtime-dir", lab.file("run").path])
+        XCTAssertEqual(enable.status, 0, enable.stderr)
+        XCTAssertTrue(enable.stdout.hasPrefix("enabled:"), enable.stdout)
+        XCTAssertEqual(try String(contentsOfFile: root + "/init-calls", encoding: .utf8), "enable\nrestart\n")
+        let procdPID = Int(try String(contentsOfFile: root + "/daemon.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(try daemonPID(), procdPID, "the relay is the one procd runs")
+
+        let disable = lab.run(in: routerNS, [Lab.relayctl, "disable", "--root", root, "--config", config,
+                                             "--runtime-dir", lab.file("run").path])
+        XCTAssertEqual(disable.status, 0, disable.stderr)
+        XCTAssertTrue(disable.stdout.contains("stopped the procd service"), disable.stdout)
+        XCTAssertEqual(try String(contentsOfFile: root + "/init-calls", encoding: .utf8), "enable\nrestart\nstop\ndisable\n")
+        XCTAssertNil(try daemonPID())
+    }
+
     func daemonPID() throws -> Int? {
         let out = lab.relayctl(in: routerNS, ["status", "--json"])
         guard out.status == 0 else { return nil }

@@ -54,4 +54,9 @@ int pr_signalfd_read(int fd);
 /// dispositions and an empty signal mask. Returns the child's pid or -errno.
 int pr_spawn_detached(const char *path, char *const argv[], const char *log_path);
 
+/// Starts `path` with `argv` and `envp`, stdout on `stdout_fd`, stdin and stderr on /dev/null and
+/// every other descriptor closed: a daemon the program starts inherits nothing of ours (Foundation's
+/// Process would hand it descriptors whose closing it then waits for). Returns the pid or -errno.
+int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], int stdout_fd);
+
 #endif
