@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths", dependencies: ["CShim"]),
+        .target(name: "FastPaths", dependencies: ["CShim", "Netlink"]),
 
         // The daemon: event loop, control socket, status model shared with the CLI.
         .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
         .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
-        .testTarget(name: "FastPathsTests", dependencies: ["FastPaths"]),
+        .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
     ]
 )

@@ -10,6 +10,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/flowtable.h>
 
 // <linux/netfilter.h> would pull in <linux/in.h>, whose structs clash with glibc's <netinet/in.h>
 // inside Swift's Glibc module. These are the three values we need from it (stable kernel ABI).

@@ -16,6 +16,7 @@ public enum FastPaths {
                                                 "/sys/kernel/debug/ecm/front_end_ipv6_stop"]),
         MediaTekHNAT(),
         Firewall4FlowOffloading(),
+        NFTablesFlowtables(),
     ]
 
     /// One line of `relayctl fastpath status`.

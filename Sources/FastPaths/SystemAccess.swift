@@ -4,9 +4,19 @@ import Foundation
 /// Files and commands under a root directory ("/" on a router, a fake tree in tests).
 public struct SystemAccess: Sendable {
     public let root: String
+    /// The devices the relay runs on: flowtables are checked for these.
+    public let relayDevices: [String]
+    public let flowtables: any FlowtableControl
 
-    public init(root: String = "/") {
+    public init(root: String = "/", relayDevices: [String] = [], flowtables: any FlowtableControl = KernelFlowtables()) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.relayDevices = relayDevices
+        self.flowtables = flowtables
+    }
+
+    /// The same access, for a relay on `devices`.
+    public func relaying(on devices: [String]) -> SystemAccess {
+        SystemAccess(root: root, relayDevices: devices, flowtables: flowtables)
     }
 
     public func path(_ absolute: String) -> String { root + absolute }

@@ -32,7 +32,7 @@ public struct NFTBatch: ~Copyable {
 
     var sequenceAfter: UInt32 { nextSequence }
 
-    private mutating func message(_ type: UInt32, family: UInt32, flags: Int32, _ description: String,
+    mutating func message(_ type: UInt32, family: UInt32, flags: Int32, _ description: String,
                                   payload: (UnsafeMutablePointer<nlmsghdr>) -> Void) {
         let sequence = takeSequence()
         let header = nftnl_nlmsg_build_hdr(buffer, UInt16(type), UInt16(family), UInt16(flags | NLM_F_ACK), sequence)!

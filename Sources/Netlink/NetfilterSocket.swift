@@ -87,13 +87,23 @@ public struct NetfilterSocket: ~Copyable {
 
     /// Every element of map `set` in `table`, with its counter (zero where it has none).
     public mutating func elements(table: String, set name: String) throws(NetlinkError) -> [(key: [UInt8], packets: UInt64, bytes: UInt64)] {
-        let operation = "list map \(table)/\(name)"
+        let set = NFTSet(table: table, name: name)
+        try dump(c32(NFT_MSG_GETSETELEM), "list map \(table)/\(name)", family: NFTFamily.netdev,
+                 payload: { nftnl_set_elems_nlmsg_build_payload($0, set.pointer) }) { header in
+            nftnl_set_elems_nlmsg_parse(header, set.pointer)
+        }
+        return set.elementCounters()
+    }
+
+    /// Sends one dump request and hands every answer message to `each`, until the kernel is done.
+    mutating func dump(_ type: UInt32, _ operation: String, family: UInt32 = 0,
+                       payload: (UnsafeMutablePointer<nlmsghdr>) -> Void = { _ in },
+                       _ each: (UnsafeMutablePointer<nlmsghdr>) -> Void) throws(NetlinkError) {
         sequence &+= 1
         let seq = sequence
-        let set = NFTSet(table: table, name: name)
-        let header = nftnl_nlmsg_build_hdr(buffer.assumingMemoryBound(to: CChar.self), UInt16(c32(NFT_MSG_GETSETELEM)),
-                                           UInt16(NFTFamily.netdev), UInt16(NLM_F_DUMP | NLM_F_ACK), seq)!
-        nftnl_set_elems_nlmsg_build_payload(header, set.pointer)
+        let header = nftnl_nlmsg_build_hdr(buffer.assumingMemoryBound(to: CChar.self), UInt16(type),
+                                           UInt16(family), UInt16(NLM_F_DUMP | NLM_F_ACK), seq)!
+        payload(header)
         guard mnl_socket_sendto(socket, header, Int(header.pointee.nlmsg_len)) >= 0 else {
             throw NetlinkError(operation, errno: errno)
         }
@@ -112,12 +122,11 @@ public struct NetfilterSocket: ~Copyable {
                     if error != 0 { failure = -error }
                     done = true
                 default:
-                    nftnl_set_elems_nlmsg_parse(header, set.pointer)
+                    each(header)
                 }
             }
         }
         if failure != 0 { throw NetlinkError(operation, errno: failure) }
-        return set.elementCounters()
     }
 
     private func forEachMessage(_ length: Int, _ body: (UnsafeMutablePointer<nlmsghdr>) -> Void) {

@@ -17,6 +17,7 @@ public enum RelayController {
         _ = try InterfaceResolver.resolve(configuration)
         let directory = configuration.runtimeDirectory
         // Fast paths go off before the relay starts (and stay off while it is enabled).
+        let system = system.relaying(on: [configuration.wanInterface] + configuration.lanInterfaces)
         let switchedOff: [String]
         do { switchedOff = try FastPaths.switchOff(system) } catch { throw .failure(error.description) }
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"

@@ -12,10 +12,11 @@ extension Relayctl {
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List each known fast path and its state.")
             @OptionGroup var fastPaths: RootOptions
+            @OptionGroup var saved: ConfigurationOptions
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let reports = FastPaths.status(fastPaths.system)
+                let reports = FastPaths.status(fastPaths.system.relaying(on: relayDevices(saved)))
                 if output.json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -35,10 +36,11 @@ extension Relayctl {
             static let configuration = CommandConfiguration(
                 abstract: "Switch off every fast path found on, saving what was found (enable does this).")
             @OptionGroup var fastPaths: RootOptions
+            @OptionGroup var saved: ConfigurationOptions
 
             func run() throws {
                 do {
-                    let names = try FastPaths.switchOff(fastPaths.system)
+                    let names = try FastPaths.switchOff(fastPaths.system.relaying(on: relayDevices(saved)))
                     FileOutput.standardOutput(names.isEmpty ? "no fast path to switch off"
                                               : "switched off " + names.joined(separator: ", "))
                 } catch { throw DaemonError.failure(error.description) }
@@ -58,4 +60,10 @@ extension Relayctl {
             }
         }
     }
+}
+
+/// The devices of the saved configuration, which flowtables are checked against (none if not enabled).
+private func relayDevices(_ saved: ConfigurationOptions) -> [String] {
+    guard let configuration = try? ConfigurationFile.load(saved.resolvedPath) else { return [] }
+    return [configuration.wanInterface] + configuration.lanInterfaces
 }

@@ -1,4 +1,5 @@
 import FastPaths
+import Netlink
 import Foundation
 import XCTest
 
@@ -100,7 +101,7 @@ final class FastPathsTests: XCTestCase {
         XCTAssertNil(uci("flow_offloading_hw"), "an unset option stays unset")
         XCTAssertEqual(read("/var/fw4.log"), "reload\n")
         XCTAssertNotNil(read(FastPaths.stateFile))
-        XCTAssertTrue(FastPaths.status(system).allSatisfy { $0.switchedOffByRelay })
+        XCTAssertTrue(FastPaths.status(system).filter(\.present).allSatisfy { $0.switchedOffByRelay })
 
         XCTAssertEqual(Set(try FastPaths.restore(system)), Set(all))
         XCTAssertEqual(serviceState("soft_fast_path"), "on")
@@ -169,5 +170,84 @@ final class FastPathsTests: XCTestCase {
         XCTAssertEqual(serviceState("soft_fast_path"), "on")
         XCTAssertEqual(read("/sys/kernel/debug/hnat/hook_toggle"), "1")
         XCTAssertEqual(uci("flow_offloading"), "1")
+    }
+}
+
+/// Flowtables, through a fake kernel: the kernel here has no flowtable support to test against.
+final class FlowtableTests: XCTestCase {
+    final class FakeFlowtables: FlowtableControl, @unchecked Sendable {
+        var tables: [NFTFlowtable]
+        var failOnRemove: String?
+        init(_ tables: [NFTFlowtable]) { self.tables = tables }
+
+        func list() throws(FastPathError) -> [NFTFlowtable] { tables }
+
+        func remove(_ devices: [String], from flowtable: NFTFlowtable) throws(FastPathError) {
+            if flowtable.name == failOnRemove { throw FastPathError("EBUSY") }
+            update(flowtable) { $0.devices.removeAll(where: devices.contains) }
+        }
+
+        func add(_ devices: [String], to flowtable: NFTFlowtable) throws(FastPathError) {
+            update(flowtable) { $0.devices += devices }
+        }
+
+        private func update(_ flowtable: NFTFlowtable, _ change: (inout NFTFlowtable) -> Void) {
+            guard let index = tables.firstIndex(where: { $0.table == flowtable.table && $0.name == flowtable.name }) else { return }
+            change(&tables[index])
+        }
+
+        func devices(_ name: String) -> Set<String> { Set(tables.first { $0.name == name }?.devices ?? []) }
+    }
+
+    func table(_ name: String, _ devices: [String]) -> NFTFlowtable {
+        NFTFlowtable(family: 1, table: "fw4", name: name, hook: 0, priority: 0, devices: devices)
+    }
+
+    func system(_ fake: FakeFlowtables, root: URL) -> SystemAccess {
+        SystemAccess(root: root.path, relayDevices: ["wan0", "lan0"], flowtables: fake)
+    }
+
+    func withRoot(_ body: (URL) throws -> Void) rethrows {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("flowtables-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try body(root)
+    }
+
+    func testOnlyTheRelaysDevicesLeaveACoveringFlowtableAndComeBack() throws {
+        try withRoot { root in
+            let fake = FakeFlowtables([table("ft", ["wan0", "lan0", "eth9"]), table("other", ["eth8"])])
+            let system = system(fake, root: root)
+            XCTAssertEqual(FastPaths.status(system).first { $0.name == "nftables-flowtables" }?.on, true)
+            XCTAssertEqual(try FastPaths.switchOff(system), ["nftables-flowtables"])
+            XCTAssertEqual(fake.devices("ft"), ["eth9"])
+            XCTAssertEqual(fake.devices("other"), ["eth8"], "a flowtable not covering the relay is untouched")
+            try FastPaths.restore(system)
+            XCTAssertEqual(fake.devices("ft"), ["wan0", "lan0", "eth9"])
+        }
+    }
+
+    func testFlowtablesNotCoveringTheRelayAreLeftAlone() throws {
+        try withRoot { root in
+            let fake = FakeFlowtables([table("other", ["eth8"])])
+            let report = FastPaths.status(system(fake, root: root)).first { $0.name == "nftables-flowtables" }
+            XCTAssertEqual(report?.present, true)
+            XCTAssertEqual(report?.on, false)
+            XCTAssertEqual(try FastPaths.switchOff(system(fake, root: root)), [])
+            XCTAssertEqual(fake.devices("other"), ["eth8"])
+            XCTAssertEqual(FastPaths.status(SystemAccess(root: root.path, flowtables: fake))
+                .first { $0.name == "nftables-flowtables" }?.present, false, "no relay devices, nothing to check")
+        }
+    }
+
+    func testAFlowtableThatRefusesIsAnErrorAndNothingChanges() throws {
+        try withRoot { root in
+            let fake = FakeFlowtables([table("ft", ["wan0", "eth9"])])
+            fake.failOnRemove = "ft"
+            XCTAssertThrowsError(try FastPaths.switchOff(system(fake, root: root))) {
+                XCTAssertTrue("\($0)".contains("nftables-flowtables: EBUSY; nothing was changed"), "\($0)")
+            }
+            XCTAssertEqual(fake.devices("ft"), ["wan0", "eth9"])
+            XCTAssertEqual(try FastPaths.restore(system(fake, root: root)), [], "nothing was saved")
+        }
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import Netlink
+
+/// Where flowtables are read and changed: the kernel over netlink, or a fake in tests.
+public protocol FlowtableControl: Sendable {
+    func list() throws(FastPathError) -> [NFTFlowtable]
+    func remove(_ devices: [String], from flowtable: NFTFlowtable) throws(FastPathError)
+    func add(_ devices: [String], to flowtable: NFTFlowtable) throws(FastPathError)
+}
+
+/// The running kernel's flowtables, through libnftnl.
+public struct KernelFlowtables: FlowtableControl {
+    public init() {}
+
+    public func list() throws(FastPathError) -> [NFTFlowtable] {
+        do {
+            var socket = try NetfilterSocket()
+            return try socket.flowtables()
+        } catch { throw FastPathError("\(error)") }
+    }
+
+    public func remove(_ devices: [String], from flowtable: NFTFlowtable) throws(FastPathError) {
+        try commit { $0.removeDevices(devices, from: flowtable) }
+    }
+
+    public func add(_ devices: [String], to flowtable: NFTFlowtable) throws(FastPathError) {
+        try commit { $0.addDevices(devices, to: flowtable) }
+    }
+
+    private func commit(_ build: (inout NFTBatch) -> Void) throws(FastPathError) {
+        do {
+            var socket = try NetfilterSocket()
+            try socket.commit(build)
+        } catch { throw FastPathError("\(error)") }
+    }
+}
+
+/// nftables flowtables that cover a relay device: their ingress hook short-cuts offloaded flows
+/// (PPPoE-encapsulated ones included) past the relay. Only the relay's devices are taken out of
+/// them, and exactly those are put back.
+struct NFTablesFlowtables: Accelerator {
+    let name = "nftables-flowtables"
+
+    private struct Change: Codable {
+        var flowtable: NFTFlowtable
+        var removed: [String]
+    }
+
+    private func covering(_ system: SystemAccess) -> [Change]? {
+        guard !system.relayDevices.isEmpty, let tables = try? system.flowtables.list(), !tables.isEmpty else { return nil }
+        return tables.compactMap { table in
+            let removed = table.devices.filter(system.relayDevices.contains)
+            return removed.isEmpty ? nil : Change(flowtable: table, removed: removed)
+        }
+    }
+
+    func probe(_ system: SystemAccess) -> Probe? {
+        guard let changes = covering(system) else { return nil }
+        let encoded = (try? JSONEncoder().encode(changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return Probe(on: !changes.isEmpty, values: ["flowtables": encoded])
+    }
+
+    func switchOff(_ system: SystemAccess) throws(FastPathError) {
+        for change in covering(system) ?? [] {
+            try system.flowtables.remove(change.removed, from: change.flowtable)
+        }
+    }
+
+    func restore(_ system: SystemAccess, to found: Probe) throws(FastPathError) {
+        guard let text = found.values["flowtables"],
+              let changes = try? JSONDecoder().decode([Change].self, from: Data(text.utf8)) else { return }
+        for change in changes {
+            try system.flowtables.add(change.removed, to: change.flowtable)
+        }
+    }
+}
