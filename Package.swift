@@ -46,8 +46,11 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test-only: counts heap allocations per thread by interposing malloc and friends.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
-        .testTarget(name: "UserspaceRelayTests", dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport"]),
+        .testTarget(name: "UserspaceRelayTests",
+                    dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
     ]

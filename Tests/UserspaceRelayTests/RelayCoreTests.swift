@@ -41,6 +41,15 @@ final class RelayCoreTests: XCTestCase {
         return destination.bytes + source.bytes + [0x88, 0x64, 0x11, 0x00, UInt8(session >> 8), UInt8(session & 0xFF), 0, UInt8(ppp.count)] + ppp
     }
 
+    /// A session frame carrying an IPv4 TCP SYN with one MSS option.
+    func synFrame(mss: UInt16, from source: MACAddress, to destination: MACAddress, session: UInt16) -> [UInt8] {
+        var ip: [UInt8] = [0x45, 0, 0, 44, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+        ip += [0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, UInt8(mss >> 8), UInt8(mss & 0xFF)]
+        let payload: [UInt8] = [0x00, 0x21] + ip
+        return destination.bytes + source.bytes + [0x88, 0x64, 0x11, 0, UInt8(session >> 8), UInt8(session & 0xFF), 0,
+                                                   UInt8(payload.count)] + payload
+    }
+
     func forward(_ core: inout RelayCore, _ frame: inout [UInt8], slot: UInt8, now: Int64 = 100) -> RelayCore.Forward? {
         frame.withUnsafeMutableBytes { core.forwardSession($0, from: slot, now: now) }
     }
@@ -336,13 +345,7 @@ final class RelayCoreTests: XCTestCase {
     func testSessionFramesAreClampedAndTheSettingChangesAtRuntime() {
         var core = makeCore()
         establish(&core, client: client1, lanSlot: 1, acSession: 8)
-        func syn(_ mss: UInt16) -> [UInt8] {
-            // Ethernet + PPPoE + PPP IPv4, 20-byte IP header, TCP SYN with one MSS option.
-            var ip: [UInt8] = [0x45, 0, 0, 44, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
-            ip += [0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, UInt8(mss >> 8), UInt8(mss & 0xFF)]
-            let payload: [UInt8] = [0x00, 0x21] + ip
-            return lan1MAC.bytes + client1.bytes + [0x88, 0x64, 0x11, 0, 0, 8, 0, UInt8(payload.count)] + payload
-        }
+        func syn(_ mss: UInt16) -> [UInt8] { synFrame(mss: mss, from: client1, to: lan1MAC, session: 8) }
         var frame = syn(1460)
         XCTAssertNotNil(forward(&core, &frame, slot: 1))
         XCTAssertEqual(Array(frame.suffix(2)), [0x05, 0xAC], "1452")
