@@ -41,7 +41,7 @@ let package = Package(
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
         .executableTarget(name: "pppoe-bench", dependencies: [
-            "CShim", "PPPoEWire",
+            "CShim", "PPPoEWire", "Netlink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

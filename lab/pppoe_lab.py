@@ -491,7 +491,8 @@ def mass_clients(args):
     sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
     disc.setblocking(False)
     sess.setblocking(False)
-    macs = [bytes([0x02, 0x50, 0x00, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF]) for i in range(args.count)]
+    macs = [bytes([0x02, 0x50, 0x00, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF])
+            for i in range(args.offset, args.offset + args.count)]
     known = set(macs)
     requests = {mac: build_discovery(b"\xff" * 6, mac, PADI, 0, [(TAG_SERVICE_NAME, b""), (TAG_HOST_UNIQ, mac)])
                 for mac in macs}
@@ -597,6 +598,7 @@ def main():
     m.add_argument("--log", required=True)
     m.add_argument("--count", type=int, default=1000)
     m.add_argument("--sample", type=int, default=200)
+    m.add_argument("--offset", type=int, default=0, help="first client number (MACs 02:50:00:...)")
     m.add_argument("--seconds", type=float, default=60)
     m.add_argument("--sessions-out", help="write 'relay-mac client-mac session-id' per established session")
     a = sub.add_parser("test-ac")

@@ -14,6 +14,7 @@
 extern char **environ;
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
+#include <sched.h>
 
 static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
 static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
@@ -127,4 +128,13 @@ int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], 
     int rc = posix_spawn(&pid, path, &actions, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     return rc == 0 ? (int)pid : -rc;
+}
+
+int pr_enter_netns(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int rc = setns(fd, CLONE_NEWNET);
+    int saved = errno;
+    close(fd);
+    return rc == 0 ? 0 : -saved;
 }

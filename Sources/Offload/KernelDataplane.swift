@@ -108,22 +108,31 @@ public struct KernelDataplane: ~Copyable {
 
     /// Installs (or removes) both directions of a session in one transaction.
     public mutating func apply(_ event: SessionEvent) throws(NetlinkError) {
-        let (session, adding) = switch event {
-        case let .created(session): (session, true)
-        case let .ended(session): (session, false)
-        }
-        let wan = interfaces[0], lan = interfaces[Int(session.lanSlot)]
-        let toAC = OffloadLayout.element(from: session.clientMAC, session: session.clientSessionID,
-                                         to: session.acMAC, as: wan.mac, session: session.acSessionID, via: wan.index)
-        let toClient = OffloadLayout.element(from: session.acMAC, session: session.acSessionID,
-                                             to: session.clientMAC, as: lan.mac, session: session.clientSessionID,
-                                             via: lan.index)
+        try apply([event])
+    }
+
+    /// Installs and removes the sessions of `events`, in order, in one transaction: a burst of
+    /// set-ups costs one round trip to the kernel, not one per session.
+    public mutating func apply(_ events: [SessionEvent]) throws(NetlinkError) {
+        let interfaces = interfaces
         try socket.commit { batch in
-            for (ingress, element) in [(lan, toAC), (wan, toClient)] {
-                let map = NFTSet(table: Self.tableName, name: Self.mapName(ingress))
-                map.add(key: element.key, data: adding ? element.data : nil)
-                let name = "\(Self.tableName)/\(Self.mapName(ingress))"
-                if adding { batch.addElements(map, name: name) } else { batch.deleteElements(map, name: name) }
+            for event in events {
+                let (session, adding) = switch event {
+                case let .created(session): (session, true)
+                case let .ended(session): (session, false)
+                }
+                let wan = interfaces[0], lan = interfaces[Int(session.lanSlot)]
+                let toAC = OffloadLayout.element(from: session.clientMAC, session: session.clientSessionID,
+                                                 to: session.acMAC, as: wan.mac, session: session.acSessionID, via: wan.index)
+                let toClient = OffloadLayout.element(from: session.acMAC, session: session.acSessionID,
+                                                     to: session.clientMAC, as: lan.mac, session: session.clientSessionID,
+                                                     via: lan.index)
+                for (ingress, element) in [(lan, toAC), (wan, toClient)] {
+                    let map = NFTSet(table: Self.tableName, name: Self.mapName(ingress))
+                    map.add(key: element.key, data: adding ? element.data : nil)
+                    let name = "\(Self.tableName)/\(Self.mapName(ingress))"
+                    if adding { batch.addElements(map, name: name) } else { batch.deleteElements(map, name: name) }
+                }
             }
         }
     }

@@ -8,21 +8,27 @@ public final class KernelSessionOffload: SessionOffload {
     private var dataplane: KernelDataplane
     /// The last refusal, for the daemon's log and status.
     public private(set) var lastError: NetlinkError?
-    public private(set) var installFailures: UInt64 = 0
 
     public init(interfaces: [RelayInterface]) throws(NetlinkError) {
         dataplane = try KernelDataplane(interfaces: interfaces)
     }
 
-    public func apply(_ event: SessionEvent, interfaces: [RelayInterface]) -> Bool {
+    public func apply(_ events: [SessionEvent], interfaces: [RelayInterface]) -> Int {
         do throws(NetlinkError) {
-            try dataplane.apply(event)
-            return true
+            try dataplane.apply(events)
+            return 0
         } catch {
             lastError = error
-            if case .created = event { installFailures += 1 }
-            return false
         }
+        // The transaction failed whole: one at a time, so one bad session costs only itself.
+        var refused = 0
+        for event in events {
+            do throws(NetlinkError) { try dataplane.apply(event) } catch {
+                lastError = error
+                if case .created = event { refused += 1 }
+            }
+        }
+        return refused
     }
 
     public func forwardedCounts() -> [SessionKey: ForwardedCount] {

@@ -78,18 +78,22 @@ public struct RelayEngine: ~Copyable {
         }
     }
 
+    /// Handles a batch of discovery frames, then installs every session they created in one
+    /// go, then sends what they produced: PADS never leaves before its session is installed.
     private mutating func serviceDiscovery(slot: UInt8) {
         let fd = sockets.discovery(Int(slot))
+        var out: [OutgoingFrame] = []
         for _ in 0..<Self.batchSize {
             let length = recv(fd, discoveryBuffer, Self.frameSize, Int32(MSG_DONTWAIT | MSG_TRUNC))
-            guard length >= 0 else { return }
+            guard length >= 0 else { break }
             guard length <= Self.frameSize else {
                 core.counters.droppedMalformed &+= 1
                 continue
             }
             let frame = UnsafeRawBufferPointer(start: discoveryBuffer, count: length)
-            send(core.handleDiscovery(frame, from: slot, now: MonotonicClock.seconds()))
+            out += core.handleDiscovery(frame, from: slot, now: MonotonicClock.seconds())
         }
+        send(out)
     }
 
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
@@ -125,10 +129,9 @@ public struct RelayEngine: ~Copyable {
     /// Applies the session table's changes to the kernel first, then sends the frames.
     private mutating func send(_ frames: [OutgoingFrame]) {
         let events = core.takeSessionEvents()
-        if let offload {
-            for event in events where !offload.apply(event, interfaces: core.interfaces) {
-                if case .created = event { core.noteOffloadFailure() }
-            }
+        if let offload, !events.isEmpty {
+            let refused = offload.apply(events, interfaces: core.interfaces)
+            for _ in 0..<refused { core.noteOffloadFailure() }
         }
         for frame in frames {
             let fd = sockets.discovery(Int(frame.slot))

@@ -22,9 +22,10 @@ public struct ForwardedCount: Sendable, Equatable {
 /// A dataplane that carries established sessions outside this process (the nftables one).
 /// Called at discovery time and once a second, never per packet.
 public protocol SessionOffload: AnyObject {
-    /// Sessions are installed (created) or removed (ended); false when the kernel refused, in
-    /// which case the session's frames keep arriving at the userspace loop, which carries them.
-    func apply(_ event: SessionEvent, interfaces: [RelayInterface]) -> Bool
+    /// Sessions are installed (created) or removed (ended), in order; returns how many sessions
+    /// the kernel refused to install. Their frames keep arriving at the userspace loop, which
+    /// carries them.
+    func apply(_ events: [SessionEvent], interfaces: [RelayInterface]) -> Int
     /// Forwarded frames per ingress key: the client-side key counts frames towards the AC, the
     /// AC-side key frames towards the client.
     func forwardedCounts() -> [SessionKey: ForwardedCount]

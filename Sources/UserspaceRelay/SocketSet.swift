@@ -16,7 +16,7 @@ struct SocketSet: ~Copyable {
         discoveryFDs.initialize(repeating: -1, count: count)
         sessionFDs.initialize(repeating: -1, count: count)
         for (slot, interface) in interfaces.enumerated() {
-            let discovery = pr_packet_socket_open(interface.index, 0x8863)
+            let discovery = Self.openDiscovery(interface.index)
             let session = discovery >= 0 ? pr_packet_socket_open(interface.index, 0x8864) : discovery
             if discovery >= 0 { discoveryFDs[slot] = discovery }
             if session >= 0 { sessionFDs[slot] = session }
@@ -56,7 +56,7 @@ struct SocketSet: ~Copyable {
     /// Opens one interface's sockets again, on its (possibly new) ifindex.
     func reopen(slot: Int, interface: RelayInterface) throws(RelayError) {
         close(slot: slot)
-        let discovery = pr_packet_socket_open(interface.index, 0x8863)
+        let discovery = Self.openDiscovery(interface.index)
         guard discovery >= 0 else { throw RelayError.system("packet socket on \(interface.name)", errno: -discovery) }
         let session = pr_packet_socket_open(interface.index, 0x8864)
         guard session >= 0 else {
@@ -65,6 +65,17 @@ struct SocketSet: ~Copyable {
         }
         discoveryFDs[slot] = discovery
         sessionFDs[slot] = session
+    }
+
+    /// Discovery comes in storms (every client of a LAN redialling at once after an outage):
+    /// a deep receive queue keeps a burst of PADIs from being dropped and retried a second later.
+    private static func openDiscovery(_ index: Int32) -> Int32 {
+        let fd = pr_packet_socket_open(index, 0x8863)
+        if fd >= 0 {
+            var size: Int32 = 4 << 20
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        return fd
     }
 
     @inline(__always) func discovery(_ slot: Int) -> Int32 { discoveryFDs[slot] }

@@ -6,10 +6,17 @@ import PPPoEWire
 /// `pppoe-bench flood`: the benchmark's traffic generator. Sends PPPoE session frames for a set
 /// of sessions as fast as one core can (one prebuilt batch, sendmmsg), and reports how many the
 /// kernel took. Delivery is measured elsewhere, from the receiving device's counters.
+/// The benchmark's tools: traffic (`flood`) and session set-up (`setup`), driven by scripts/bench.
 @main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pppoe-bench", abstract: "Benchmark tools for pppoe-relay (run by scripts/bench).",
+        subcommands: [Flood.self, Setup.self])
+}
+
 struct Flood: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pppoe-bench-flood",
+        commandName: "flood",
         abstract: "Flood PPPoE session frames for the sessions listed in a file (destination MAC, source MAC, session id per line).")
 
     @Option(help: "Interface to send on.") var iface: String

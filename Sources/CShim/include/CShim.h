@@ -59,4 +59,8 @@ int pr_spawn_detached(const char *path, char *const argv[], const char *log_path
 /// Process would hand it descriptors whose closing it then waits for). Returns the pid or -errno.
 int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], int stdout_fd);
 
+/// Moves the calling thread into the network namespace at `path` (/var/run/netns/NAME): how a
+/// single benchmark process opens sockets in two namespaces. Returns 0 or -errno.
+int pr_enter_netns(const char *path);
+
 #endif
