@@ -78,11 +78,7 @@ public struct RelayCore: ~Copyable {
             session.pointee.bytesToClient &+= UInt64(view.frameLength)
             session.pointee.lastActivity = now
             counters.sessionFramesToClient &+= 1
-            if session.pointee.mssIPv4 != 0,
-               case .clamped = MSSClamp.clamp(frame: base, length: view.frameLength, ipv4: session.pointee.mssIPv4,
-                                              ipv6: session.pointee.mssIPv6) {
-                counters.mssClampedToClient &+= 1
-            }
+            if Self.clampsSYN(base, view.frameLength, session) { counters.mssClampedToClient &+= 1 }
             return Forward(egress: session.pointee.lanSlot, length: view.frameLength)
         } else {
             guard let index = table.find(client: SessionKey(slot: slot, mac: view.source, sessionID: view.sessionID)) else {
@@ -96,13 +92,21 @@ public struct RelayCore: ~Copyable {
             session.pointee.bytesToAC &+= UInt64(view.frameLength)
             session.pointee.lastActivity = now
             counters.sessionFramesToAC &+= 1
-            if session.pointee.mssIPv4 != 0,
-               case .clamped = MSSClamp.clamp(frame: base, length: view.frameLength, ipv4: session.pointee.mssIPv4,
-                                              ipv6: session.pointee.mssIPv6) {
-                counters.mssClampedToAC &+= 1
-            }
+            if Self.clampsSYN(base, view.frameLength, session) { counters.mssClampedToAC &+= 1 }
             return Forward(egress: SessionTable.wanSlot, length: view.frameLength)
         }
+    }
+
+    /// Lowers the MSS of a SYN in the frame to the session's limits; true when it did.
+    @inline(__always)
+    private static func clampsSYN(_ frame: UnsafeMutableRawPointer, _ length: Int,
+                                  _ session: UnsafeMutablePointer<Session>) -> Bool {
+        guard session.pointee.mssIPv4 != 0 else { return false }
+        if case .clamped = MSSClamp.clamp(frame: frame, length: length, ipv4: session.pointee.mssIPv4,
+                                          ipv6: session.pointee.mssIPv6) {
+            return true
+        }
+        return false
     }
 
     // MARK: Discovery stage
