@@ -24,6 +24,8 @@ public struct RelayDaemon: ~Copyable {
     /// Sets everything up or fails with nothing left behind: sockets closed, files removed.
     public init(configuration: RelayConfiguration) throws(DaemonError) {
         try configuration.validate()
+        // A control client that hangs up before reading its answer must cost an EPIPE, not the relay.
+        signal(SIGPIPE, SIG_IGN)
         let interfaces = try InterfaceResolver.resolve(configuration)
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)
         try Self.prepareRuntimeDirectory(paths)
