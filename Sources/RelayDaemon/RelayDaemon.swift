@@ -182,7 +182,9 @@ public struct RelayDaemon: ~Copyable {
             let client = accept(controlFD, nil, nil)
             guard client >= 0 else { return }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            UnixSocket.setTimeouts(client, seconds: 1)
+            // The daemon serves control clients inline: a client that connects and says nothing may
+            // hold the forwarding loop up for this long, no longer. Real clients ask at once.
+            UnixSocket.setTimeouts(client, receiveMilliseconds: 200, sendMilliseconds: 1000)
             if let request = UnixSocket.read(client, limit: 256, stopAtNewline: true) {
                 let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") },
                                   as: UTF8.self)

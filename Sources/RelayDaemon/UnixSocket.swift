@@ -51,9 +51,14 @@ enum UnixSocket {
     }
 
     static func setTimeouts(_ fd: Int32, seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setTimeouts(fd, receiveMilliseconds: seconds * 1000, sendMilliseconds: seconds * 1000)
+    }
+
+    static func setTimeouts(_ fd: Int32, receiveMilliseconds: Int, sendMilliseconds: Int) {
+        var receive = timeval(tv_sec: receiveMilliseconds / 1000, tv_usec: (receiveMilliseconds % 1000) * 1000)
+        var send = timeval(tv_sec: sendMilliseconds / 1000, tv_usec: (sendMilliseconds % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
