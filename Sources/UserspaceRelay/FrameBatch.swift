@@ -7,7 +7,6 @@ struct ReceiveBatch: ~Copyable {
     let frameSize: Int
     let messages: UnsafeMutablePointer<pr_mmsghdr>
     private let vectors: UnsafeMutablePointer<iovec>
-    private let addresses: UnsafeMutablePointer<sockaddr_ll>
     private let storage: UnsafeMutableRawPointer
 
     init(capacity: Int, frameSize: Int) {
@@ -15,17 +14,17 @@ struct ReceiveBatch: ~Copyable {
         self.frameSize = frameSize
         messages = .allocate(capacity: capacity)
         vectors = .allocate(capacity: capacity)
-        addresses = .allocate(capacity: capacity)
         storage = .allocate(byteCount: capacity * frameSize, alignment: 64)
+        // No source addresses: the relay judges a frame by its own header (the destination MAC),
+        // so asking the kernel to copy a sockaddr_ll per frame would be work for nothing.
         for i in 0..<capacity {
-            pr_mmsg_init(messages, vectors, addresses, UInt32(i), storage + i * frameSize, frameSize)
+            pr_mmsg_init(messages, vectors, nil, UInt32(i), storage + i * frameSize, frameSize)
         }
     }
 
     deinit {
         messages.deallocate()
         vectors.deallocate()
-        addresses.deallocate()
         storage.deallocate()
     }
 

@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import PPPoEWire
 
 /// The two AF_PACKET sockets of every relay interface, one per ethertype: discovery (0x8863)
 /// and session (0x8864), never ETH_P_ALL, so the kernel hands us nothing else. Owned: every
@@ -16,17 +17,14 @@ struct SocketSet: ~Copyable {
         discoveryFDs.initialize(repeating: -1, count: count)
         sessionFDs.initialize(repeating: -1, count: count)
         for (slot, interface) in interfaces.enumerated() {
-            let discovery = Self.openDiscovery(interface.index)
-            let session = discovery >= 0 ? pr_packet_socket_open(interface.index, 0x8864) : discovery
-            if discovery >= 0 { discoveryFDs[slot] = discovery }
-            if session >= 0 { sessionFDs[slot] = session }
-            if discovery < 0 || session < 0 {
-                let code = -(discovery < 0 ? discovery : session)
+            do {
+                (discoveryFDs[slot], sessionFDs[slot]) = try Self.openPair(interface)
+            } catch {
                 Self.close(discoveryFDs, count)
                 Self.close(sessionFDs, count)
                 discoveryFDs.deallocate()
                 sessionFDs.deallocate()
-                throw RelayError.system("packet socket on \(interface.name)", errno: code)
+                throw error
             }
         }
     }
@@ -56,26 +54,23 @@ struct SocketSet: ~Copyable {
     /// Opens one interface's sockets again, on its (possibly new) ifindex.
     func reopen(slot: Int, interface: RelayInterface) throws(RelayError) {
         close(slot: slot)
-        let discovery = Self.openDiscovery(interface.index)
+        (discoveryFDs[slot], sessionFDs[slot]) = try Self.openPair(interface)
+    }
+
+    /// Both sockets of one interface, or neither. Discovery comes in storms (every client of a
+    /// LAN redialling at once after an outage): a deep receive queue keeps a burst of PADIs from
+    /// being dropped and retried a second later.
+    private static func openPair(_ interface: RelayInterface) throws(RelayError) -> (discovery: Int32, session: Int32) {
+        let discovery = pr_packet_socket_open(interface.index, PPPoEEtherType.discovery)
         guard discovery >= 0 else { throw RelayError.system("packet socket on \(interface.name)", errno: -discovery) }
-        let session = pr_packet_socket_open(interface.index, 0x8864)
+        var size: Int32 = 4 << 20
+        setsockopt(discovery, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let session = pr_packet_socket_open(interface.index, PPPoEEtherType.session)
         guard session >= 0 else {
             _ = Glibc.close(discovery)
             throw RelayError.system("packet socket on \(interface.name)", errno: -session)
         }
-        discoveryFDs[slot] = discovery
-        sessionFDs[slot] = session
-    }
-
-    /// Discovery comes in storms (every client of a LAN redialling at once after an outage):
-    /// a deep receive queue keeps a burst of PADIs from being dropped and retried a second later.
-    private static func openDiscovery(_ index: Int32) -> Int32 {
-        let fd = pr_packet_socket_open(index, 0x8863)
-        if fd >= 0 {
-            var size: Int32 = 4 << 20
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        return fd
+        return (discovery, session)
     }
 
     @inline(__always) func discovery(_ slot: Int) -> Int32 { discoveryFDs[slot] }

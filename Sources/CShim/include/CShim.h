@@ -21,11 +21,6 @@ struct pr_mmsghdr {
     unsigned int msg_len;
 };
 
-/// The packet types a receive address can carry (sll_pkttype), re-exported as constants Swift can see.
-static const uint8_t pr_packet_host = PACKET_HOST;
-static const uint8_t pr_packet_broadcast = PACKET_BROADCAST;
-static const uint8_t pr_packet_outgoing = PACKET_OUTGOING;
-
 /// Opens a non-blocking, close-on-exec AF_PACKET/SOCK_RAW socket that sees only `ethertype`
 /// frames of interface `ifindex` and never its own outgoing ones. Returns the fd or -errno.
 int pr_packet_socket_open(int ifindex, uint16_t ethertype);
