@@ -229,7 +229,8 @@ public struct RelayDaemon: ~Copyable {
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.idleTimeout,
             counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }),
-            configuration: configuration, mss: engine.core.mss.description)
+            configuration: configuration, mss: engine.core.mss.description,
+            kernelError: selection.offload?.lastError?.description)
     }
 
     func sessionReports() -> [SessionReport] {

@@ -7,6 +7,7 @@ public enum ReportText {
             "dataplane: \(report.dataplane) (\(report.dataplaneReason))",
             "pid: \(report.pid), up \(report.uptimeSeconds) s",
         ]
+        if let error = report.kernelError { lines.append("kernel dataplane error: \(error)") }
         for interface in report.interfaces {
             lines.append("\(interface.role): \(interface.name) \(interface.state) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
         }

@@ -24,9 +24,13 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var configuration: RelayConfiguration
     /// The MSS clamping in force now (`relayctl mss set` changes it at runtime).
     public var mss: String
+    /// The kernel dataplane's last refusal (a session it would not install, a rebuild that
+    /// failed); absent while all is well. Such sessions are carried by the userspace loop.
+    public var kernelError: String?
 
     enum CodingKeys: String, CodingKey {
         case pid, dataplane, interfaces, counters, configuration, mss
+        case kernelError = "kernel_error"
         case dataplaneReason = "dataplane_reason"
         case uptimeSeconds = "uptime_seconds"
         case sessionCount = "session_count"

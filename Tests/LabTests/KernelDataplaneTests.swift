@@ -46,6 +46,7 @@ final class KernelDataplaneTests: LabTestCase {
         }
         let status = try XCTUnwrap(lab.query(routerNS, "status") as? [String: Any])
         XCTAssertEqual(status["dataplane"] as? String, "kernel")
+        XCTAssertNil(status["kernel_error"], "the kernel refused nothing")
     }
 
     func testNothingOfOursRemainsAfterStopAndAfterKillThenDisable() throws {
