@@ -51,18 +51,21 @@ public enum FastPaths {
         }
     }
 
-    /// Switches off every accelerator found on; returns their names.
+    /// Switches off every accelerator found on; returns their names. One already recorded (the
+    /// relay switched it off before) but on again, as after a reboot, is switched off again and
+    /// keeps its first record, so `restore` still puts back what was there before the relay.
     @discardableResult
     public static func switchOff(_ system: SystemAccess) throws(FastPathError) -> [String] {
         var saved = load(system) ?? SavedState(records: [])
         let recorded = Set(saved.records.map(\.name))
         let plan: [(accelerator: any Accelerator, found: Probe)] = known.compactMap { accelerator in
-            guard !recorded.contains(accelerator.name), let found = accelerator.probe(system), found.on else { return nil }
+            guard let found = accelerator.probe(system), found.on else { return nil }
             return (accelerator, found)
         }
         guard !plan.isEmpty else { return [] }
         let before = saved
-        saved.records += plan.map { SavedState.Record(name: $0.accelerator.name, found: $0.found) }
+        saved.records += plan.filter { !recorded.contains($0.accelerator.name) }
+            .map { SavedState.Record(name: $0.accelerator.name, found: $0.found) }
         try save(saved, system)
 
         var done: [(accelerator: any Accelerator, found: Probe)] = []

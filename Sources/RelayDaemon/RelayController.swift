@@ -16,10 +16,7 @@ public enum RelayController {
         // A typo must not cost the running relay: check the devices before touching anything.
         _ = try InterfaceResolver.resolve(configuration)
         let directory = configuration.runtimeDirectory
-        // Fast paths go off before the relay starts (and stay off while it is enabled).
-        let system = system.relaying(on: [configuration.wanInterface] + configuration.lanInterfaces)
-        let switchedOff: [String]
-        do { switchedOff = try FastPaths.switchOff(system) } catch { throw .failure(error.description) }
+        let switchedOff = try switchFastPathsOff(for: configuration, system)
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
         if let running = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self) {
             if running.configuration == configuration {
@@ -108,6 +105,15 @@ public enum RelayController {
         default:
             return "action \(action) changes nothing"
         }
+    }
+
+    /// Fast paths go off before the relay starts, and again whenever it starts (a reboot brings
+    /// the vendor's back on): `enable` and the init systems' `relayctl daemon` both call this.
+    @discardableResult
+    public static func switchFastPathsOff(for configuration: RelayConfiguration,
+                                          _ system: SystemAccess) throws(DaemonError) -> [String] {
+        let relaying = system.relaying(on: [configuration.wanInterface] + configuration.lanInterfaces)
+        do { return try FastPaths.switchOff(relaying) } catch { throw .failure(error.description) }
     }
 
     // MARK: starting and stopping

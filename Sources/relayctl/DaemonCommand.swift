@@ -7,6 +7,7 @@ extension Relayctl {
         static let configuration = CommandConfiguration(
             abstract: "Run the saved configuration in the foreground (for procd and systemd); --check only validates it.")
         @OptionGroup var saved: ConfigurationOptions
+        @OptionGroup var fastPaths: RootOptions
         @Flag(help: "Check the configuration and exit.") var check = false
 
         func run() throws {
@@ -16,6 +17,8 @@ extension Relayctl {
                     + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")
                 return
             }
+            // At boot the vendor fast paths are back on: off again before a single frame is relayed.
+            try RelayController.switchFastPathsOff(for: configuration, fastPaths.system)
             var daemon = try RelayDaemon(configuration: configuration)
             FileOutput.standardOutput(daemon.readyLine)
             daemon.run()

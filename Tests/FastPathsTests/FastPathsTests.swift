@@ -159,6 +159,22 @@ final class FastPathsTests: XCTestCase {
         XCTAssertEqual(read("/sys/fast_classifier/stop"), "0")
     }
 
+    func testAFastPathBackOnAfterARebootIsSwitchedOffAgainAndRestoredAsFirstFound() throws {
+        try installService("soft_fast_path", running: true)
+        try write("/sys/kernel/debug/hnat/hook_toggle", "1")
+        XCTAssertEqual(try FastPaths.switchOff(system), ["soft_fast_path", "mediatek-hnat"])
+        // A reboot: the vendor starts its fast paths again, the relay's init script runs.
+        try write("/var/state/soft_fast_path", "on")
+        try write("/sys/kernel/debug/hnat/hook_toggle", "1")
+        XCTAssertEqual(try FastPaths.switchOff(system), ["soft_fast_path", "mediatek-hnat"])
+        XCTAssertEqual(serviceState("soft_fast_path"), "off")
+        XCTAssertEqual(read("/sys/kernel/debug/hnat/hook_toggle"), "0")
+        try FastPaths.restore(system)
+        XCTAssertEqual(serviceState("soft_fast_path"), "on", "restored as first found")
+        XCTAssertEqual(read("/sys/kernel/debug/hnat/hook_toggle"), "1")
+        XCTAssertNil(read(FastPaths.stateFile))
+    }
+
     func testRestoreAfterACrashUsesTheSavedState() throws {
         try installEverythingOn()
         try FastPaths.switchOff(system)

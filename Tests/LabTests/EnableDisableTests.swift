@@ -12,8 +12,8 @@ final class EnableDisableTests: LabTestCase {
     }
 
     /// A fake router tree with a running soft_fast_path whose state lives in var/state.
-    func fakeRootWithSoftFastPath() throws -> String {
-        let root = lab.file("fakeroot")
+    func fakeRootWithSoftFastPath(_ name: String = "fakeroot") throws -> String {
+        let root = lab.file(name)
         let script = root.appendingPathComponent("etc/init.d/soft_fast_path")
         try FileManager.default.createDirectory(at: script.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("var"), withIntermediateDirectories: true)
@@ -55,7 +55,7 @@ final class EnableDisableTests: LabTestCase {
     /// here a stand-in that logs its calls and runs `relayctl daemon` as procd would.
     func testEnableUsesProcdWhereItIsInstalled() throws {
         try buildTopology()
-        let root = lab.file("openwrt").path
+        let root = try fakeRootWithSoftFastPath("openwrt")
         let config = root + "/etc/pppoe-relay/relay.json"
         try FileManager.default.createDirectory(atPath: root + "/sbin", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/etc/init.d", withIntermediateDirectories: true)
@@ -68,7 +68,7 @@ final class EnableDisableTests: LabTestCase {
               restart)
                 [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null && sleep 0.5
                 setsid \(Lab.relayctl) daemon --config "$PPPOE_RELAY_ROOT/etc/pppoe-relay/relay.json" \
-                  </dev/null >"$PPPOE_RELAY_ROOT/daemon.log" 2>&1 &
+                  --root "$PPPOE_RELAY_ROOT" </dev/null >"$PPPOE_RELAY_ROOT/daemon.log" 2>&1 &
                 echo $! > "$pidfile" ;;
               stop) [ -f "$pidfile" ] && kill "$(cat "$pidfile")" && rm -f "$pidfile" && sleep 0.5 ;;
             esac
@@ -85,13 +85,28 @@ final class EnableDisableTests: LabTestCase {
         let procdPID = Int(try String(contentsOfFile: root + "/daemon.pid", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual(try daemonPID(), procdPID, "the relay is the one procd runs")
+        XCTAssertEqual(softFastPathState(root), "off")
+
+        // A reboot: the vendor fast path is back on and procd starts the relay from its script.
+        try "on\n".write(toFile: root + "/var/state", atomically: true, encoding: .utf8)
+        // Through Python with close_fds: the daemon the script starts must inherit nothing of the
+        // test's (Foundation's Process would wait for it, as RelayController knows to avoid).
+        let restart = Lab.run(["env", "PPPOE_RELAY_ROOT=\(root)", "ip", "netns", "exec", routerNS, Lab.python, "-c",
+                               "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)",
+                               root + "/etc/init.d/pppoe-relay", "restart"])
+        XCTAssertEqual(restart.status, 0, restart.stderr)
+        try lab.waitUntil("the restarted relay switched the fast path off again", timeout: 10) {
+            try softFastPathState(root) == "off" && daemonPID().map { $0 != procdPID } == true
+        }
 
         let disable = lab.run(in: routerNS, [Lab.relayctl, "disable", "--root", root, "--config", config,
                                              "--runtime-dir", lab.file("run").path])
         XCTAssertEqual(disable.status, 0, disable.stderr)
         XCTAssertTrue(disable.stdout.contains("stopped the procd service"), disable.stdout)
-        XCTAssertEqual(try String(contentsOfFile: root + "/init-calls", encoding: .utf8), "enable\nrestart\nstop\ndisable\n")
+        XCTAssertEqual(try String(contentsOfFile: root + "/init-calls", encoding: .utf8),
+                       "enable\nrestart\nrestart\nstop\ndisable\n")
         XCTAssertNil(try daemonPID())
+        XCTAssertEqual(softFastPathState(root), "on", "disable restored it")
     }
 
     func daemonPID() throws -> Int? {
