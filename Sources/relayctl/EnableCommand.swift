@@ -10,11 +10,7 @@ struct ConfigurationOptions: ParsableArguments {
     var path: String?
 
     var resolvedPath: String {
-        if let path { return path }
-        if let fromEnvironment = getenv("RELAYCTL_CONFIG"), fromEnvironment.pointee != 0 {
-            return String(cString: fromEnvironment)
-        }
-        return RelayConfiguration.defaultConfigurationPath
+        optionOrEnvironment(path, "RELAYCTL_CONFIG", RelayConfiguration.defaultConfigurationPath)
     }
 }
 

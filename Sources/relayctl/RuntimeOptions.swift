@@ -9,12 +9,15 @@ struct RuntimeOptions: ParsableArguments {
     var runtimeDirectory: String?
 
     var resolvedRuntimeDirectory: String {
-        if let runtimeDirectory { return runtimeDirectory }
-        if let fromEnvironment = getenv("RELAYCTL_RUNTIME_DIR"), fromEnvironment.pointee != 0 {
-            return String(cString: fromEnvironment)
-        }
-        return RelayConfiguration.defaultRuntimeDirectory
+        optionOrEnvironment(runtimeDirectory, "RELAYCTL_RUNTIME_DIR", RelayConfiguration.defaultRuntimeDirectory)
     }
+}
+
+/// The option as given, else a non-empty environment variable, else the default.
+func optionOrEnvironment(_ option: String?, _ variable: String, _ fallback: String) -> String {
+    if let option { return option }
+    if let value = getenv(variable), value.pointee != 0 { return String(cString: value) }
+    return fallback
 }
 
 /// `--json` for scripts, text for people.
