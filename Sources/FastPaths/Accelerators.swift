@@ -26,7 +26,7 @@ struct StopKnobs: Accelerator {
         guard let first = knobs.first, system.exists(first) else { return nil }
         var values: [String: String] = [:]
         for knob in knobs where system.exists(knob) {
-            values[knob] = (system.read(knob) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            values[knob] = (system.read(knob) ?? "").trimmingWhitespace
         }
         return Probe(on: values.values.contains("0"), values: values)
     }
@@ -49,7 +49,7 @@ struct MediaTekHNAT: Accelerator {
 
     func probe(_ system: SystemAccess) -> Probe? {
         guard system.exists(knob) else { return nil }
-        let text = (system.read(knob) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = (system.read(knob) ?? "").trimmingWhitespace
         if text == "0" || text.contains("value=0") || text.contains("disabled") { return Probe(on: false) }
         if text == "1" || text.contains("value=1") || text.contains("enabled") { return Probe(on: true) }
         return Probe(on: true, note: "assumed on: the driver reports its state only to the kernel log")
@@ -77,7 +77,7 @@ struct Firewall4FlowOffloading: Accelerator {
         var values: [String: String] = [:]
         for option in options {
             let result = system.run(uci, ["-q", "get", key(option)])
-            values[option] = result.status == 0 ? result.output.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            values[option] = result.status == 0 ? result.output.trimmingWhitespace : ""
         }
         return Probe(on: values.values.contains("1"), values: values)
     }

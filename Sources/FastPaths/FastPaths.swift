@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Switching the known fast paths off while the relay runs, and back to exactly what was found.
 ///
@@ -122,7 +127,7 @@ public enum FastPaths {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(state).write(to: url, options: .atomic)
         } catch {
-            throw FastPathError("cannot save \(stateFile): \(error.localizedDescription)")
+            throw FastPathError("cannot save \(stateFile): \(fileErrorText(error))")
         }
     }
 

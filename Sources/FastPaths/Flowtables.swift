@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Netlink
 
 /// Where flowtables are read and changed: the kernel over netlink, or a fake in tests.

@@ -1,5 +1,10 @@
 import CShim
+import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Files and commands under a root directory ("/" on a router, a fake tree in tests).
 public struct SystemAccess: Sendable {
@@ -37,7 +42,7 @@ public struct SystemAccess: Sendable {
         guard fd >= 0 else { throw FastPathError("cannot open \(absolute): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             throw FastPathError("cannot write \(absolute): \(String(cString: strerror(errno)))")
         }

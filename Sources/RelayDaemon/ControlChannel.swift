@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import UserspaceRelay
 
 /// The requests `relayctl` sends the running daemon over `<runtime-dir>/control.sock`:

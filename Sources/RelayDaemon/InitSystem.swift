@@ -1,5 +1,10 @@
 import FastPaths
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The init system that runs the relay where one is installed for it: OpenWrt's procd (with
 /// /etc/init.d/pppoe-relay) or systemd (with pppoe-relay.service), so it restarts the relay on

@@ -1,6 +1,11 @@
 import CShim
 import FastPaths
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Offload
 
 /// `relayctl enable` and `relayctl disable`: the way an administrator switches the relay on and
@@ -170,7 +175,7 @@ public enum RelayController {
         let paths = RuntimePaths(directory: runtimeDirectory)
         var pid = (try? ControlClient.query(.status, runtimeDirectory: runtimeDirectory, as: StatusReport.self))?.pid
         if pid == nil, let text = ConfigurationFile.contents(at: paths.pidFile),
-           let recorded = Int32(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+           let recorded = Int32(String(decoding: text, as: UTF8.self).trimmingWhitespace),
            isRelay(recorded) {
             pid = recorded
         }
@@ -203,7 +208,7 @@ public enum ConfigurationFile {
     public static func load(_ path: String) throws(DaemonError) -> RelayConfiguration {
         guard let bytes = contents(at: path) else { throw .failure("no configuration at \(path) (relayctl enable saves one)") }
         let json = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: "\n")
+            .filter { !$0.trimmingWhitespace.hasPrefix("#") }.joined(separator: "\n")
         let configuration: RelayConfiguration
         do { configuration = try JSONDecoder().decode(RelayConfiguration.self, from: Data(json.utf8)) } catch {
             throw .usage("\(path) is not a relay configuration: \(ConfigurationFile.reason(error))")
@@ -218,7 +223,7 @@ public enum ConfigurationFile {
         case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
              let DecodingError.dataCorrupted(context):
             (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription)
-                .trimmingCharacters(in: .whitespaces)
+                .trimmingWhitespace
         default: "not valid JSON"
         }
     }
@@ -237,7 +242,7 @@ public enum ConfigurationFile {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw .failure("cannot save configuration \(path): \(error.localizedDescription)")
+            throw .failure("cannot save configuration \(path): \(fileErrorText(error))")
         }
     }
 }

@@ -1,6 +1,11 @@
 import ArgumentParser
 import FastPaths
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import RelayDaemon
 
 extension Relayctl {
