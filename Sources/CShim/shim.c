@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
-#include <fcntl.h>
+#include <sys/mman.h>
 #include <spawn.h>
 
 extern char **environ;
@@ -19,24 +19,98 @@ extern char **environ;
 static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
 static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
 
-int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
+/// An AF_PACKET socket that hears nothing yet: protocol 0 registers no receive hook, so no frame
+/// of any interface queues before bind() narrows it to one interface and ethertype.
+static int packet_socket_unbound(void) {
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
+    // Without this every frame we send on an interface comes back to the other sockets
+    // bound there. Kernels before 4.20 lack it; the relay also checks the destination MAC.
+    int one = 1;
+    (void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+    return fd;
+}
+
+static int packet_socket_bind(int fd, int ifindex, uint16_t ethertype) {
     struct sockaddr_ll addr;
     memset(&addr, 0, sizeof addr);
     addr.sll_family = AF_PACKET;
     addr.sll_protocol = htons(ethertype);
     addr.sll_ifindex = ifindex;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-        int saved = errno;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) return -errno;
+    // A device that is down (just created, say) leaves ENETDOWN pending on the socket; it is no
+    // error of ours, and the socket works once the device comes up.
+    (void)pr_socket_take_error(fd);
+    return 0;
+}
+
+int pr_socket_take_error(int fd) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0) return errno;
+    return error;
+}
+
+int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
+    int fd = packet_socket_unbound();
+    if (fd < 0) return fd;
+    int rc = packet_socket_bind(fd, ifindex, ethertype);
+    if (rc < 0) {
         close(fd);
-        return -saved;
+        return rc;
     }
-    // Without this every frame we send on an interface comes back to the other sockets
-    // bound there. Kernels before 4.20 lack it; the relay also checks sll_pkttype.
-    int one = 1;
-    (void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
     return fd;
+}
+
+int pr_packet_ring_open(int ifindex, uint16_t ethertype, unsigned int frame_size,
+                        unsigned int frame_count, unsigned int block_size, struct pr_rx_ring *ring) {
+    memset(ring, 0, sizeof *ring);
+    if (frame_size == 0 || block_size % frame_size != 0 || frame_count % (block_size / frame_size) != 0)
+        return -EINVAL;
+    int fd = packet_socket_unbound();
+    if (fd < 0) return fd;
+    int version = TPACKET_V2;
+    struct tpacket_req request = {
+        .tp_block_size = block_size,
+        .tp_block_nr = frame_count / (block_size / frame_size),
+        .tp_frame_size = frame_size,
+        .tp_frame_nr = frame_count,
+    };
+    int rc = 0;
+    if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version) < 0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, sizeof request) < 0) {
+        rc = -errno;
+    } else {
+        size_t length = (size_t)block_size * request.tp_block_nr;
+        void *map = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) {
+            rc = -errno;
+        } else {
+            ring->map = map;
+            ring->map_length = length;
+            ring->frame_size = frame_size;
+            ring->frame_count = frame_count;
+            rc = packet_socket_bind(fd, ifindex, ethertype);
+        }
+    }
+    if (rc < 0) {
+        pr_packet_ring_close(fd, ring);
+        return rc;
+    }
+    return fd;
+}
+
+void pr_packet_ring_close(int fd, struct pr_rx_ring *ring) {
+    if (ring->map) munmap(ring->map, ring->map_length);
+    memset(ring, 0, sizeof *ring);
+    if (fd >= 0) close(fd);
+}
+
+unsigned int pr_packet_drops(int fd) {
+    struct tpacket_stats stats;
+    socklen_t length = sizeof stats;
+    if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &length) < 0) return 0;
+    return stats.tp_drops;
 }
 
 int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {

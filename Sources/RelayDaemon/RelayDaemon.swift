@@ -87,7 +87,7 @@ public struct RelayDaemon: ~Copyable {
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 250) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
-                    engine.service(roles[i].role)
+                    engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
                 }
                 let fixed = roles.count
                 if fds[fixed].revents != 0 { serveControl() }

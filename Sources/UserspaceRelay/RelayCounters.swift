@@ -35,6 +35,9 @@ public struct RelayCounters: Sendable, Equatable {
     public var droppedNoRoomForRelayTag: UInt64 = 0
     /// Frames the kernel would not take on send (queue full, device down).
     public var droppedSendFailed: UInt64 = 0
+    /// Frames the kernel dropped before we saw them because a receive ring or queue was full:
+    /// the loop fell behind (read once a second).
+    public var droppedReceiveOverflow: UInt64 = 0
 
     public init() {}
 
@@ -62,6 +65,7 @@ public struct RelayCounters: Sendable, Equatable {
             ("refused_table_full", refusedTableFull),
             ("dropped_no_room_for_relay_tag", droppedNoRoomForRelayTag),
             ("dropped_send_failed", droppedSendFailed),
+            ("dropped_receive_overflow", droppedReceiveOverflow),
         ]
     }
 }

@@ -6,11 +6,13 @@ import PPPoEWire
 /// batched receive and send. The daemon polls `descriptors` and calls `service` for readable
 /// ones; the engine never blocks.
 public struct RelayEngine: ~Copyable {
-    /// Frames per recvmmsg/sendmmsg call.
+    /// Frames taken from a ring before they are sent (one sendmmsg per egress) and released.
     public static let batchSize = 64
-    /// Large enough for a baby-jumbo (RFC 4638) frame; longer frames are counted as malformed.
+    /// Large enough for a baby-jumbo (RFC 4638) discovery frame; longer ones count as malformed.
     public static let frameSize = 2048
-    /// Batches taken from one socket before the loop looks at the others again.
+    /// Batches taken from one ring before the loop looks at the others again. The loop goes
+    /// back to poll(2) only when the ring is empty or after this many: under load, frames
+    /// that arrived during one batch's send make the next batch, with no poll between.
     static let batchesPerWakeup = 16
 
     public enum Descriptor: Sendable, Equatable {
@@ -23,7 +25,6 @@ public struct RelayEngine: ~Copyable {
     /// frame that created it (PADS) goes out.
     public var offload: (any SessionOffload)?
     private let sockets: SocketSet
-    private let receive: ReceiveBatch
     private let transmit: TransmitQueues
     private let discoveryBuffer: UnsafeMutableRawPointer
 
@@ -32,7 +33,6 @@ public struct RelayEngine: ~Copyable {
         sockets = try SocketSet(interfaces: interfaces)
         core = RelayCore(interfaces: interfaces, maxSessions: maxSessions, idleTimeout: idleTimeout,
                          instance: UInt32.random(in: 1...UInt32.max), mss: mss)
-        receive = ReceiveBatch(capacity: Self.batchSize, frameSize: Self.frameSize)
         transmit = TransmitQueues(slots: interfaces.count, capacity: Self.batchSize)
         discoveryBuffer = .allocate(byteCount: Self.frameSize, alignment: 16)
     }
@@ -48,33 +48,42 @@ public struct RelayEngine: ~Copyable {
         }.filter { $0.0 >= 0 }
     }
 
-    public mutating func service(_ role: Descriptor) {
+    /// `failed`: poll reported an error on the socket (POLLERR). It is taken off the socket: the
+    /// ring socket is never read, so otherwise it would stay, fail the next send and keep poll
+    /// from ever sleeping.
+    public mutating func service(_ role: Descriptor, failed: Bool = false) {
+        if failed {
+            switch role {
+            case let .discovery(slot): _ = pr_socket_take_error(sockets.discovery(Int(slot)))
+            case let .session(slot): _ = pr_socket_take_error(sockets.session(Int(slot)))
+            }
+        }
         switch role {
         case let .discovery(slot): serviceDiscovery(slot: slot)
         case let .session(slot): serviceSessions(slot: slot)
         }
     }
 
-    /// The forwarding loop: batch in, rewrite in place, batch out per egress interface.
+    /// The forwarding loop: frames read where the kernel put them in the ring, rewritten in
+    /// place, sent in one batch per egress interface, and only then given back to the kernel.
     private mutating func serviceSessions(slot: UInt8) {
-        let fd = sockets.session(Int(slot))
+        let ring = sockets.ring(Int(slot))
         for _ in 0..<Self.batchesPerWakeup {
-            let received = Int(pr_recvmmsg(fd, receive.messages, UInt32(Self.batchSize)))
-            guard received > 0 else { return }
             let now = MonotonicClock.seconds()
-            for i in 0..<received {
-                let (length, truncated) = receive.received(i)
+            var taken: UInt32 = 0
+            while taken < UInt32(Self.batchSize), let (frame, truncated) = ring.pointee.frame(at: taken) {
+                taken &+= 1
                 if truncated {
                     core.counters.droppedMalformed &+= 1
                     continue
                 }
-                let frame = UnsafeMutableRawBufferPointer(start: receive.frame(i), count: length)
                 if let forward = core.forwardSession(frame, from: slot, now: now) {
-                    transmit.enqueue(slot: Int(forward.egress), frame: receive.frame(i), length: forward.length)
+                    transmit.enqueue(slot: Int(forward.egress), frame: frame.baseAddress!, length: forward.length)
                 }
             }
+            guard taken > 0 else { return }
             core.counters.droppedSendFailed &+= UInt64(transmit.flush(sockets: sockets))
-            if received < Self.batchSize { return }
+            ring.pointee.release(taken)
         }
     }
 
@@ -99,6 +108,10 @@ public struct RelayEngine: ~Copyable {
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
     public mutating func tick() {
         refreshForwardedCounts()
+        for slot in 0..<sockets.count where sockets.discovery(slot) >= 0 {
+            core.counters.droppedReceiveOverflow &+= UInt64(pr_packet_drops(sockets.discovery(slot)))
+                &+ UInt64(pr_packet_drops(sockets.session(slot)))
+        }
         send(core.expireIdle(now: MonotonicClock.seconds()))
     }
 

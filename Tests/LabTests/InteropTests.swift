@@ -358,6 +358,71 @@ class InteropScenarios: LabTestCase {
         XCTAssertTrue(relay.isRunning, "no restart")
         XCTAssertEqual(try lab.sessions(routerNS).count, 1)
     }
+
+    /// A LAN link that goes down and up leaves ENETDOWN pending on the relay's sockets. It must
+    /// be taken off them: left on the (never read) session ring socket it would keep poll
+    /// awake forever and fail the next send, losing the first frame of the next session.
+    func scenarioALANLinkFlapLeavesTheLoopAsleepAndLosesNothing() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay()
+        try lab.check(lab.run(in: routerNS, ["ip", "link", "set", "lan0", "down"]), "lan0 down")
+        try lab.check(lab.run(in: routerNS, ["ip", "link", "set", "lan0", "up"]), "lan0 up")
+        usleep(300_000)
+        let before = try processCPUSeconds(relay.processIdentifier)
+        sleep(2)
+        let spent = try processCPUSeconds(relay.processIdentifier) - before
+        XCTAssertLessThan(spent, 0.5, "an idle relay spent \(spent) s of CPU in 2 s: poll is not sleeping")
+        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 3)
+        try waitForReplies("client", atLeast: 3)
+        XCTAssertEqual(try lab.counters(routerNS)["dropped_send_failed"], 0)
+    }
+
+    /// What the session socket's receive ring cannot hold is counted, never silent: a frame longer
+    /// than a ring slot (dropped_malformed) and a burst that arrives while the relay cannot run
+    /// (dropped_receive_overflow, from the kernel's own count). Every frame of the burst is either
+    /// seen or counted.
+    func scenarioFramesTheRingCannotHoldAreCounted() throws {
+        try buildTopology()
+        for (namespace, device) in [(client1NS, "cl0"), (routerNS, "lan0")] {
+            try lab.check(lab.run(in: namespace, ["ip", "link", "set", device, "mtu", "2100"]), "mtu of \(device)")
+        }
+        let relay = try startRelay()
+        let lanMAC = try lab.mac(routerNS, "lan0")
+        let clientMAC = try lab.mac(client1NS, "cl0")
+
+        // 2,060 bytes: a well-formed session frame, 78 bytes longer than a slot holds.
+        let oversized = frameHex(to: lanMAC, from: clientMAC, etherType: "8864",
+                                 "11007777" + "07f8" + String(repeating: "00", count: 2040))
+        try lab.send(in: client1NS, interface: "cl0", hex: oversized)
+        try lab.waitUntil("the oversized frame was counted", timeout: 5) {
+            try lab.counters(routerNS)["dropped_malformed"] == 1
+        }
+
+        let burst = 3000
+        let unknown = frameHex(to: lanMAC, from: clientMAC, etherType: "8864", "110077770002c021")
+        lab.signal(relay, SIGSTOP)
+        defer { lab.signal(relay, SIGCONT) }
+        try lab.send(in: client1NS, interface: "cl0", hex: unknown, count: burst)
+        lab.signal(relay, SIGCONT)
+        var counters: [String: Int] = [:]
+        try lab.waitUntil("every frame of the burst was seen or counted", timeout: 5) {
+            counters = try lab.counters(routerNS)
+            return counters["dropped_unknown_session", default: 0] + counters["dropped_receive_overflow", default: 0] >= burst
+        }
+        XCTAssertEqual(counters["dropped_unknown_session", default: 0] + counters["dropped_receive_overflow", default: 0], burst)
+        XCTAssertGreaterThanOrEqual(counters["dropped_unknown_session", default: 0], 1000, "the ring absorbs a burst")
+        XCTAssertGreaterThan(counters["dropped_receive_overflow", default: 0], 0)
+    }
+
+    /// User plus system time of a process so far, from /proc.
+    private func processCPUSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: try XCTUnwrap(stat.lastIndex(of: ")")))...].split(separator: " ")
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc).
+        let ticks = try XCTUnwrap(Double(fields[11])) + XCTUnwrap(Double(fields[12]))
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }
 
 /// rp-pppoe interop with sessions carried by the userspace loop.
@@ -378,6 +443,10 @@ final class UserspaceInteropTests: InteropScenarios {
     func testADeletedAndRecreatedLANIsHealedWithoutARestart() throws {
         try scenarioADeletedAndRecreatedLANIsHealedWithoutARestart()
     }
+    func testALANLinkFlapLeavesTheLoopAsleepAndLosesNothing() throws {
+        try scenarioALANLinkFlapLeavesTheLoopAsleepAndLosesNothing()
+    }
+    func testFramesTheRingCannotHoldAreCounted() throws { try scenarioFramesTheRingCannotHoldAreCounted() }
 }
 
 /// rp-pppoe interop with sessions carried by the nftables dataplane.
@@ -398,4 +467,8 @@ final class KernelInteropTests: InteropScenarios {
     func testADeletedAndRecreatedLANIsHealedWithoutARestart() throws {
         try scenarioADeletedAndRecreatedLANIsHealedWithoutARestart()
     }
+    func testALANLinkFlapLeavesTheLoopAsleepAndLosesNothing() throws {
+        try scenarioALANLinkFlapLeavesTheLoopAsleepAndLosesNothing()
+    }
+    func testFramesTheRingCannotHoldAreCounted() throws { try scenarioFramesTheRingCannotHoldAreCounted() }
 }

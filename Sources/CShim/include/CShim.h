@@ -25,6 +25,47 @@ struct pr_mmsghdr {
 /// frames of interface `ifindex` and never its own outgoing ones. Returns the fd or -errno.
 int pr_packet_socket_open(int ifindex, uint16_t ethertype);
 
+/// A TPACKET_V2 receive ring mapped into our memory: frame `i`'s tpacket2_hdr sits at
+/// `map + i * frame_size`, and the kernel hands a frame over by setting TP_STATUS_USER in it.
+struct pr_rx_ring {
+    unsigned char *map;
+    size_t map_length;
+    unsigned int frame_size;
+    unsigned int frame_count;
+};
+
+/// Like pr_packet_socket_open, with a receive ring of `frame_count` frames of `frame_size` bytes
+/// (a power of two, at most `block_size`) in blocks of `block_size` bytes (a multiple of the page
+/// size), mapped into `ring`. The ring exists before the socket is bound, so no frame can queue
+/// beside it. Returns the fd or -errno.
+int pr_packet_ring_open(int ifindex, uint16_t ethertype, unsigned int frame_size,
+                        unsigned int frame_count, unsigned int block_size, struct pr_rx_ring *ring);
+
+/// Unmaps a ring made by pr_packet_ring_open and closes its socket.
+void pr_packet_ring_close(int fd, struct pr_rx_ring *ring);
+
+/// Takes the socket's pending error (SO_ERROR), clearing it; 0 if none. A packet socket gets
+/// ENETDOWN when its device goes down or is down when bound. recv(2) would report and clear it;
+/// nothing calls recv on a ring socket, so left alone it would fail our next send (losing a
+/// frame) and keep poll(2) returning POLLERR.
+int pr_socket_take_error(int fd);
+
+/// Frames the kernel dropped on `fd` because its queue or ring was full, since the last call.
+unsigned int pr_packet_drops(int fd);
+
+/// Frame `index`'s header if the kernel has handed it to us, else NULL. The acquire load
+/// orders our reads of the frame after the kernel's writes.
+static inline struct tpacket2_hdr *pr_rx_ring_ready(const struct pr_rx_ring *ring, unsigned int index) {
+    struct tpacket2_hdr *header = (struct tpacket2_hdr *)(ring->map + (size_t)index * ring->frame_size);
+    return (__atomic_load_n(&header->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) ? header : NULL;
+}
+
+/// Hands frame `index` back to the kernel; the release store orders our writes before it.
+static inline void pr_rx_ring_release(const struct pr_rx_ring *ring, unsigned int index) {
+    struct tpacket2_hdr *header = (struct tpacket2_hdr *)(ring->map + (size_t)index * ring->frame_size);
+    __atomic_store_n(&header->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
 /// recvmmsg(2) without blocking; returns the number received, or -errno (-EAGAIN when empty).
 int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
 

@@ -1,45 +1,8 @@
 import CShim
 
-/// Buffers and message headers for one recvmmsg(2) call, allocated once and reused for every
-/// batch: the receive side of the forwarding loop never allocates.
-struct ReceiveBatch: ~Copyable {
-    let capacity: Int
-    let frameSize: Int
-    let messages: UnsafeMutablePointer<pr_mmsghdr>
-    private let vectors: UnsafeMutablePointer<iovec>
-    private let storage: UnsafeMutableRawPointer
-
-    init(capacity: Int, frameSize: Int) {
-        self.capacity = capacity
-        self.frameSize = frameSize
-        messages = .allocate(capacity: capacity)
-        vectors = .allocate(capacity: capacity)
-        storage = .allocate(byteCount: capacity * frameSize, alignment: 64)
-        // No source addresses: the relay judges a frame by its own header (the destination MAC),
-        // so asking the kernel to copy a sockaddr_ll per frame would be work for nothing.
-        for i in 0..<capacity {
-            pr_mmsg_init(messages, vectors, nil, UInt32(i), storage + i * frameSize, frameSize)
-        }
-    }
-
-    deinit {
-        messages.deallocate()
-        vectors.deallocate()
-        storage.deallocate()
-    }
-
-    @inline(__always)
-    func frame(_ i: Int) -> UnsafeMutableRawPointer { storage + i * frameSize }
-
-    /// Bytes received into frame `i`, and whether the kernel had to cut it to fit.
-    @inline(__always)
-    func received(_ i: Int) -> (length: Int, truncated: Bool) {
-        (Int(messages[i].msg_len), messages[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0)
-    }
-}
-
-/// Per-egress sendmmsg(2) queues whose vectors point straight into a `ReceiveBatch`: a
-/// forwarded frame is sent from the buffer it arrived in, never copied.
+/// Per-egress sendmmsg(2) queues whose vectors point straight into the receive rings: a
+/// forwarded frame is sent from the ring slot it arrived in, never copied by us, and the slot
+/// goes back to the kernel only after the send.
 struct TransmitQueues: ~Copyable {
     let slots: Int
     let capacity: Int
