@@ -3,6 +3,12 @@ import CShim
 /// Per-egress sendmmsg(2) queues whose vectors point straight into the receive rings: a
 /// forwarded frame is sent from the ring slot it arrived in, never copied by us, and the slot
 /// goes back to the kernel only after the send.
+///
+/// Not a PACKET_TX_RING: that ring lends the skb the bytes past the Ethernet header as page
+/// references and frees the slot when the skb is orphaned, which veth (and some drivers) do
+/// before the receiver has read those bytes, so a slot could be rewritten under a frame still in
+/// flight. sendmmsg copies; the copy is a small part of the per-frame cost (see the README's
+/// send floor).
 struct TransmitQueues: ~Copyable {
     let slots: Int
     let capacity: Int

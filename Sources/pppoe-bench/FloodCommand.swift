@@ -5,7 +5,9 @@ import PPPoEWire
 
 /// `pppoe-bench flood`: the benchmark's traffic generator. Sends PPPoE session frames for a set
 /// of sessions as fast as one core can (one prebuilt batch, sendmmsg), and reports how many the
-/// kernel took. Delivery is measured elsewhere, from the receiving device's counters.
+/// kernel took and the CPU time that cost (the benchmark's send-floor row: the least a relay that
+/// sends through AF_PACKET can spend per frame). Delivery is measured elsewhere, from the
+/// receiving device's counters.
 /// The benchmark's tools: traffic (`flood`) and session set-up (`setup`), driven by scripts/bench.
 @main
 struct Bench: ParsableCommand {
@@ -74,7 +76,11 @@ struct Flood: ParsableCommand {
             clock_gettime(CLOCK_MONOTONIC, &now)
         } while Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 < end
         let elapsed = Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9
-        print("{\"sent\": \(sent), \"seconds\": \(elapsed)}")
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print("{\"sent\": \(sent), \"seconds\": \(elapsed), \"cpu_seconds\": \(cpu)}")
         close(fd)
     }
 }
