@@ -11,7 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C: what Glibc does not import (sockaddr_ll, mmsghdr, PACKET_* options).
+        // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
         .target(name: "CShim"),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),

@@ -113,14 +113,6 @@ unsigned int pr_packet_drops(int fd) {
     return stats.tp_drops;
 }
 
-int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {
-    for (;;) {
-        int n = recvmmsg(fd, (struct mmsghdr *)msgs, count, MSG_DONTWAIT, NULL);
-        if (n >= 0) return n;
-        if (errno != EINTR) return -errno;
-    }
-}
-
 int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {
     for (;;) {
         int n = sendmmsg(fd, (struct mmsghdr *)msgs, count, MSG_DONTWAIT);
@@ -129,17 +121,12 @@ int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {
     }
 }
 
-void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
-                  unsigned int index, void *buffer, size_t length) {
+void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, unsigned int index, void *buffer, size_t length) {
     iovs[index].iov_base = buffer;
     iovs[index].iov_len = length;
     memset(&msgs[index], 0, sizeof msgs[index]);
     msgs[index].msg_hdr.msg_iov = &iovs[index];
     msgs[index].msg_hdr.msg_iovlen = 1;
-    if (addrs) {
-        msgs[index].msg_hdr.msg_name = &addrs[index];
-        msgs[index].msg_hdr.msg_namelen = sizeof addrs[index];
-    }
 }
 
 static void termination_set(sigset_t *set) {

@@ -8,7 +8,6 @@ import Glibc
 /// long as this socket does.
 public struct NetfilterSocket: ~Copyable {
     private let socket: OpaquePointer
-    private let portID: UInt32
     private var sequence: UInt32
     private let buffer: UnsafeMutableRawPointer
     private static let bufferSize = 1 << 17
@@ -24,7 +23,6 @@ public struct NetfilterSocket: ~Copyable {
         var receiveBuffer: Int32 = 1 << 22
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
         self.socket = socket
-        portID = mnl_socket_get_portid(socket)
         sequence = UInt32(truncatingIfNeeded: time(nil))
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 8)
     }

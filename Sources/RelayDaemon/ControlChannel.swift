@@ -78,9 +78,10 @@ public enum ControlClient {
     }
 }
 
-/// JSON as both ends write it: stable key order, so people and diffs can read it.
-enum ControlJSON {
-    static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
+/// JSON as relayctl writes it, on the control socket and for `--json`: stable key order, so
+/// people and diffs can read it.
+public enum ControlJSON {
+    public static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)

@@ -14,7 +14,8 @@ import Offload
 public enum RelayController {
     /// Starts the daemon detached with `configuration`, saved at `configurationPath`, and returns
     /// the one line saying what now runs. A daemon already running the same configuration is left
-    /// alone; one running another is replaced. On failure nothing is left behind.
+    /// alone; one running another is replaced. On failure the machine is as it was: a relay that
+    /// was replaced runs again with its own configuration, and with none the fast paths are back.
     public static func enable(_ configuration: RelayConfiguration, configurationPath: String,
                               executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         try configuration.validate()
@@ -23,31 +24,43 @@ public enum RelayController {
         let directory = configuration.runtimeDirectory
         let switchedOff = try switchFastPathsOff(for: configuration, system)
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
+        var replaced: RelayConfiguration?
         if let running = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self) {
             if running.configuration == configuration {
                 try ConfigurationFile.save(configuration, at: configurationPath)
                 return "already enabled: \(running.dataplane) dataplane, pid \(running.pid)" + note
             }
+            replaced = running.configuration
             _ = try stopDaemon(runtimeDirectory: directory)
         }
 
         let previous = ConfigurationFile.contents(at: configurationPath)
-        try ConfigurationFile.save(configuration, at: configurationPath)
-        let service = InitSystem.detect(system, configurationPath: configurationPath)
         do throws(DaemonError) {
-            let report: StatusReport
-            if let service {
-                report = try service.start(configuration, system)
-            } else {
-                report = try start(configuration, executable: executable)
-            }
+            try ConfigurationFile.save(configuration, at: configurationPath)
+            let report = try launch(configuration, configurationPath: configurationPath, executable: executable,
+                                    system: system)
             return "enabled: \(report.dataplane) dataplane, lan \(configuration.lanInterfaces.joined(separator: ",")) "
                 + "<-> wan \(configuration.wanInterface), pid \(report.pid)" + note
         } catch {
             ConfigurationFile.restore(previous, at: configurationPath)
+            if let replaced,
+               let report = try? launch(replaced, configurationPath: configurationPath, executable: executable,
+                                        system: system) {
+                throw .failure("\(error); the previous relay runs again (pid \(report.pid))")
+            }
             _ = try? FastPaths.restore(system)
             throw error
         }
+    }
+
+    /// Starts a daemon with `configuration` through the init system that runs the relay where
+    /// one is installed, else detached; returns once it answers.
+    private static func launch(_ configuration: RelayConfiguration, configurationPath: String, executable: String,
+                               system: SystemAccess) throws(DaemonError) -> StatusReport {
+        if let service = InitSystem.detect(system, configurationPath: configurationPath) {
+            return try service.start(configuration, system)
+        }
+        return try start(configuration, executable: executable)
     }
 
     /// Stops the daemon (PADT to every session), removes every kernel object of ours, also those
@@ -60,18 +73,21 @@ public enum RelayController {
             done.append("stopped the \(service.name) service")
         }
         if let pid = try stopDaemon(runtimeDirectory: runtimeDirectory) { done.append("stopped relay pid \(pid)") }
+        // Every step is tried even when one fails: a fast path that will not come back must not
+        // leave the configuration behind for the next boot to start the relay with.
+        var failures: [String] = []
         do {
             let restored = try FastPaths.restore(system)
             if !restored.isEmpty { done.append("restored \(restored.joined(separator: ", "))") }
         } catch {
-            throw .failure(error.description)
+            failures.append(error.description)
         }
         do {
             if try KernelDataplane.removeLeftovers() {
                 done.append("removed leftover nftables table \(KernelDataplane.tableName)")
             }
         } catch {
-            throw .failure("cannot remove nftables table \(KernelDataplane.tableName): \(error)")
+            failures.append("cannot remove nftables table \(KernelDataplane.tableName): \(error)")
         }
         let paths = RuntimePaths(directory: runtimeDirectory)
         unlink(paths.controlSocket)
@@ -79,6 +95,10 @@ public enum RelayController {
         if ConfigurationFile.contents(at: configurationPath) != nil {
             unlink(configurationPath)
             done.append("removed \(configurationPath)")
+        }
+        guard failures.isEmpty else {
+            throw .failure(failures.joined(separator: "; ") + (done.isEmpty ? "" : " (otherwise disabled: "
+                + done.joined(separator: ", ") + ")"))
         }
         return done.isEmpty ? "not enabled: nothing to do" : "disabled: " + done.joined(separator: ", ")
     }

@@ -363,20 +363,31 @@ public struct RelayCore: ~Copyable {
     /// counts for the session's statistics and keeps it from idling out.
     public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64) {
         for index in table.liveSlots {
-            let session = table.session(at: index)
-            let toAC = counts[session.pointee.clientKey] ?? session.pointee.offloadedToAC
-            let toClient = counts[session.pointee.acKey] ?? session.pointee.offloadedToClient
-            let newToAC = toAC.packets &- session.pointee.offloadedToAC.packets
-            let newToClient = toClient.packets &- session.pointee.offloadedToClient.packets
-            guard toAC.packets >= session.pointee.offloadedToAC.packets,
-                  toClient.packets >= session.pointee.offloadedToClient.packets,
-                  newToAC + newToClient > 0 else { continue }
-            counters.kernelFramesToAC &+= newToAC
-            counters.kernelFramesToClient &+= newToClient
-            session.pointee.offloadedToAC = toAC
-            session.pointee.offloadedToClient = toClient
-            session.pointee.lastActivity = now
+            var session = table.session(at: index).pointee
+            let toAC = Self.fold(counts[session.clientKey], into: &session.offloadedToAC, last: &session.kernelReadingToAC)
+            let toClient = Self.fold(counts[session.acKey], into: &session.offloadedToClient,
+                                     last: &session.kernelReadingToClient)
+            guard toAC + toClient > 0 else { continue }
+            counters.kernelFramesToAC &+= toAC
+            counters.kernelFramesToClient &+= toClient
+            session.lastActivity = now
+            table.session(at: index).pointee = session
         }
+    }
+
+    /// Adds what a kernel counter gained since `last` to `total`; returns the packets gained.
+    /// A reading below the last one means the counter restarted with a rebuilt table: all of it
+    /// is new. Without that, a busy session would look idle until it passed its old count.
+    private static func fold(_ reading: ForwardedCount?, into total: inout ForwardedCount,
+                             last: inout ForwardedCount) -> UInt64 {
+        guard let reading else { return 0 }
+        let restarted = reading.packets < last.packets || reading.bytes < last.bytes
+        let packets = restarted ? reading.packets : reading.packets - last.packets
+        let bytes = restarted ? reading.bytes : reading.bytes - last.bytes
+        total.packets &+= packets
+        total.bytes &+= bytes
+        last = reading
+        return packets
     }
 
     mutating func noteOffloadFailure() { counters.offloadInstallFailed &+= 1 }

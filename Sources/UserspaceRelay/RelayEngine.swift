@@ -68,6 +68,8 @@ public struct RelayEngine: ~Copyable {
     /// place, sent in one batch per egress interface, and only then given back to the kernel.
     private mutating func serviceSessions(slot: UInt8) {
         let ring = sockets.ring(Int(slot))
+        // Closed with its device (unmapped): nothing to read, and reading would fault.
+        guard ring.pointee.map.map != nil else { return }
         for _ in 0..<Self.batchesPerWakeup {
             let now = MonotonicClock.seconds()
             var taken: UInt32 = 0

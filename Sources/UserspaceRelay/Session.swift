@@ -16,9 +16,13 @@ public struct Session: Sendable {
     /// Access concentrator → client.
     public var packetsToClient: UInt64 = 0
     public var bytesToClient: UInt64 = 0
-    /// What a kernel dataplane forwarded, as last read from its counters.
+    /// What a kernel dataplane forwarded in all, across rebuilds of its table.
     public var offloadedToAC = ForwardedCount(packets: 0, bytes: 0)
     public var offloadedToClient = ForwardedCount(packets: 0, bytes: 0)
+    /// The kernel's counters as last read. They restart from zero whenever the dataplane is
+    /// rebuilt (a device came back, `relayctl reload`), so totals are kept apart from them.
+    public var kernelReadingToAC = ForwardedCount(packets: 0, bytes: 0)
+    public var kernelReadingToClient = ForwardedCount(packets: 0, bytes: 0)
     /// MSS limits for SYNs of this session (0 = leave them alone), from the MSS setting.
     public var mssIPv4: UInt16 = 0
     public var mssIPv6: UInt16 = 0

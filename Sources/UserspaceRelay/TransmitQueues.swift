@@ -24,7 +24,7 @@ struct TransmitQueues: ~Copyable {
         pending = .allocate(capacity: slots)
         pending.initialize(repeating: 0, count: slots)
         for i in 0..<(slots * capacity) {
-            pr_mmsg_init(messages, vectors, nil, UInt32(i), nil, 0)
+            pr_mmsg_init(messages, vectors, UInt32(i), nil, 0)
         }
     }
 

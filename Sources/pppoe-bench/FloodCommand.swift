@@ -61,7 +61,7 @@ struct Flood: ParsableCommand {
             let header: [UInt8] = [0x88, 0x64, 0x11, 0x00, UInt8(id >> 8), UInt8(id & 0xFF),
                                    UInt8((size - 20) >> 8), UInt8((size - 20) & 0xFF), 0x00, 0x21]
             for (offset, byte) in header.enumerated() { frame.storeBytes(of: byte, toByteOffset: 12 + offset, as: UInt8.self) }
-            pr_mmsg_init(messages, vectors, nil, UInt32(i), frame, size)
+            pr_mmsg_init(messages, vectors, UInt32(i), frame, size)
         }
 
         var sent = 0

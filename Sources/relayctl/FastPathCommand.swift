@@ -1,11 +1,5 @@
 import ArgumentParser
 import FastPaths
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import Glibc
 import RelayDaemon
 
 extension Relayctl {
@@ -23,9 +17,7 @@ extension Relayctl {
             func run() throws {
                 let reports = FastPaths.status(fastPaths.system.relaying(on: relayDevices(saved)))
                 if output.json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    FileOutput.standardOutput(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                    FileOutput.standardOutput(String(decoding: ControlJSON.encode(reports), as: UTF8.self))
                     return
                 }
                 for report in reports {

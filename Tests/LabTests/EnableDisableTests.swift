@@ -184,6 +184,55 @@ final class EnableDisableTests: LabTestCase {
         XCTAssertFalse(lab.run(in: routerNS, ["nft", "list", "ruleset"]).stdout.contains("pppoe_relay"))
     }
 
+    /// An enable that fails after it stopped the running relay puts that relay back, with its own
+    /// configuration, and leaves the fast paths off under it.
+    func testAFailedEnableRestartsTheRelayItReplaced() throws {
+        try buildTopology()
+        let root = try fakeRootWithSoftFastPath()
+        XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0", "--dataplane", "userspace",
+                                 "--root", root]).status, 0)
+        let pid = try XCTUnwrap(try daemonPID())
+        let saved = try String(contentsOfFile: configPath, encoding: .utf8)
+
+        let refused = lab.run(in: routerNS, ["setpriv", "--bounding-set", "-net_admin", Lab.relayctl, "enable",
+                                             "--lan", "lan0", "--wan", "wan0", "--dataplane", "kernel", "--root", root]
+                                             + common)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.hasPrefix("relayctl: kernel dataplane unavailable"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the previous relay runs again"), refused.stderr)
+
+        let restarted = try XCTUnwrap(try daemonPID(), "a relay runs again")
+        XCTAssertNotEqual(restarted, pid)
+        let status = try XCTUnwrap(lab.query(routerNS, "status") as? [String: Any])
+        XCTAssertEqual(status["dataplane"] as? String, "userspace")
+        XCTAssertEqual(try String(contentsOfFile: configPath, encoding: .utf8), saved, "the saved configuration is the old one")
+        XCTAssertEqual(softFastPathState(root), "off", "still off: a relay runs")
+        XCTAssertEqual(relayctl(["disable", "--root", root]).status, 0)
+        XCTAssertEqual(softFastPathState(root), "on")
+    }
+
+    /// A fast path that will not come back makes disable fail, but not half-way: the relay is
+    /// stopped and the configuration gone, so the next boot does not start the relay again.
+    func testADisableWhoseFastPathWillNotComeBackStillDisablesTheRest() throws {
+        try buildTopology()
+        let root = try fakeRootWithSoftFastPath()
+        XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0", "--root", root]).status, 0)
+        let script = root + "/etc/init.d/soft_fast_path"
+        try "#!/bin/sh\n[ \"$1\" = start ] && exit 1\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+
+        let disable = relayctl(["disable", "--root", root])
+        XCTAssertEqual(disable.status, 1)
+        XCTAssertEqual(disable.stderr.split(separator: "\n").count, 1, disable.stderr)
+        XCTAssertTrue(disable.stderr.contains("cannot restore soft_fast_path"), disable.stderr)
+        XCTAssertTrue(disable.stderr.contains("removed \(configPath)"), disable.stderr)
+        XCTAssertNil(try daemonPID())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: configPath), "the next boot starts nothing")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/pppoe-relay/fastpath-state.json"),
+                      "what is still to restore is remembered")
+    }
+
     func testABadEnableKeepsTheRunningRelay() throws {
         try buildTopology()
         XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0"]).status, 0)

@@ -329,6 +329,25 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(core.expireIdle(now: 155).count, 2)
     }
 
+    /// A rebuilt kernel table (a device came back, `relayctl reload` after the WAN came up)
+    /// starts its counters from zero: traffic after that still counts and still keeps the
+    /// session alive, and the totals keep growing.
+    func testKernelCountersThatRestartAfterARebuildStillCount() throws {
+        var core = makeCore(idleTimeout: 30)
+        establish(&core, client: client1, lanSlot: 1, acSession: 4)
+        let session = core.table.session(at: core.table.liveSlots[0]).pointee
+        core.applyForwardedCounts([session.clientKey: ForwardedCount(packets: 500, bytes: 30_000)], now: 110)
+        // The table was rebuilt; the new element has counted 3 frames so far.
+        core.applyForwardedCounts([session.clientKey: ForwardedCount(packets: 3, bytes: 180)], now: 135)
+        XCTAssertTrue(core.expireIdle(now: 150).isEmpty, "the frames after the rebuild are activity")
+        let updated = core.table.session(at: core.table.liveSlots[0]).pointee
+        XCTAssertEqual(updated.offloadedToAC, ForwardedCount(packets: 503, bytes: 30_180))
+        XCTAssertEqual(core.counters.kernelFramesToAC, 503)
+        core.applyForwardedCounts([session.clientKey: ForwardedCount(packets: 10, bytes: 600)], now: 160)
+        XCTAssertEqual(core.table.session(at: core.table.liveSlots[0]).pointee.offloadedToAC,
+                       ForwardedCount(packets: 510, bytes: 30_600))
+    }
+
     func testMSSSettingLimitsAndParsing() {
         XCTAssertTrue(MSSSetting.auto.limits(maxPayload: nil) == (1452, 1432))
         XCTAssertTrue(MSSSetting.auto.limits(maxPayload: 1500) == (1460, 1440), "RFC 4638 payload raises it")

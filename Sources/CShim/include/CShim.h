@@ -2,8 +2,8 @@
 #define PPPOE_RELAY_CSHIM_H
 
 // Everything here exists because Swift's Glibc module is built without _GNU_SOURCE
-// and does not import linux/if_packet.h: mmsghdr, recvmmsg/sendmmsg, sockaddr_ll and
-// the PACKET_* socket options. Every symbol is prefixed pr_.
+// and does not import linux/if_packet.h: mmsghdr, sendmmsg, sockaddr_ll, the TPACKET_V2
+// ring and the PACKET_* socket options. Every symbol is prefixed pr_.
 //
 // _GNU_SOURCE is defined only in shim.c: defining it here would give the system headers a
 // second, different shape inside this module and clash with Glibc's (fd_set, for one).
@@ -66,16 +66,12 @@ static inline void pr_rx_ring_release(const struct pr_rx_ring *ring, unsigned in
     __atomic_store_n(&header->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
 
-/// recvmmsg(2) without blocking; returns the number received, or -errno (-EAGAIN when empty).
-int pr_recvmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
-
 /// sendmmsg(2) without blocking; returns the number sent, or -errno.
 int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
 
-/// Points message `index` of a batch at a buffer and an address slot: the layout work
-/// done once when a batch is allocated, never per frame.
-void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, struct sockaddr_ll *addrs,
-                  unsigned int index, void *buffer, size_t length);
+/// Points message `index` of a batch at its iovec and that at a buffer: the layout work done
+/// once when a batch is allocated, never per frame. No address: the sockets are bound.
+void pr_mmsg_init(struct pr_mmsghdr *msgs, struct iovec *iovs, unsigned int index, void *buffer, size_t length);
 
 /// Blocks SIGINT, SIGTERM and SIGHUP for the calling thread and returns a signalfd that
 /// reports them, so the event loop sees signals as readable data. Returns the fd or -errno.
