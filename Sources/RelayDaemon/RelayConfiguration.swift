@@ -17,10 +17,14 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var idleTimeout: Int
     public var mss: MSSSetting
     public var runtimeDirectory: String
+    /// Discovery limits and AC policy: what a hostile LAN or WAN host cannot make the relay do.
+    public var policy: DiscoveryPolicy
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
-                runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory) {
+                runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory,
+                policy: DiscoveryPolicy = .standard) {
+        self.policy = policy
         self.lanInterfaces = lanInterfaces
         self.wanInterface = wanInterface
         self.dataplane = dataplane
@@ -28,6 +32,23 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.idleTimeout = idleTimeout
         self.mss = mss
         self.runtimeDirectory = runtimeDirectory
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy
+    }
+
+    /// A configuration saved before the discovery policy existed reads with the default policy.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lanInterfaces = try c.decode([String].self, forKey: .lanInterfaces)
+        wanInterface = try c.decode(String.self, forKey: .wanInterface)
+        dataplane = try c.decode(Dataplane.self, forKey: .dataplane)
+        maxSessions = try c.decode(Int.self, forKey: .maxSessions)
+        idleTimeout = try c.decode(Int.self, forKey: .idleTimeout)
+        mss = try c.decode(MSSSetting.self, forKey: .mss)
+        runtimeDirectory = try c.decode(String.self, forKey: .runtimeDirectory)
+        policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -38,6 +59,13 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
+            + policyArguments
+    }
+
+    private var policyArguments: [String] {
+        ["--max-sessions-per-client", String(policy.maxSessionsPerClient),
+         "--padi-rate", String(policy.padiPerSecond), "--padi-rate-per-client", String(policy.padiPerClientPerMinute)]
+            + policy.acNames.flatMap { ["--ac-name", $0] } + policy.serviceNames.flatMap { ["--service-name", $0] }
     }
 
     /// The checks that need no system: each a one-line reason.
@@ -56,5 +84,6 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
             throw .usage("--max-sessions must be between 1 and \(Self.maxSessionsLimit), not \(maxSessions)")
         }
         guard idleTimeout >= 0 else { throw .usage("--idle-timeout must be 0 (off) or a number of seconds") }
+        if let problem = policy.problem() { throw .usage(problem) }
     }
 }

@@ -59,7 +59,8 @@ public struct RelayDaemon: ~Copyable {
                                    _ configuration: RelayConfiguration) throws(DaemonError) -> RelayEngine {
         do {
             return try RelayEngine(interfaces: interfaces, maxSessions: configuration.maxSessions,
-                                   idleTimeout: Int64(configuration.idleTimeout), mss: configuration.mss)
+                                   idleTimeout: Int64(configuration.idleTimeout), mss: configuration.mss,
+                                   policy: configuration.policy)
         } catch { throw .failure("\(error)") }
     }
 

@@ -23,7 +23,12 @@ public struct RelayCore: ~Copyable {
     public internal(set) var counters = RelayCounters()
     /// Unique per relay instance; the first 4 bytes of every Relay-Session-Id we add.
     public let instance: UInt32
-    var discovery: DiscoveryState
+    /// What discovery lets through: per-client limits, AC policy, PADI rates.
+    public let policy: DiscoveryPolicy
+    var discovery: PendingRequests
+    private var padiLimiter: PADILimiter
+    /// Live sessions per client MAC, kept only when the policy limits them.
+    private var sessionsPerClient: [MACAddress: Int] = [:]
     /// Sessions created and ended since the engine last asked, in order.
     private var events: [SessionEvent] = []
     /// Interface MACs by slot, in plain memory for the per-packet path.
@@ -33,7 +38,7 @@ public struct RelayCore: ~Copyable {
     ///   - interfaces: slot 0 the WAN, then the LANs.
     ///   - idleTimeout: seconds without a session frame before both sides get PADT; 0 = never.
     public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64, instance: UInt32,
-                mss: MSSSetting = .auto) {
+                mss: MSSSetting = .auto, policy: DiscoveryPolicy = .standard) {
         precondition(interfaces.first?.role == .wan && interfaces.dropFirst().allSatisfy { $0.role == .lan },
                      "slot 0 is the WAN and every other slot a LAN")
         self.interfaces = interfaces
@@ -41,12 +46,20 @@ public struct RelayCore: ~Copyable {
         self.instance = instance
         self.mss = mss
         table = SessionTable(capacity: maxSessions)
-        discovery = DiscoveryState(limit: max(1024, maxSessions * 2))
+        self.policy = policy
+        discovery = PendingRequests(capacity: min(max(Self.minimumPendingRequests, maxSessions), Self.maximumPendingRequests),
+                                    offersPerClient: policy.offersPerClient)
+        padiLimiter = PADILimiter(policy: policy)
         macs = .allocate(capacity: interfaces.count)
         for (slot, interface) in interfaces.enumerated() { macs[slot] = interface.mac }
     }
 
     deinit { macs.deallocate() }
+
+    /// Discovery records: as many as sessions, within bounds that keep a flood cycling through
+    /// a table large enough for a mass redial and small enough to scan once a second.
+    static let minimumPendingRequests = 1024
+    static let maximumPendingRequests = 16_384
 
     var wanMAC: MACAddress { macs[0] }
 
@@ -112,15 +125,30 @@ public struct RelayCore: ~Copyable {
     // MARK: Discovery stage
 
     /// Decides what a discovery frame received on `slot` becomes. Malformed or unwanted
-    /// frames are counted and produce nothing.
+    /// frames are counted and produce nothing. A PADI over its rate is refused from its
+    /// header alone, before any parsing: a flood costs a few compares per frame.
     public mutating func handleDiscovery(_ frame: UnsafeRawBufferPointer, from slot: UInt8, now: Int64) -> [OutgoingFrame] {
         guard Int(slot) < interfaces.count else { return [] }
+        if frame.count >= PPPoEHeader.frameHeaderLength, let base = frame.baseAddress {
+            let source = MACAddress(reading: base, at: Self.sourceOffset)
+            guard source != .zero, !source.isGroup else {
+                counters.droppedBadSource &+= 1
+                return []
+            }
+            if slot != SessionTable.wanSlot, base.load(fromByteOffset: Self.codeOffset, as: UInt8.self) == DiscoveryCode.padi.rawValue {
+                switch padiLimiter.admit(source, now: now) {
+                case .pass: break
+                case .perClient:
+                    counters.droppedPADIRateClient &+= 1
+                    return []
+                case .overall:
+                    counters.droppedPADIRateOverall &+= 1
+                    return []
+                }
+            }
+        }
         let packet: DiscoveryPacket
         do { packet = try DiscoveryPacket(parsing: frame) } catch {
-            counters.droppedMalformed &+= 1
-            return []
-        }
-        guard !packet.source.isGroup else {
             counters.droppedMalformed &+= 1
             return []
         }
@@ -131,13 +159,16 @@ public struct RelayCore: ~Copyable {
         return out
     }
 
+    static let sourceOffset = 6
+    static let codeOffset = PPPoEHeader.ethernetHeaderLength + 1
+
     private mutating func fromClient(_ packet: DiscoveryPacket, lanSlot: UInt8, now: Int64) -> [OutgoingFrame] {
         let client = ClientRef(lanSlot: lanSlot, mac: packet.source)
         let addressedToUs = packet.destination == macs[Int(lanSlot)]
         switch packet.code {
         case .padi:
             guard packet.destination.isBroadcast || addressedToUs else { return notForUs() }
-            return relayRequest(packet, from: client, to: .broadcast, now: now)
+            return relayRequest(packet, from: client, to: nil, now: now)
         case .padr:
             guard addressedToUs else { return notForUs() }
             guard let offer = discovery.offer(for: client, cookie: packet.tag(.acCookie)?.value, now: now) else {
@@ -163,31 +194,51 @@ public struct RelayCore: ~Copyable {
         }
     }
 
-    /// PADI or PADR towards the WAN, carrying a Relay-Session-Id that routes the answer back.
-    private mutating func relayRequest(_ packet: DiscoveryPacket, from client: ClientRef, to destination: MACAddress,
+    /// PADI (to every AC: `acMAC` nil) or PADR towards the WAN. Whatever Relay-Session-Id tags
+    /// the client sent are set aside and replaced by one of ours naming this very request; the
+    /// client gets its own back on the answer. So no value a LAN host chooses ever routes an
+    /// answer, and a client behind another relay still sees its tags echoed (RFC 2516 §5 asks
+    /// a relay to use an existing tag instead; doing that would let a LAN host steer answers).
+    private mutating func relayRequest(_ packet: DiscoveryPacket, from client: ClientRef, to acMAC: MACAddress?,
                                        now: Int64) -> [OutgoingFrame] {
         guard packet.sessionID == 0 else {
             counters.droppedMalformed &+= 1
             return []
         }
-        var request = packet
-        var foreignTag: [UInt8]?
-        if let existing = packet.tag(.relaySessionID), RelaySessionTag(value: existing.value, instance: instance) == nil {
-            // RFC 2516: a relay must not add a second tag; it uses the one present, here by remembering it.
-            foreignTag = existing.value
-        } else {
-            // Ours (echoed from a PADO) or missing: (re)write it for this very client.
-            let ours = RelaySessionTag(instance: instance, lanSlot: client.lanSlot, clientMAC: client.mac)
-            request.setTag(Tag(.relaySessionID, ours.value))
+        let clientTags = packet.tags.filter { $0.type == .relaySessionID }.map(\.value)
+        guard clientTags.reduce(0, { $0 + $1.count }) <= PendingRequests.foreignTagLimit else {
+            counters.droppedNoRoomForRelayTag &+= 1
+            return []
         }
+        // The size with our tag is known before the tag is: nothing is recorded for a frame that cannot go.
+        var request = Self.replacingRelayTags(of: packet, with: [Array(repeating: 0, count: RelaySessionTag.length)])
         guard request.frameLength <= PPPoEHeader.ethernetHeaderLength + Int(interfaces[0].mtu) else {
             counters.droppedNoRoomForRelayTag &+= 1
             return []
         }
-        discovery.noteRequest(from: client, hostUniq: packet.tag(.hostUniq)?.value, foreignRelayTag: foreignTag, now: now)
-        request.destination = destination
+        let hostUniq = packet.tag(.hostUniq)?.value
+        let (index, nonce) = if let acMAC {
+            discovery.request(from: client, to: acMAC, hostUniq: hostUniq, relayTags: clientTags, now: now)
+        } else {
+            discovery.discover(from: client, hostUniq: hostUniq, relayTags: clientTags, now: now)
+        }
+        let tag = RelaySessionTag(instance: instance, request: UInt16(index), nonce: nonce)
+        request = Self.replacingRelayTags(of: packet, with: [tag.value])
+        request.destination = acMAC ?? .broadcast
         request.source = wanMAC
         return [OutgoingFrame(slot: SessionTable.wanSlot, bytes: request.serialized())]
+    }
+
+    /// The packet with every Relay-Session-Id removed and `values` put where the first one was
+    /// (or in front of End-Of-List, or at the end).
+    static func replacingRelayTags(of packet: DiscoveryPacket, with values: [[UInt8]]) -> DiscoveryPacket {
+        var copy = packet
+        let position = copy.tags.firstIndex { $0.type == .relaySessionID }
+            ?? copy.tags.firstIndex { $0.type == .endOfList } ?? copy.tags.count
+        let before = copy.tags[..<position].filter { $0.type != .relaySessionID }
+        let after = copy.tags[position...].filter { $0.type != .relaySessionID }
+        copy.tags = before + values.map { Tag(.relaySessionID, $0) } + after
+        return copy
     }
 
     private mutating func fromAccessConcentrator(_ packet: DiscoveryPacket, now: Int64) -> [OutgoingFrame] {
@@ -202,14 +253,22 @@ public struct RelayCore: ~Copyable {
         guard packet.destination == wanMAC else { return notForUs() }
         switch packet.code {
         case .pado:
-            guard let client = route(packet, now: now) else { return notOurs() }
-            discovery.noteOffer(Offer(acMAC: packet.source, cookie: packet.tag(.acCookie)?.value,
-                                      acName: packet.tag(.acName)?.text ?? "", expires: now + discovery.lifetime),
-                                for: client)
-            return [retarget(packet, to: client.mac, from: macs[Int(client.lanSlot)], sessionID: 0, slot: client.lanSlot)]
+            guard let index = recipient(of: packet, now: now) else { return [] }
+            guard policy.allows(acName: packet.tag(.acName)?.value,
+                                serviceNames: packet.tags.filter { $0.type == .serviceName }.map(\.value)) else {
+                counters.droppedACPolicy &+= 1
+                return []
+            }
+            guard discovery.noteOffer(acMAC: packet.source, cookie: packet.tag(.acCookie)?.value,
+                                      acName: packet.tag(.acName)?.value, at: index, now: now) == .kept else {
+                counters.droppedOfferLimit &+= 1
+                return []
+            }
+            let record = discovery.record(index)!
+            return [deliver(packet, to: record.client, restoring: record.padiRelayTags, sessionID: 0)]
         case .pads:
-            guard let client = route(packet, now: now) else { return notOurs() }
-            return sessionConfirmed(packet, for: client, now: now)
+            guard let index = recipient(of: packet, now: now) else { return [] }
+            return sessionConfirmed(packet, request: index, now: now)
         case .padt:
             guard let index = table.find(ac: SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)),
                   let session = endSession(at: index) else {
@@ -230,33 +289,60 @@ public struct RelayCore: ~Copyable {
         }
     }
 
+    /// The pending request a PADO or PADS answers, or nil (counted): our tag must name a request
+    /// still waiting for this kind of answer (a PADS: from the AC its PADR went to); an answer
+    /// without our tag is routed by the fallback; one with only other relays' tags is not ours.
+    private mutating func recipient(of packet: DiscoveryPacket, now: Int64) -> Int? {
+        let relayTags = packet.tags.filter { $0.type == .relaySessionID }
+        let instance = instance
+        let ours = relayTags.lazy.compactMap { RelaySessionTag(value: $0.value, instance: instance) }.first
+        if ours != nil { discovery.noteEcho(from: packet.source) }
+        if ours == nil && !relayTags.isEmpty {
+            counters.droppedDiscoveryNotOurs &+= 1
+            return nil
+        }
+        let routing = packet.code == .pado
+            ? discovery.offerRecipient(tag: ours, untagged: packet, now: now)
+            : discovery.confirmationRecipient(tag: ours, untagged: packet, now: now)
+        switch routing {
+        case let .to(index):
+            guard let record = discovery.record(index), Int(record.client.lanSlot) < interfaces.count else { return nil }
+            return index
+        case .unsolicited: counters.droppedUnsolicitedAnswer &+= 1
+        case .ambiguous: counters.droppedAmbiguousAnswer &+= 1
+        case .notOurs: counters.droppedDiscoveryNotOurs &+= 1
+        }
+        return nil
+    }
+
     /// PADS: the session exists from here on. It is entered in the table before the PADS is
     /// passed on, so the client's first LCP frame already finds it.
-    private mutating func sessionConfirmed(_ packet: DiscoveryPacket, for client: ClientRef, now: Int64) -> [OutgoingFrame] {
-        let lanMAC = macs[Int(client.lanSlot)]
+    private mutating func sessionConfirmed(_ packet: DiscoveryPacket, request index: Int, now: Int64) -> [OutgoingFrame] {
+        let record = discovery.record(index)!
+        let client = record.client
         guard packet.sessionID != 0 else {
             // The AC refused (Service-Name-Error and friends): pass the refusal on.
-            return [retarget(packet, to: client.mac, from: lanMAC, sessionID: 0, slot: client.lanSlot)]
+            return [deliver(packet, to: client, restoring: record.padrRelayTags, sessionID: 0)]
         }
         let acKey = SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)
         if let existing = table.find(ac: acKey) {
             // A retransmitted PADS for a session we already hold: repeat it with the same mapping.
             let session = table.session(at: existing).pointee
             guard session.lanSlot == client.lanSlot && session.clientMAC == client.mac else { return notOurs() }
-            return [retarget(packet, to: client.mac, from: lanMAC, sessionID: session.clientSessionID, slot: client.lanSlot)]
+            return [deliver(packet, to: client, restoring: record.padrRelayTags, sessionID: session.clientSessionID)]
+        }
+        if policy.maxSessionsPerClient > 0, sessionsPerClient[client.mac, default: 0] >= policy.maxSessionsPerClient {
+            counters.refusedClientLimit &+= 1
+            return refuse(packet, for: client, restoring: record.padrRelayTags,
+                          reason: "pppoe-relay: session limit for this client reached")
         }
         guard !table.isFull,
               let clientID = table.clientSessionID(lanSlot: client.lanSlot, clientMAC: client.mac, preferred: packet.sessionID)
         else {
             counters.refusedTableFull &+= 1
-            var refusal = packet
-            refusal.setTag(Tag(.genericError, text: "pppoe-relay: session table full"))
-            let toClient = retarget(refusal, to: client.mac, from: lanMAC, sessionID: 0, slot: client.lanSlot)
-            let toAC = makePADT(to: packet.source, from: wanMAC, sessionID: packet.sessionID,
-                                slot: SessionTable.wanSlot, reason: "pppoe-relay: session table full")
-            return [toClient, toAC]
+            return refuse(packet, for: client, restoring: record.padrRelayTags, reason: "pppoe-relay: session table full")
         }
-        let offer = discovery.offer(for: client, from: packet.source)
+        let offer = discovery.offer(at: index, from: packet.source)
         var session = Session(lanSlot: client.lanSlot, clientMAC: client.mac, clientSessionID: clientID,
                               acMAC: packet.source, acSessionID: packet.sessionID, createdAt: now, lastActivity: now)
         let labels = SessionLabels(acName: offer?.acName ?? packet.tag(.acName)?.text ?? "",
@@ -265,19 +351,30 @@ public struct RelayCore: ~Copyable {
         (session.mssIPv4, session.mssIPv6) = mss.limits(maxPayload: labels.maxPayload)
         guard table.insert(session, labels: labels) != nil else { return notOurs() }
         counters.sessionsCreated &+= 1
+        if policy.maxSessionsPerClient > 0 { sessionsPerClient[client.mac, default: 0] += 1 }
         events.append(.created(session))
-        discovery.sessionEstablished(for: client)
-        return [retarget(packet, to: client.mac, from: lanMAC, sessionID: clientID, slot: client.lanSlot)]
+        discovery.sessionEstablished(at: index)
+        return [deliver(packet, to: client, restoring: record.padrRelayTags, sessionID: clientID)]
     }
 
-    /// The client a PADO/PADS is for: from our own tag when the AC echoed it, else the fallback.
-    private mutating func route(_ packet: DiscoveryPacket, now: Int64) -> ClientRef? {
-        if let tag = packet.tag(.relaySessionID), let ours = RelaySessionTag(value: tag.value, instance: instance) {
-            guard ours.lanSlot != SessionTable.wanSlot, Int(ours.lanSlot) < interfaces.count else { return nil }
-            discovery.noteEcho(from: packet.source)
-            return ClientRef(lanSlot: ours.lanSlot, mac: ours.clientMAC)
-        }
-        return discovery.routeUntagged(packet, now: now)
+    /// No session for this PADS: the client gets it back with Generic-Error and no session id,
+    /// the AC a PADT for the session it just opened.
+    private func refuse(_ packet: DiscoveryPacket, for client: ClientRef, restoring tags: [[UInt8]],
+                        reason: String) -> [OutgoingFrame] {
+        var refusal = packet
+        refusal.setTag(Tag(.genericError, text: reason))
+        let toClient = deliver(refusal, to: client, restoring: tags, sessionID: 0)
+        let toAC = makePADT(to: packet.source, from: wanMAC, sessionID: packet.sessionID,
+                            slot: SessionTable.wanSlot, reason: reason)
+        return [toClient, toAC]
+    }
+
+    /// An answer on its way to the client: from our LAN MAC, with the client's own
+    /// Relay-Session-Id tags in place of ours.
+    private func deliver(_ packet: DiscoveryPacket, to client: ClientRef, restoring tags: [[UInt8]],
+                         sessionID: UInt16) -> OutgoingFrame {
+        retarget(Self.replacingRelayTags(of: packet, with: tags), to: client.mac, from: macs[Int(client.lanSlot)],
+                 sessionID: sessionID, slot: client.lanSlot)
     }
 
     // MARK: Devices coming and going
@@ -349,6 +446,9 @@ public struct RelayCore: ~Copyable {
     private mutating func endSession(at index: Int32) -> Session? {
         guard let session = table.remove(at: index) else { return nil }
         counters.sessionsEnded &+= 1
+        if let held = sessionsPerClient[session.clientMAC] {
+            sessionsPerClient[session.clientMAC] = held > 1 ? held - 1 : nil
+        }
         events.append(.ended(session))
         return session
     }

@@ -31,8 +31,29 @@ public struct RelayCounters: Sendable, Equatable {
     public var droppedWithoutOffer: UInt64 = 0
     /// PADS refused because the session table was full (the client got Generic-Error).
     public var refusedTableFull: UInt64 = 0
-    /// PADI/PADR too large to carry a Relay-Session-Id within the WAN MTU.
+    /// PADI/PADR too large to carry a Relay-Session-Id within the WAN MTU, or carrying more of
+    /// the client's own Relay-Session-Id than the relay keeps to give back.
     public var droppedNoRoomForRelayTag: UInt64 = 0
+    /// Discovery from a zero, multicast or broadcast source MAC: no host sends from those.
+    public var droppedBadSource: UInt64 = 0
+    /// PADIs over their source MAC's rate, and over the rate of all sources together.
+    public var droppedPADIRateClient: UInt64 = 0
+    public var droppedPADIRateOverall: UInt64 = 0
+    /// PADO or PADS carrying our tag but answering no request we relayed recently (a PADS must
+    /// answer a PADR this client sent to that AC): forged, replayed or late.
+    public var droppedUnsolicitedAnswer: UInt64 = 0
+    /// Untagged answers matching more than one waiting client (same Host-Uniq): given to neither.
+    public var droppedAmbiguousAnswer: UInt64 = 0
+    /// Offers beyond the number of ACs one client may hold.
+    public var droppedOfferLimit: UInt64 = 0
+    /// Offers from an AC-Name or for Service-Names the configuration does not allow.
+    public var droppedACPolicy: UInt64 = 0
+    /// PADS refused because the client already holds its allowed number of sessions.
+    public var refusedClientLimit: UInt64 = 0
+    /// PADIs the kernel dataplane's ingress policing dropped before they reached the relay,
+    /// per source and overall (read once a second).
+    public var kernelPolicedPADIClient: UInt64 = 0
+    public var kernelPolicedPADIOverall: UInt64 = 0
     /// Frames the kernel would not take on send (queue full, device down).
     public var droppedSendFailed: UInt64 = 0
     /// Frames the kernel dropped before we saw them because a receive ring or queue was full:
@@ -64,6 +85,16 @@ public struct RelayCounters: Sendable, Equatable {
             ("dropped_without_offer", droppedWithoutOffer),
             ("refused_table_full", refusedTableFull),
             ("dropped_no_room_for_relay_tag", droppedNoRoomForRelayTag),
+            ("dropped_bad_source", droppedBadSource),
+            ("dropped_padi_rate_client", droppedPADIRateClient),
+            ("dropped_padi_rate_overall", droppedPADIRateOverall),
+            ("kernel_policed_padi_client", kernelPolicedPADIClient),
+            ("kernel_policed_padi_overall", kernelPolicedPADIOverall),
+            ("dropped_unsolicited_answer", droppedUnsolicitedAnswer),
+            ("dropped_ambiguous_answer", droppedAmbiguousAnswer),
+            ("dropped_offer_limit", droppedOfferLimit),
+            ("dropped_ac_policy", droppedACPolicy),
+            ("refused_client_limit", refusedClientLimit),
             ("dropped_send_failed", droppedSendFailed),
             ("dropped_receive_overflow", droppedReceiveOverflow),
         ]

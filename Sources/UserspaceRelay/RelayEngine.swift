@@ -29,10 +29,10 @@ public struct RelayEngine: ~Copyable {
     private let discoveryBuffer: UnsafeMutableRawPointer
 
     public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64,
-                mss: MSSSetting = .auto) throws(RelayError) {
+                mss: MSSSetting = .auto, policy: DiscoveryPolicy = .standard) throws(RelayError) {
         sockets = try SocketSet(interfaces: interfaces)
         core = RelayCore(interfaces: interfaces, maxSessions: maxSessions, idleTimeout: idleTimeout,
-                         instance: UInt32.random(in: 1...UInt32.max), mss: mss)
+                         instance: UInt32.random(in: 1...UInt32.max), mss: mss, policy: policy)
         transmit = TransmitQueues(slots: interfaces.count, capacity: Self.batchSize)
         discoveryBuffer = .allocate(byteCount: Self.frameSize, alignment: 16)
     }

@@ -1,32 +1,46 @@
 import PPPoEWire
 
-/// The Relay-Session-Id this relay puts in PADI/PADR so that answers find their way back:
-/// 4 bytes unique to this relay instance, the LAN slot, and the client's MAC (12 bytes, the
-/// room RFC 2516 makes every PADI keep free). Routing a PADO or PADS needs no state at all.
+/// The Relay-Session-Id this relay puts in PADI/PADR: 4 bytes unique to this relay instance,
+/// the index of the client's pending request, and a 48-bit random nonce drawn for that one
+/// PADI or PADR (12 bytes: the room RFC 2516 makes every PADI keep free).
+///
+/// The tag names a request, not a client: an answer is routed by what the relay recorded when
+/// that client asked, never by a value somebody on the WAN could compose. Anyone who saw a
+/// broadcast PADI knows its tag, but a PADS also needs the nonce of a PADR, which went unicast
+/// to one AC, and must come from that AC's MAC.
 public struct RelaySessionTag: Sendable, Equatable {
     public static let length = 12
+    static let nonceMask: UInt64 = 0xFFFF_FFFF_FFFF
 
     public let instance: UInt32
-    public let lanSlot: UInt8
-    public let clientMAC: MACAddress
+    public let request: UInt16
+    public let nonce: UInt64
 
-    public init(instance: UInt32, lanSlot: UInt8, clientMAC: MACAddress) {
+    public init(instance: UInt32, request: UInt16, nonce: UInt64) {
         self.instance = instance
-        self.lanSlot = lanSlot
-        self.clientMAC = clientMAC
+        self.request = request
+        self.nonce = nonce & Self.nonceMask
     }
 
     /// Decodes a tag value written by the relay instance `instance`; nil for anyone else's.
     public init?(value: [UInt8], instance: UInt32) {
         guard value.count == Self.length else { return nil }
         let seen = value[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard seen == instance, value[4] == 0, let mac = MACAddress(bytes: value[6..<12]) else { return nil }
-        self.init(instance: instance, lanSlot: value[5], clientMAC: mac)
+        guard seen == instance else { return nil }
+        self.init(instance: instance, request: UInt16(value[4]) << 8 | UInt16(value[5]),
+                  nonce: value[6..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 
     public var value: [UInt8] {
-        [UInt8(truncatingIfNeeded: instance >> 24), UInt8(truncatingIfNeeded: instance >> 16),
-         UInt8(truncatingIfNeeded: instance >> 8), UInt8(truncatingIfNeeded: instance), 0, lanSlot]
-            + clientMAC.bytes
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.length)
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: instance >> UInt32(shift))) }
+        bytes.append(UInt8(truncatingIfNeeded: request >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: request))
+        for shift in stride(from: 40, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: nonce >> UInt64(shift))) }
+        return bytes
     }
+
+    /// A fresh nonce; never 0, which marks "no request outstanding".
+    static func freshNonce() -> UInt64 { UInt64.random(in: 1...nonceMask) }
 }

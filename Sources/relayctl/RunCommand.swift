@@ -28,12 +28,14 @@ struct RelayOptions: ParsableArguments {
     @Option(help: "TCP MSS clamping inside sessions: auto (1452 IPv4, 1432 IPv6, or from PPP-Max-Payload), off, or an IPv4 MSS of at least 536 (IPv6 gets 20 less).")
     var mss: MSSSetting = .auto
 
+    @OptionGroup var policy: PolicyOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     var configuration: RelayConfiguration {
         RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
                            maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
-                           runtimeDirectory: runtime.resolvedRuntimeDirectory)
+                           runtimeDirectory: runtime.resolvedRuntimeDirectory, policy: policy.policy)
     }
 
     func validate() throws {

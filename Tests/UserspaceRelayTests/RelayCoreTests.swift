@@ -12,12 +12,12 @@ final class RelayCoreTests: XCTestCase {
     let ac = MACAddress("0e:00:00:00:00:ac")!
     let otherAC = MACAddress("0e:00:00:00:00:ad")!
 
-    func makeCore(maxSessions: Int = 16, idleTimeout: Int64 = 0) -> RelayCore {
+    func makeCore(maxSessions: Int = 16, idleTimeout: Int64 = 0, policy: DiscoveryPolicy = .standard) -> RelayCore {
         RelayCore(interfaces: [
             RelayInterface(name: "wan", index: 10, mac: wanMAC, mtu: 1500, role: .wan),
             RelayInterface(name: "lan1", index: 11, mac: lan1MAC, mtu: 1500, role: .lan),
             RelayInterface(name: "lan2", index: 12, mac: lan2MAC, mtu: 1500, role: .lan),
-        ], maxSessions: maxSessions, idleTimeout: idleTimeout, instance: 0xCAFE_F00D)
+        ], maxSessions: maxSessions, idleTimeout: idleTimeout, instance: 0xCAFE_F00D, policy: policy)
     }
 
     // MARK: helpers
@@ -54,20 +54,31 @@ final class RelayCoreTests: XCTestCase {
         frame.withUnsafeMutableBytes { core.forwardSession($0, from: slot, now: now) }
     }
 
-    /// Runs PADI..PADS for one client and returns the client-side session id.
+    /// Runs PADI..PADS for one client, the AC echoing the relay's tag as RFC 2516 says, and
+    /// returns the PADS the client got.
     @discardableResult
     func establish(_ core: inout RelayCore, client: MACAddress, lanSlot: UInt8, acSession: UInt16,
-                   hostUniq: [UInt8] = [1, 2, 3]) -> DiscoveryPacket? {
+                   hostUniq: [UInt8] = [1, 2, 3], from acMAC: MACAddress? = nil, now: Int64 = 100) -> DiscoveryPacket? {
+        let acMAC = acMAC ?? ac
+        guard let padr = requestSession(&core, client: client, lanSlot: lanSlot, hostUniq: hostUniq, from: acMAC, now: now),
+              let tag = padr.tag(.relaySessionID) else { return nil }
+        return feed(&core, discovery(.pads, from: acMAC, to: wanMAC, session: acSession,
+                                     tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, hostUniq), tag]), slot: 0, now: now).first
+    }
+
+    /// PADI, PADO from `acMAC`, PADR: returns the PADR as the relay sent it to the AC.
+    func requestSession(_ core: inout RelayCore, client: MACAddress, lanSlot: UInt8, hostUniq: [UInt8] = [1, 2, 3],
+                        from acMAC: MACAddress? = nil, now: Int64 = 100) -> DiscoveryPacket? {
+        let acMAC = acMAC ?? ac
         let lanMAC = lanSlot == 1 ? lan1MAC : lan2MAC
         let padi = feed(&core, discovery(.padi, from: client, to: .broadcast,
-                                         tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq)]), slot: lanSlot)
+                                         tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq)]), slot: lanSlot, now: now)
         guard let tag = padi.first?.tag(.relaySessionID) else { return nil }
-        _ = feed(&core, discovery(.pado, from: ac, to: wanMAC,
-                                  tags: [Tag(.acName, text: "AC"), Tag(.serviceName), Tag(.hostUniq, hostUniq), tag]), slot: 0)
-        _ = feed(&core, discovery(.padr, from: client, to: lanMAC, tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq), tag]),
-                 slot: lanSlot)
-        return feed(&core, discovery(.pads, from: ac, to: wanMAC, session: acSession,
-                                     tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, hostUniq), tag]), slot: 0).first
+        _ = feed(&core, discovery(.pado, from: acMAC, to: wanMAC,
+                                  tags: [Tag(.acName, text: "AC"), Tag(.serviceName), Tag(.hostUniq, hostUniq), tag]),
+                 slot: 0, now: now)
+        return feed(&core, discovery(.padr, from: client, to: lanMAC, tags: [Tag(.serviceName), Tag(.hostUniq, hostUniq)]),
+                    slot: lanSlot, now: now).first
     }
 
     // MARK: tests
@@ -87,14 +98,17 @@ final class RelayCoreTests: XCTestCase {
                                          tags: [Tag(.acName, text: "AC"), Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag]), slot: 0)
         XCTAssertEqual(pado.first?.destination, client1)
         XCTAssertEqual(pado.first?.source, lan1MAC)
-        XCTAssertEqual(pado.first?.tags, [Tag(.acName, text: "AC"), Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag])
+        XCTAssertEqual(pado.first?.tags, [Tag(.acName, text: "AC"), Tag(.hostUniq, [7]), Tag(.acCookie, [5])],
+                       "the client gets back exactly what it sent: it sent no Relay-Session-Id")
 
-        let padr = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [7]), Tag(.acCookie, [5]), tag]), slot: 1)
+        let padr = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [7]), Tag(.acCookie, [5])]), slot: 1)
         XCTAssertEqual(padr.first?.destination, ac)
         XCTAssertEqual(padr.first?.source, wanMAC)
+        let padrTag = try XCTUnwrap(padr.first?.tag(.relaySessionID))
+        XCTAssertNotEqual(padrTag, tag, "every PADR gets a nonce of its own, which no broadcast showed")
 
         let pads = feed(&core, discovery(.pads, from: ac, to: wanMAC, session: 0x42,
-                                         tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, [7]), tag]), slot: 0)
+                                         tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, [7]), padrTag]), slot: 0)
         XCTAssertEqual(pads.first?.destination, client1)
         XCTAssertEqual(pads.first?.sessionID, 0x42)
         XCTAssertEqual(core.table.count, 1)
@@ -135,11 +149,16 @@ final class RelayCoreTests: XCTestCase {
 
     func testARepeatedPADRAfterALostPADSStillReachesTheAC() throws {
         var core = makeCore()
-        let pads = try XCTUnwrap(establish(&core, client: client1, lanSlot: 1, acSession: 9))
-        let tag = try XCTUnwrap(pads.tag(.relaySessionID))
-        // The client never saw that PADS and asks again.
-        let again = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [1, 2, 3]), tag]), slot: 1)
+        let padr = try XCTUnwrap(requestSession(&core, client: client1, lanSlot: 1))
+        let tag = try XCTUnwrap(padr.tag(.relaySessionID))
+        let pads = discovery(.pads, from: ac, to: wanMAC, session: 9, tags: [Tag(.hostUniq, [1, 2, 3]), tag])
+        XCTAssertEqual(feed(&core, pads, slot: 0).first?.sessionID, 9)
+        // The client never saw that PADS and asks again; the AC repeats it, and the client gets it.
+        let again = feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: [Tag(.hostUniq, [1, 2, 3])]), slot: 1)
         XCTAssertEqual(again.first?.destination, ac)
+        XCTAssertEqual(again.first?.tag(.relaySessionID), tag, "a repeated PADR to the same AC keeps its tag")
+        XCTAssertEqual(feed(&core, pads, slot: 0).first?.destination, client1)
+        XCTAssertEqual(core.table.count, 1)
         XCTAssertEqual(core.counters.droppedWithoutOffer, 0)
     }
 
@@ -178,13 +197,11 @@ final class RelayCoreTests: XCTestCase {
         var core = makeCore(maxSessions: 1)
         XCTAssertEqual(establish(&core, client: client1, lanSlot: 1, acSession: 1)?.sessionID, 1)
         let hostUniq: [UInt8] = [9, 9]
-        let padi = feed(&core, discovery(.padi, from: client2, to: .broadcast, tags: [Tag(.hostUniq, hostUniq)]), slot: 2)
-        let tag = padi[0].tag(.relaySessionID)!
-        _ = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, hostUniq), tag]), slot: 0)
-        _ = feed(&core, discovery(.padr, from: client2, to: lan2MAC, tags: [Tag(.hostUniq, hostUniq), tag]), slot: 2)
-        let pads = discovery(.pads, from: ac, to: wanMAC, session: 2, tags: [Tag(.hostUniq, hostUniq), tag])
-        let out = feed(&core, pads, slot: 0)
-        XCTAssertEqual(slots(&core, pads, slot: 0), [2, 0])
+        let padr = requestSession(&core, client: client2, lanSlot: 2, hostUniq: hostUniq)!
+        let pads = discovery(.pads, from: ac, to: wanMAC, session: 2, tags: [Tag(.hostUniq, hostUniq), padr.tag(.relaySessionID)!])
+        let sent = pads.withUnsafeBytes { core.handleDiscovery($0, from: 0, now: 100) }
+        XCTAssertEqual(sent.map(\.slot), [2, 0], "the refusal to the client's LAN, the PADT to the WAN")
+        let out = sent.map { try! DiscoveryPacket(parsing: $0.bytes) }
         XCTAssertEqual(out.count, 2)
         XCTAssertEqual(out[0].code, .pads)
         XCTAssertEqual(out[0].destination, client2)
@@ -195,7 +212,7 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(out[1].destination, ac)
         XCTAssertEqual(out[1].sessionID, 2)
         XCTAssertEqual(core.table.count, 1)
-        XCTAssertEqual(core.counters.refusedTableFull, 2)
+        XCTAssertEqual(core.counters.refusedTableFull, 1, "one PADS, one refusal")
     }
 
     func testACThatStripsRelayTagIsRoutedByHostUniq() {
@@ -234,13 +251,19 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [4])]), slot: 0).isEmpty)
     }
 
-    func testForeignRelayTagIsKeptAndRoutes() {
+    func testAClientsOwnRelayTagIsReplacedOnTheWANAndGivenBack() throws {
         var core = makeCore()
         let foreign = Tag(.relaySessionID, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
-        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [foreign]), slot: 1)
-        XCTAssertEqual(padi.first?.tags.filter { $0.type == .relaySessionID }, [foreign], "no second tag is added")
-        let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [foreign]), slot: 0)
+        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [Tag(.serviceName), foreign]), slot: 1)
+        let relayTags = try XCTUnwrap(padi.first?.tags.filter { $0.type == .relaySessionID })
+        XCTAssertEqual(relayTags.count, 1, "one Relay-Session-Id on the WAN, never two")
+        XCTAssertNotEqual(relayTags.first, foreign, "a value the LAN chose never reaches the AC to be echoed")
+        let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.serviceName), relayTags[0]]), slot: 0)
         XCTAssertEqual(pado.first?.destination, client1)
+        XCTAssertEqual(pado.first?.tags, [Tag(.serviceName), foreign], "the client gets back exactly what it sent")
+        // An answer carrying only the client's own tag (as if the AC had seen it) is not ours.
+        XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [foreign]), slot: 0).isEmpty)
+        XCTAssertEqual(core.counters.droppedDiscoveryNotOurs, 1)
     }
 
     func testIdleTimeoutSendsPADTToBothSides() {
@@ -380,7 +403,8 @@ final class RelayCoreTests: XCTestCase {
     }
 
     func testRelaySessionTagRoundTrip() {
-        let tag = RelaySessionTag(instance: 7, lanSlot: 3, clientMAC: client1)
+        let tag = RelaySessionTag(instance: 7, request: 0x1234, nonce: 0xA1B2_C3D4_E5F6)
+        XCTAssertEqual(tag.value, [0, 0, 0, 7, 0x12, 0x34, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6])
         XCTAssertEqual(RelaySessionTag(value: tag.value, instance: 7), tag)
         XCTAssertNil(RelaySessionTag(value: tag.value, instance: 8), "another relay's tag is not ours")
         XCTAssertNil(RelaySessionTag(value: Array(tag.value.prefix(11)), instance: 7))

@@ -1,0 +1,79 @@
+/// What the relay lets through discovery, beyond RFC 2516 itself: limits that keep one host
+/// (or a flood of forged ones) from taking the relay from everybody else.
+public struct DiscoveryPolicy: Sendable, Equatable, Codable {
+    /// Sessions one client MAC may hold at once; 0 = no limit. A client over it gets the same
+    /// PADS Generic-Error as a full table, and the AC a PADT.
+    public var maxSessionsPerClient: Int
+    /// When not empty, only offers from an AC whose AC-Name is one of these are relayed.
+    public var acNames: [String]
+    /// When not empty, only offers carrying one of these Service-Names are relayed.
+    public var serviceNames: [String]
+    /// PADIs a client MAC may send per minute once its burst is spent; 0 = no per-client limit.
+    public var padiPerClientPerMinute: Int
+    /// PADIs a client MAC may send at once: one discovery attempt of a real client (rp-pppoe
+    /// and pppd send three, five seconds and more apart) fits, whatever the per-minute rate.
+    public var padiPerClientBurst: Int
+    /// PADIs relayed per second from all clients together; 0 = no overall limit.
+    public var padiPerSecond: Int
+    /// Access concentrators whose offers one client may hold at once. A real WAN has one or
+    /// two; forged offers beyond this are dropped, not stored.
+    public var offersPerClient: Int
+
+    public static let standard = DiscoveryPolicy()
+
+    public init(maxSessionsPerClient: Int = 0, acNames: [String] = [], serviceNames: [String] = [],
+                padiPerClientPerMinute: Int = 2, padiPerClientBurst: Int = 3, padiPerSecond: Int = 2000,
+                offersPerClient: Int = 8) {
+        self.maxSessionsPerClient = maxSessionsPerClient
+        self.acNames = acNames
+        self.serviceNames = serviceNames
+        self.padiPerClientPerMinute = padiPerClientPerMinute
+        self.padiPerClientBurst = padiPerClientBurst
+        self.padiPerSecond = padiPerSecond
+        self.offersPerClient = offersPerClient
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxSessionsPerClient = "max_sessions_per_client", acNames = "ac_names", serviceNames = "service_names"
+        case padiPerClientPerMinute = "padi_per_client_per_minute", padiPerClientBurst = "padi_per_client_burst"
+        case padiPerSecond = "padi_per_second", offersPerClient = "offers_per_client"
+    }
+
+    /// Every field may be missing (a configuration saved by an older relay): it takes its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let standard = DiscoveryPolicy()
+        maxSessionsPerClient = try c.decodeIfPresent(Int.self, forKey: .maxSessionsPerClient) ?? standard.maxSessionsPerClient
+        acNames = try c.decodeIfPresent([String].self, forKey: .acNames) ?? []
+        serviceNames = try c.decodeIfPresent([String].self, forKey: .serviceNames) ?? []
+        padiPerClientPerMinute = try c.decodeIfPresent(Int.self, forKey: .padiPerClientPerMinute) ?? standard.padiPerClientPerMinute
+        padiPerClientBurst = try c.decodeIfPresent(Int.self, forKey: .padiPerClientBurst) ?? standard.padiPerClientBurst
+        padiPerSecond = try c.decodeIfPresent(Int.self, forKey: .padiPerSecond) ?? standard.padiPerSecond
+        offersPerClient = try c.decodeIfPresent(Int.self, forKey: .offersPerClient) ?? standard.offersPerClient
+    }
+
+    /// The checks that need no system, each a one-line reason.
+    public func problem() -> String? {
+        if maxSessionsPerClient < 0 { return "--max-sessions-per-client must be 0 (no limit) or more" }
+        if padiPerSecond < 0 { return "--padi-rate must be 0 (no limit) or PADIs per second" }
+        if padiPerClientPerMinute < 0 { return "--padi-rate-per-client must be 0 (no limit) or PADIs per minute" }
+        if padiPerClientBurst < 1 || padiPerClientBurst > 1000 { return "the PADI burst per client must be between 1 and 1000" }
+        if offersPerClient < 1 || offersPerClient > 64 { return "offers per client must be between 1 and 64" }
+        for name in acNames + serviceNames where name.utf8.count > Int(UInt16.max) - 4 {
+            return "an AC-Name or Service-Name cannot be longer than a discovery frame"
+        }
+        if acNames.contains("") { return "--ac-name needs a name" }
+        return nil
+    }
+
+    /// An offer passes when the AC-Name and one of its Service-Names are among those allowed.
+    func allows(acName: [UInt8]?, serviceNames offered: [[UInt8]]) -> Bool {
+        if !acNames.isEmpty {
+            guard let acName, acNames.contains(where: { Array($0.utf8) == acName }) else { return false }
+        }
+        if !serviceNames.isEmpty {
+            guard offered.contains(where: { name in serviceNames.contains { Array($0.utf8) == name } }) else { return false }
+        }
+        return true
+    }
+}

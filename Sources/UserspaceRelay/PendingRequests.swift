@@ -1,0 +1,291 @@
+import PPPoEWire
+
+/// A client as the relay knows it: which LAN and which MAC.
+public struct ClientRef: Hashable, Sendable {
+    public var lanSlot: UInt8
+    public var mac: MACAddress
+}
+
+/// An access concentrator's PADO as relayed to a client: needed to send that client's PADR
+/// to the right AC (every PADO reaches the client from the relay's own MAC, so the client's
+/// PADR cannot say which AC it chose except through AC-Cookie).
+struct Offer {
+    var acMAC: MACAddress
+    /// A keyed hash of the AC-Cookie: enough to match a PADR's echo, a fixed size whatever the AC sent.
+    var cookie: Int?
+    /// For `relayctl sessions`; at most `PendingRequests.labelLimit` bytes are kept.
+    var acName: String
+    var expires: Int64
+}
+
+/// One client's discovery in progress: what it asked through us, recently, and what came back.
+/// Answers from the WAN are accepted only against this record.
+struct PendingRequest {
+    var client: ClientRef
+    /// The nonce of the tag on the client's latest PADI; PADOs must echo it. 0 = none outstanding.
+    var padiNonce: UInt64 = 0
+    var padiUntil: Int64 = 0
+    /// The nonce of the tag on the client's latest PADR, and the AC it went to: a PADS must
+    /// echo the one and come from the other.
+    var padrNonce: UInt64 = 0
+    var padrAC = MACAddress.zero
+    var padrUntil: Int64 = 0
+    /// The record goes after this (offers stay usable until then for a repeated PADR).
+    var expires: Int64
+    /// A keyed hash of the client's Host-Uniq: the fallback route when an AC strips our tag.
+    var hostUniq: Int?
+    /// The Relay-Session-Id tags the client itself sent (it sits behind another relay), in
+    /// order; they never leave on the WAN and are given back on every answer.
+    var padiRelayTags: [[UInt8]] = []
+    var padrRelayTags: [[UInt8]] = []
+    var offers: [Offer] = []
+
+    /// A PADR is out: this request is the furthest along and the last a flood may evict.
+    func isRequesting(now: Int64) -> Bool { padrNonce != 0 && padrUntil > now }
+}
+
+/// The relay's short-lived discovery memory, preallocated and bounded by `capacity` whatever
+/// arrives: one record per client (LAN and MAC) with a request in flight, indexed by the
+/// Relay-Session-Id the relay put on that client's PADI or PADR.
+///
+/// A full table evicts the oldest record that has no PADR out, so a flood of PADIs from made-up
+/// MACs cycles through the table without touching a client that is already further along.
+struct PendingRequests {
+    /// Seconds a PADI or PADR waits for its answer.
+    static let answerWindow: Int64 = 10
+    /// Seconds a record (and its offers) outlives the client's last request.
+    static let lifetime: Int64 = 30
+    /// Bytes of AC-Name kept per offer, and of a client's own Relay-Session-Id tags per request.
+    static let labelLimit = 64
+    static let foreignTagLimit = 64
+
+    let capacity: Int
+    let offersPerClient: Int
+    private var records: [PendingRequest?]
+    private var byClient: [ClientRef: Int]
+    private var byHostUniq: [Int: [Int]] = [:]
+    /// Records waiting for an answer whose client sent no Host-Uniq.
+    private var withoutHostUniq: Set<Int> = []
+    private var free: [Int]
+    private var hand = 0
+    /// ACs seen echoing our tag: an untagged answer from one of them is not ours.
+    private var echoingACs: Set<MACAddress> = []
+
+    init(capacity: Int, offersPerClient: Int) {
+        self.capacity = min(max(capacity, 1), Int(UInt16.max))
+        self.offersPerClient = offersPerClient
+        records = Array(repeating: nil, count: self.capacity)
+        byClient = Dictionary(minimumCapacity: self.capacity)
+        free = Array((0..<self.capacity).reversed())
+    }
+
+    var count: Int { byClient.count }
+
+    func record(_ index: Int) -> PendingRequest? {
+        index < capacity ? records[index] : nil
+    }
+
+    func index(of client: ClientRef) -> Int? { byClient[client] }
+
+    /// The record for `client`, made (evicting if the table is full) when there is none.
+    private mutating func recordIndex(for client: ClientRef, now: Int64) -> Int {
+        if let index = byClient[client] { return index }
+        let index = free.popLast() ?? evict(now: now)
+        records[index] = PendingRequest(client: client, expires: now + Self.lifetime)
+        byClient[client] = index
+        return index
+    }
+
+    /// The record a flood may take: the first, from the clock hand on, with no PADR out; when
+    /// every record has one, the one at the hand.
+    private mutating func evict(now: Int64) -> Int {
+        var chosen = hand
+        for step in 0..<capacity {
+            let index = (hand + step) % capacity
+            if records[index].map({ !$0.isRequesting(now: now) }) ?? true {
+                chosen = index
+                break
+            }
+        }
+        hand = (chosen + 1) % capacity
+        remove(chosen)
+        return chosen
+    }
+
+    private mutating func remove(_ index: Int) {
+        guard let record = records[index] else { return }
+        byClient[record.client] = nil
+        if let hostUniq = record.hostUniq { forgetHostUniq(hostUniq, index) }
+        withoutHostUniq.remove(index)
+        records[index] = nil
+    }
+
+    private mutating func forgetHostUniq(_ hostUniq: Int, _ index: Int) {
+        guard var list = byHostUniq[hostUniq] else { return }
+        list.removeAll { $0 == index }
+        byHostUniq[hostUniq] = list.isEmpty ? nil : list
+    }
+
+    private mutating func noteHostUniq(_ hostUniq: [UInt8]?, at index: Int) {
+        let hashed = hostUniq.map(Self.hash)
+        let previous = records[index]!.hostUniq
+        if previous != hashed {
+            if let previous { forgetHostUniq(previous, index) }
+            if let hashed { byHostUniq[hashed, default: []].append(index) }
+            records[index]!.hostUniq = hashed
+        }
+        if hashed == nil { withoutHostUniq.insert(index) } else { withoutHostUniq.remove(index) }
+    }
+
+    /// A client's PADI goes out: the tag it carries. A retransmission keeps its tag while the
+    /// first one may still be answered.
+    mutating func discover(from client: ClientRef, hostUniq: [UInt8]?, relayTags: [[UInt8]], now: Int64) -> (Int, UInt64) {
+        let index = recordIndex(for: client, now: now)
+        noteHostUniq(hostUniq, at: index)
+        var record = records[index]!
+        if record.padiNonce == 0 || record.padiUntil <= now { record.padiNonce = RelaySessionTag.freshNonce() }
+        record.padiUntil = now + Self.answerWindow
+        record.expires = max(record.expires, now + Self.lifetime)
+        record.padiRelayTags = relayTags
+        records[index] = record
+        return (index, record.padiNonce)
+    }
+
+    /// A client's PADR goes out to `acMAC`: the tag it carries.
+    mutating func request(from client: ClientRef, to acMAC: MACAddress, hostUniq: [UInt8]?, relayTags: [[UInt8]],
+                          now: Int64) -> (Int, UInt64) {
+        let index = recordIndex(for: client, now: now)
+        noteHostUniq(hostUniq, at: index)
+        var record = records[index]!
+        if record.padrNonce == 0 || record.padrUntil <= now || record.padrAC != acMAC {
+            record.padrNonce = RelaySessionTag.freshNonce()
+        }
+        record.padrAC = acMAC
+        record.padrUntil = now + Self.answerWindow
+        record.expires = max(record.expires, now + Self.lifetime)
+        record.padrRelayTags = relayTags
+        records[index] = record
+        return (index, record.padrNonce)
+    }
+
+    /// Where an answer from the WAN goes.
+    enum Routing: Equatable {
+        case to(Int)
+        /// Our tag, but no request waiting for this answer (forged, replayed or late).
+        case unsolicited
+        /// Without our tag, and more than one client could have asked (same Host-Uniq).
+        case ambiguous
+        /// Without our tag, and no client waiting: somebody else's answer.
+        case notOurs
+    }
+
+    /// The record a PADO answers: our tag naming a PADI still waiting, or (AC stripped the tag)
+    /// the one client the answer can only be for.
+    func offerRecipient(tag: RelaySessionTag?, untagged packet: DiscoveryPacket, now: Int64) -> Routing {
+        if let tag {
+            guard let record = record(Int(tag.request)), record.padiNonce == tag.nonce, record.padiUntil > now else {
+                return .unsolicited
+            }
+            return .to(Int(tag.request))
+        }
+        let routing = untaggedRecipient(packet, now: now)
+        guard case let .to(index) = routing else { return routing }
+        return records[index]!.padiUntil > now ? routing : .unsolicited
+    }
+
+    /// The record a PADS answers: our tag naming the PADR this AC was sent (or, untagged, the
+    /// one client that sent this AC a PADR).
+    func confirmationRecipient(tag: RelaySessionTag?, untagged packet: DiscoveryPacket, now: Int64) -> Routing {
+        let index: Int
+        if let tag {
+            guard let record = record(Int(tag.request)), record.padrNonce == tag.nonce else { return .unsolicited }
+            index = Int(tag.request)
+        } else {
+            let routing = untaggedRecipient(packet, now: now)
+            guard case let .to(found) = routing else { return routing }
+            index = found
+        }
+        guard let record = records[index], record.padrUntil > now, record.padrAC == packet.source else { return .unsolicited }
+        return .to(index)
+    }
+
+    /// Answers without our tag: by Host-Uniq when exactly one waiting client sent it, or the
+    /// single client waiting without one. Two clients that cannot be told apart get neither.
+    private func untaggedRecipient(_ packet: DiscoveryPacket, now: Int64) -> Routing {
+        // An AC that echoes our tag would have echoed it here too: this answer is somebody else's.
+        if echoingACs.contains(packet.source) { return .notOurs }
+        let waiting: [Int]
+        if let hostUniq = packet.tag(.hostUniq) {
+            waiting = (byHostUniq[Self.hash(hostUniq.value)] ?? []).filter { records[$0].map { $0.expires > now } ?? false }
+        } else {
+            waiting = withoutHostUniq.count > 1 ? Array(withoutHostUniq.prefix(2))
+                : withoutHostUniq.filter { records[$0].map { $0.expires > now } ?? false }
+        }
+        switch waiting.count {
+        case 0: return .notOurs
+        case 1: return .to(waiting[0])
+        default: return .ambiguous
+        }
+    }
+
+    mutating func noteEcho(from acMAC: MACAddress) {
+        if echoingACs.count < capacity { echoingACs.insert(acMAC) }
+    }
+
+    enum OfferOutcome { case kept, overLimit }
+
+    /// Records an AC's offer for the request at `index`; a client holds offers from at most
+    /// `offersPerClient` ACs.
+    mutating func noteOffer(acMAC: MACAddress, cookie: [UInt8]?, acName: [UInt8]?, at index: Int, now: Int64) -> OfferOutcome {
+        guard var record = records[index] else { return .overLimit }
+        record.offers.removeAll { $0.expires <= now }
+        let offer = Offer(acMAC: acMAC, cookie: cookie.map(Self.hash),
+                          acName: String(decoding: (acName ?? []).prefix(Self.labelLimit), as: UTF8.self),
+                          expires: now + Self.lifetime)
+        if let existing = record.offers.firstIndex(where: { $0.acMAC == acMAC }) {
+            record.offers.remove(at: existing)
+        } else if record.offers.count >= offersPerClient {
+            records[index] = record
+            return .overLimit
+        }
+        record.offers.append(offer)
+        records[index] = record
+        return .kept
+    }
+
+    /// The offer a PADR answers: the one whose AC-Cookie it echoes, else the latest.
+    func offer(for client: ClientRef, cookie: [UInt8]?, now: Int64) -> Offer? {
+        guard let index = byClient[client], let record = records[index] else { return nil }
+        let live = record.offers.filter { $0.expires > now }
+        if let cookie {
+            let hashed = Self.hash(cookie)
+            if let match = live.last(where: { $0.cookie == hashed }) { return match }
+        }
+        return live.last
+    }
+
+    func offer(at index: Int, from acMAC: MACAddress) -> Offer? {
+        records[index]?.offers.last { $0.acMAC == acMAC }
+    }
+
+    /// A client got its session: it no longer waits for an untagged answer. Its record stays
+    /// until it expires, so a client that lost the PADS and repeats its PADR still reaches the AC.
+    mutating func sessionEstablished(at index: Int) {
+        withoutHostUniq.remove(index)
+    }
+
+    mutating func prune(now: Int64) {
+        for index in 0..<capacity where (records[index].map { $0.expires <= now }) ?? false {
+            remove(index)
+            free.append(index)
+        }
+    }
+
+    /// Host-Uniq and AC-Cookie are compared through Swift's per-process randomly seeded hash:
+    /// fixed-size records, and no value a host can pick to collide with another's.
+    static func hash(_ bytes: [UInt8]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes)
+        return hasher.finalize()
+    }
+}
