@@ -13,7 +13,8 @@
 #include <libnftnl/flowtable.h>
 
 // <linux/netfilter.h> would pull in <linux/in.h>, whose structs clash with glibc's <netinet/in.h>
-// inside Swift's Glibc module. These are the three values we need from it (stable kernel ABI).
+// inside Swift's Glibc module. These are the values we need from it (stable kernel ABI).
 static const uint32_t pr_nfproto_netdev = 5;    // NFPROTO_NETDEV
 static const uint32_t pr_nf_netdev_ingress = 0; // NF_NETDEV_INGRESS
 static const uint32_t pr_nf_accept = 1;         // NF_ACCEPT
+static const uint32_t pr_nf_drop = 0;           // NF_DROP

@@ -99,4 +99,55 @@ public struct NFTExpression: ~Copyable {
         e.set(c16(NFTNL_EXPR_FWD_SREG_DEV), register.raw)
         return e
     }
+
+    /// Ends the chain with "drop".
+    public static func drop() -> NFTExpression {
+        let e = NFTExpression("immediate")
+        e.set(c16(NFTNL_EXPR_IMM_DREG), c32(NFT_REG_VERDICT))
+        e.set(c16(NFTNL_EXPR_IMM_VERDICT), pr_nf_drop)
+        return e
+    }
+
+    /// Puts `bytes` into `register`.
+    public static func immediate(_ bytes: [UInt8], into register: Register) -> NFTExpression {
+        let e = NFTExpression("immediate")
+        e.set(c16(NFTNL_EXPR_IMM_DREG), register.raw)
+        bytes.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_IMM_DATA), $0.baseAddress, UInt32($0.count)) }
+        return e
+    }
+
+    /// Looks `key` up in the plain set `set`: a miss ends the rule, a hit runs the element's
+    /// expressions (its counter).
+    public static func lookup(set: String, setID: UInt32, key: Register) -> NFTExpression {
+        let e = NFTExpression("lookup")
+        e.set(c16(NFTNL_EXPR_LOOKUP_SREG), key.raw)
+        nftnl_expr_set_str(e.pointer, c16(NFTNL_EXPR_LOOKUP_SET), set)
+        e.set(c16(NFTNL_EXPR_LOOKUP_SET_ID), setID)
+        return e
+    }
+
+    /// A packet-rate token bucket: `packets` per `seconds`, `burst` more at once. With `over`
+    /// the rule goes on only for packets beyond the rate (nft's "limit rate over").
+    public static func limit(packets: UInt64, perSeconds seconds: UInt64, burst: UInt32, over: Bool) -> NFTExpression {
+        let e = NFTExpression("limit")
+        nftnl_expr_set_u64(e.pointer, c16(NFTNL_EXPR_LIMIT_RATE), packets)
+        nftnl_expr_set_u64(e.pointer, c16(NFTNL_EXPR_LIMIT_UNIT), seconds)
+        e.set(c16(NFTNL_EXPR_LIMIT_BURST), burst)
+        e.set(c16(NFTNL_EXPR_LIMIT_TYPE), c32(NFT_LIMIT_PKTS))
+        e.set(c16(NFTNL_EXPR_LIMIT_FLAGS), over ? c32(NFT_LIMIT_F_INV) : 0)
+        return e
+    }
+
+    /// Adds `key` to the dynamic set `set` (or refreshes it) and runs `expression`, kept per
+    /// element: with a limit, one token bucket per key. The rule goes on when the expression
+    /// does; a full set ends the rule.
+    public static func update(set: String, setID: UInt32, key: Register, with expression: consuming NFTExpression) -> NFTExpression {
+        let e = NFTExpression("dynset")
+        e.set(c16(NFTNL_EXPR_DYNSET_SREG_KEY), key.raw)
+        e.set(c16(NFTNL_EXPR_DYNSET_OP), c32(NFT_DYNSET_OP_UPDATE))
+        nftnl_expr_set_str(e.pointer, c16(NFTNL_EXPR_DYNSET_SET_NAME), set)
+        e.set(c16(NFTNL_EXPR_DYNSET_SET_ID), setID)
+        nftnl_expr_add_expr(e.pointer, c32(NFTNL_EXPR_DYNSET_EXPRESSIONS), expression.release())
+        return e
+    }
 }

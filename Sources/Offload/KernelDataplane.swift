@@ -15,18 +15,20 @@ import UserspaceRelay
 public struct KernelDataplane: ~Copyable {
     public static let tableName = "pppoe_relay"
 
-    private var socket: NetfilterSocket
+    var socket: NetfilterSocket
     private let interfaces: [RelayInterface]
     private let absent: Set<Int>
+    let policy: DiscoveryPolicy
 
     /// Installs table, chains, maps and rules in one transaction: this is also the probe. It
     /// fails (naming the operation) where the kernel lacks the netdev family, `fwd`, or our privilege.
     /// - Parameter absent: slots whose device is gone (no chain can hook a missing device).
-    public init(interfaces: [RelayInterface], absent: Set<Int> = []) throws(NetlinkError) {
+    public init(interfaces: [RelayInterface], absent: Set<Int> = [], policy: DiscoveryPolicy = .standard) throws(NetlinkError) {
         var socket = try NetfilterSocket()
         try socket.commit { batch in
             let table = NFTTable(name: Self.tableName, ownedBySocket: true)
             batch.add(table, name: Self.tableName)
+            Self.addPADIPolicingSets(interfaces: interfaces, absent: absent, policy: policy, to: &batch)
             for (slot, interface) in interfaces.enumerated() where !absent.contains(slot) {
                 let chain = Self.chainName(interface), map = Self.mapName(interface)
                 batch.add(NFTChain(table: Self.tableName, name: chain, ingressDevice: interface.name),
@@ -35,6 +37,7 @@ public struct KernelDataplane: ~Copyable {
                                  dataLength: UInt32(OffloadLayout.dataLength), countersPerElement: true,
                                  id: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(map)")
+                Self.addPADIPolicingRules(for: interface, slot: slot, policy: policy, to: &batch)
                 Self.addSYNDiversionRules(for: interface, to: &batch)
                 batch.add(Self.forwardingRule(for: interface, setID: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(chain)")
@@ -43,6 +46,7 @@ public struct KernelDataplane: ~Copyable {
         self.socket = socket
         self.interfaces = interfaces
         self.absent = absent
+        self.policy = policy
     }
 
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }

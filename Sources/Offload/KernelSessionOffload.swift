@@ -9,8 +9,11 @@ public final class KernelSessionOffload: SessionOffload {
     /// The last refusal, for the daemon's log and status.
     public private(set) var lastError: NetlinkError?
 
-    public init(interfaces: [RelayInterface]) throws(NetlinkError) {
-        dataplane = try KernelDataplane(interfaces: interfaces)
+    private let policy: DiscoveryPolicy
+
+    public init(interfaces: [RelayInterface], policy: DiscoveryPolicy = .standard) throws(NetlinkError) {
+        dataplane = try KernelDataplane(interfaces: interfaces, policy: policy)
+        self.policy = policy
     }
 
     public func apply(_ events: [SessionEvent], interfaces: [RelayInterface]) -> Int {
@@ -38,12 +41,20 @@ public final class KernelSessionOffload: SessionOffload {
         }
     }
 
+    /// PADIs the ingress rules dropped since this table was built.
+    public func policedPADICounts() -> (perClient: UInt64, overall: UInt64) {
+        do throws(NetlinkError) { return try dataplane.policedPADICounts() } catch {
+            lastError = error
+            return (0, 0)
+        }
+    }
+
     /// Builds the whole dataplane again for devices that came back (new ifindex, new MAC) or a
     /// table the kernel lost, with every live session in it. The old table goes first: an owned
     /// table cannot be touched from another socket.
     public func rebuild(interfaces: [RelayInterface], absent: Set<Int>, sessions: [Session]) throws(NetlinkError) {
         try? dataplane.removeAll()
-        dataplane = try KernelDataplane(interfaces: interfaces, absent: absent)
+        dataplane = try KernelDataplane(interfaces: interfaces, absent: absent, policy: policy)
         for session in sessions where !absent.contains(Int(session.lanSlot)) {
             try dataplane.apply(.created(session))
         }

@@ -2,6 +2,8 @@
 /// packs into session-table keys without touching the heap.
 public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let value: UInt64
+    /// Bytes on the wire.
+    public static let length = 6
 
     public init(value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
 

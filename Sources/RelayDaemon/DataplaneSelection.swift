@@ -10,12 +10,12 @@ struct DataplaneSelection {
     /// Trying the kernel dataplane means installing it: what the kernel refuses is the reason
     /// `auto` falls back to userspace and `kernel` fails.
     static func choose(_ requested: RelayConfiguration.Dataplane,
-                       interfaces: [RelayInterface]) throws(DaemonError) -> DataplaneSelection {
+                       interfaces: [RelayInterface], policy: DiscoveryPolicy) throws(DaemonError) -> DataplaneSelection {
         if requested == .userspace {
             return DataplaneSelection(name: "userspace", reason: "requested with --dataplane userspace", offload: nil)
         }
         do {
-            let offload = try KernelSessionOffload(interfaces: interfaces)
+            let offload = try KernelSessionOffload(interfaces: interfaces, policy: policy)
             return DataplaneSelection(
                 name: "kernel",
                 reason: "nftables table netdev \(KernelDataplane.tableName) forwards sessions at device ingress",

@@ -31,7 +31,8 @@ public struct RelayDaemon: ~Copyable {
         try Self.prepareRuntimeDirectory(paths)
         var engine = try Self.makeEngine(interfaces, configuration)
         // After the sockets: a frame the kernel dataplane does not take must find them open.
-        let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces)
+        let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces,
+                                                      policy: configuration.policy)
         engine.offload = selection.offload
         let signalFD = pr_termination_signalfd()
         guard signalFD >= 0 else { throw .failure("signalfd: \(String(cString: strerror(-signalFD)))") }

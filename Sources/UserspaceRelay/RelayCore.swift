@@ -27,6 +27,8 @@ public struct RelayCore: ~Copyable {
     public let policy: DiscoveryPolicy
     var discovery: PendingRequests
     private var padiLimiter: PADILimiter
+    /// The kernel's last reading of policed PADIs.
+    private var policedReading: (perClient: UInt64, overall: UInt64) = (0, 0)
     /// Live sessions per client MAC, kept only when the policy limits them.
     private var sessionsPerClient: [MACAddress: Int] = [:]
     /// Sessions created and ended since the engine last asked, in order.
@@ -135,7 +137,8 @@ public struct RelayCore: ~Copyable {
                 counters.droppedBadSource &+= 1
                 return []
             }
-            if slot != SessionTable.wanSlot, base.load(fromByteOffset: Self.codeOffset, as: UInt8.self) == DiscoveryCode.padi.rawValue {
+            if slot != SessionTable.wanSlot, base.load(fromByteOffset: Self.codeOffset, as: UInt8.self) == DiscoveryCode.padi.rawValue,
+               base.load(fromByteOffset: PPPoEHeader.ethernetHeaderLength, as: UInt8.self) == PPPoEHeader.versionType {
                 switch padiLimiter.admit(source, now: now) {
                 case .pass: break
                 case .perClient:
@@ -491,6 +494,14 @@ public struct RelayCore: ~Copyable {
     }
 
     mutating func noteOffloadFailure() { counters.offloadInstallFailed &+= 1 }
+
+    /// Folds the kernel's running counts of policed PADIs into the counters; counts that went
+    /// down started again with a rebuilt table.
+    public mutating func notePolicedPADIs(perClient: UInt64, overall: UInt64) {
+        counters.kernelPolicedPADIClient &+= perClient >= policedReading.perClient ? perClient - policedReading.perClient : perClient
+        counters.kernelPolicedPADIOverall &+= overall >= policedReading.overall ? overall - policedReading.overall : overall
+        policedReading = (perClient, overall)
+    }
 
     // MARK: Frame helpers
 

@@ -110,6 +110,10 @@ public struct RelayEngine: ~Copyable {
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
     public mutating func tick() {
         refreshForwardedCounts()
+        if let offload {
+            let policed = offload.policedPADICounts()
+            core.notePolicedPADIs(perClient: policed.perClient, overall: policed.overall)
+        }
         for slot in 0..<sockets.count where sockets.discovery(slot) >= 0 {
             core.counters.droppedReceiveOverflow &+= UInt64(pr_packet_drops(sockets.discovery(slot)))
                 &+ UInt64(pr_packet_drops(sockets.session(slot)))

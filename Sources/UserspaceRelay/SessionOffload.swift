@@ -29,4 +29,11 @@ public protocol SessionOffload: AnyObject {
     /// Forwarded frames per ingress key: the client-side key counts frames towards the AC, the
     /// AC-side key frames towards the client.
     func forwardedCounts() -> [SessionKey: ForwardedCount]
+    /// PADIs dropped before they reached the relay's sockets (ingress policing), per source and
+    /// overall, since the dataplane was (re)built.
+    func policedPADICounts() -> (perClient: UInt64, overall: UInt64)
+}
+
+extension SessionOffload {
+    public func policedPADICounts() -> (perClient: UInt64, overall: UInt64) { (0, 0) }
 }

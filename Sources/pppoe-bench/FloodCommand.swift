@@ -13,7 +13,7 @@ import PPPoEWire
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pppoe-bench", abstract: "Benchmark tools for pppoe-relay (run by scripts/bench).",
-        subcommands: [Flood.self, Setup.self])
+        subcommands: [Flood.self, Setup.self, DiscoveryFlood.self])
 }
 
 struct Flood: ParsableCommand {

@@ -238,8 +238,9 @@ class InteropScenarios: LabTestCase {
 
         let malformed = [
             frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "22090000 0000"), // version 2
-            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11090000 00ff 0101"), // length past end
-            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11090000 0008 01010009 0000"), // tag past end
+            // PADRs: a PADI beyond the client's rate would be counted as rate-limited before it is parsed.
+            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11190000 00ff 0101"), // length past end
+            frameHex(to: "ff:ff:ff:ff:ff:ff", from: clientMAC, etherType: "8863", "11190000 0008 01010009 0000"), // tag past end
             frameHex(to: lanMAC, from: clientMAC, etherType: "8864", "1100"), // truncated session header
         ].map { $0.replacingOccurrences(of: " ", with: "") }
         for frame in malformed { try lab.send(in: client1NS, interface: "cl0", hex: frame, count: 5) }
