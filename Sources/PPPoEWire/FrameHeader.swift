@@ -33,4 +33,11 @@ extension UnsafeRawBufferPointer {
         guard offset >= 0, offset + 2 <= count else { return nil }
         return UInt16(self[offset]) << 8 | UInt16(self[offset + 1])
     }
+
+    /// A big-endian UInt32 at `offset`, or nil when the four bytes are not all there.
+    @inline(__always)
+    public func readBigEndianUInt32(at offset: Int) -> UInt32? {
+        guard let high = readBigEndianUInt16(at: offset), let low = readBigEndianUInt16(at: offset + 2) else { return nil }
+        return UInt32(high) << 16 | UInt32(low)
+    }
 }

@@ -11,12 +11,14 @@ import PPPoEWire
 /// that, new clients and the flood share the overall rate (a MAC seen once cannot be told from
 /// a real client).
 ///
-/// Sources live in a 4-way set-associative table of fixed size: a MAC not in its set replaces
-/// the entry seen longest ago, so memory never grows and a lookup is four compares. The table
+/// Sources live in an 8-way set-associative table of fixed size (131,072 entries, 2 MiB): a MAC
+/// not in its set replaces the entry seen longest ago, so memory never grows and a lookup is at
+/// most eight compares. Eight ways keep a flood of 50,000 MACs from overflowing a set (four
+/// ways overflowed a quarter of them, and each overflow handed a MAC a fresh burst). The table
 /// is zero pages until a flood touches it.
 struct PADILimiter: ~Copyable {
     static let sets = 16_384
-    static let ways = 4
+    static let ways = 8
     /// Tokens are counted in thousandths so that a per-minute rate refills in whole seconds.
     private static let scale: Int64 = 1000
 

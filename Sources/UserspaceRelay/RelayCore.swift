@@ -150,6 +150,10 @@ public struct RelayCore: ~Copyable {
                 }
             }
         }
+        if slot == SessionTable.wanSlot, answersNothing(frame, now: now) {
+            counters.droppedUnsolicitedAnswer &+= 1
+            return []
+        }
         let packet: DiscoveryPacket
         do { packet = try DiscoveryPacket(parsing: frame) } catch {
             counters.droppedMalformed &+= 1
@@ -160,6 +164,37 @@ public struct RelayCore: ~Copyable {
             : fromClient(packet, lanSlot: slot, now: now)
         counters.discoveryRelayed &+= UInt64(out.count)
         return out
+    }
+
+    /// A PADO or PADS to us whose first Relay-Session-Id is ours but names no request waiting
+    /// for it: found in place, before anything is parsed or allocated, so that forged answers
+    /// from the WAN cost little. Anything else (malformed frames included) takes the full path.
+    private func answersNothing(_ frame: UnsafeRawBufferPointer, now: Int64) -> Bool {
+        guard frame.count >= PPPoEHeader.frameHeaderLength, let base = frame.baseAddress else { return false }
+        let code = base.load(fromByteOffset: Self.codeOffset, as: UInt8.self)
+        guard code == DiscoveryCode.pado.rawValue || code == DiscoveryCode.pads.rawValue,
+              MACAddress(reading: base, at: 0) == wanMAC,
+              let payloadLength = frame.readBigEndianUInt16(at: PPPoEHeader.frameHeaderLength - 2) else { return false }
+        let end = min(frame.count, PPPoEHeader.frameHeaderLength + Int(payloadLength))
+        var offset = PPPoEHeader.frameHeaderLength
+        while offset + 4 <= end {
+            let type = frame.readBigEndianUInt16(at: offset)!
+            let length = Int(frame.readBigEndianUInt16(at: offset + 2)!)
+            guard offset + 4 + length <= end else { return false }
+            if type == TagType.relaySessionID.rawValue {
+                guard length == RelaySessionTag.length else { return false }
+                let value = UnsafeRawBufferPointer(rebasing: frame[(offset + 4)..<(offset + 4 + length)])
+                guard value.readBigEndianUInt32(at: 0)! == instance else { return false }
+                let request = Int(value.readBigEndianUInt16(at: 4)!)
+                let nonce = UInt64(value.readBigEndianUInt16(at: 6)!) << 32 | UInt64(value.readBigEndianUInt32(at: 8)!)
+                guard let record = discovery.record(request) else { return true }
+                return code == DiscoveryCode.pado.rawValue
+                    ? record.padiNonce != nonce || record.padiUntil <= now
+                    : record.padrNonce != nonce || record.padrUntil <= now
+            }
+            offset += 4 + length
+        }
+        return false
     }
 
     static let sourceOffset = 6
@@ -299,7 +334,6 @@ public struct RelayCore: ~Copyable {
         let relayTags = packet.tags.filter { $0.type == .relaySessionID }
         let instance = instance
         let ours = relayTags.lazy.compactMap { RelaySessionTag(value: $0.value, instance: instance) }.first
-        if ours != nil { discovery.noteEcho(from: packet.source) }
         if ours == nil && !relayTags.isEmpty {
             counters.droppedDiscoveryNotOurs &+= 1
             return nil
@@ -310,6 +344,9 @@ public struct RelayCore: ~Copyable {
         switch routing {
         case let .to(index):
             guard let record = discovery.record(index), Int(record.client.lanSlot) < interfaces.count else { return nil }
+            // Only a real answer marks its AC as one that echoes: a forged one must not make
+            // the untagged fallback distrust an AC that strips tags.
+            if ours != nil { discovery.noteEcho(from: packet.source) }
             return index
         case .unsolicited: counters.droppedUnsolicitedAnswer &+= 1
         case .ambiguous: counters.droppedAmbiguousAnswer &+= 1

@@ -33,8 +33,8 @@ class LabTestCase: XCTestCase {
     }
 
     @discardableResult
-    func startRelay(lans: [String] = ["lan0"], extra: [String] = []) throws -> Process {
-        try lab.startRelay(in: routerNS, lans: lans, wan: "wan0", extra: ["--dataplane", dataplane] + extra)
+    func startRelay(lans: [String] = ["lan0"], extra: [String] = [], binary: String = Lab.relayctl) throws -> Process {
+        try lab.startRelay(in: routerNS, lans: lans, wan: "wan0", extra: ["--dataplane", dataplane] + extra, binary: binary)
     }
 
     func waitForReplies(_ client: String, atLeast count: Int, timeout: TimeInterval = 15) throws {

@@ -156,8 +156,8 @@ final class Lab {
     /// The relay, waited for until its control socket answers.
     @discardableResult
     func startRelay(in namespace: String, lans: [String], wan: String, extra: [String] = [],
-                    runtime: String = "run") throws -> Process {
-        let process = try spawn("relay", in: namespace, [Self.relayctl, "run", "--wan", wan]
+                    runtime: String = "run", binary: String = Lab.relayctl) throws -> Process {
+        let process = try spawn("relay", in: namespace, [binary, "run", "--wan", wan]
             + lans.flatMap { ["--lan", $0] } + ["--runtime-dir", file(runtime).path] + extra)
         try waitUntil("the relay answers status", timeout: 10) {
             guard process.isRunning else {
@@ -191,10 +191,12 @@ final class Lab {
     /// rp-pppoe's client driven by the lab script: LCP Echo-Requests out, replies logged.
     @discardableResult
     func startClient(_ name: String, in namespace: String, interface: String, echo: Int = 3,
-                     interval: Double = 0.2, pppoeArguments: String = "", frames: String? = nil) throws -> Process {
+                     interval: Double = 0.2, pppoeArguments: String = "", frames: String? = nil,
+                     delay: Double = 1.0) throws -> Process {
         try spawn(name, in: namespace, [Self.python, Self.labScript, "client", "--iface", interface,
                                         "--log", file(name + ".log").path, "--echo", String(echo),
-                                        "--interval", String(interval), "--pppoe-args=" + pppoeArguments]
+                                        "--interval", String(interval), "--pppoe-args=" + pppoeArguments,
+                                        "--delay", String(delay)]
                                         + (frames.map { ["--frames", $0] } ?? []))
     }
 
