@@ -35,6 +35,12 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--dataplane", "warp"], mentions: "warp")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--bogus"], mentions: "--bogus")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--mss", "100"], mentions: "--mss")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--max-sessions-per-client", "-1"],
+                             mentions: "--max-sessions-per-client")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--padi-rate", "-3"], mentions: "--padi-rate")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--padi-rate-per-client", "-1"],
+                             mentions: "--padi-rate-per-client")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--ac-name", ""], mentions: "--ac-name")
         try assertUsageError(["mss", "set", "huge"], mentions: "huge")
         try assertUsageError(["frobnicate"], mentions: "frobnicate")
     }
