@@ -63,6 +63,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(fromEnvironment.stderr.contains(directory + "-env/control.sock"), "RELAYCTL_RUNTIME_DIR is used")
     }
 
+    /// A configuration saved before the discovery policy existed still loads (with the default
+    /// policy), and the commented example with one loads too.
+    func testConfigurationsWithAndWithoutPolicyLoad() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-config-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = directory.appendingPathComponent("old.json")
+        try #"{"wanInterface": "eth1", "lanInterfaces": ["br-lan"], "dataplane": "auto", "maxSessions": 5000, "idleTimeout": 600, "mss": "auto", "runtimeDirectory": "/run/pppoe-relay"}"#
+            .write(to: old, atomically: true, encoding: .utf8)
+        let example = Lab.root.appendingPathComponent("init/relay.json.example").path
+        for path in [old.path, example] {
+            let out = try relayctl(["daemon", "--config", path, "--check"])
+            XCTAssertEqual(out.status, 0, "\(path): \(out.stderr)")
+            XCTAssertTrue(out.stdout.hasPrefix("configuration OK"), out.stdout)
+        }
+        let bad = directory.appendingPathComponent("bad.json")
+        try #"{"wanInterface": "eth1", "lanInterfaces": ["br-lan"], "dataplane": "auto", "maxSessions": 5000, "idleTimeout": 600, "mss": "auto", "runtimeDirectory": "/run/pppoe-relay", "policy": {"padi_per_second": -1}}"#
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let out = try relayctl(["daemon", "--config", bad.path, "--check"])
+        XCTAssertEqual(out.status, 2)
+        XCTAssertTrue(out.stderr.contains("--padi-rate"), out.stderr)
+    }
+
     func testHelpExitsZero() throws {
         for arguments in [["--help"], ["run", "--help"], ["enable", "--help"], ["disable", "--help"], ["status", "--help"],
                           ["sessions", "--help"], ["mss", "set", "--help"], ["mss", "show", "--help"]] {

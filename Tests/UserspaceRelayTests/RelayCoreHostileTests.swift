@@ -207,6 +207,16 @@ extension RelayCoreTests {
         XCTAssertEqual(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [tag]), slot: 0).first?.destination, client2)
     }
 
+    /// PADT with the session's MAC but another session id, from either side: ends nothing.
+    func testPADTWithTheRightMACAndTheWrongSessionIDEndsNothing() {
+        var core = makeCore()
+        establish(&core, client: client1, lanSlot: 1, acSession: 9)
+        XCTAssertTrue(feed(&core, discovery(.padt, from: client1, to: lan1MAC, session: 10, tags: []), slot: 1).isEmpty)
+        XCTAssertTrue(feed(&core, discovery(.padt, from: ac, to: wanMAC, session: 10, tags: []), slot: 0).isEmpty)
+        XCTAssertEqual(core.table.count, 1)
+        XCTAssertEqual(core.counters.droppedUnmatchedPADT, 2)
+    }
+
     func testDiscoveryFromZeroMulticastOrBroadcastSourcesIsDropped() {
         var core = makeCore()
         for source in [MACAddress.zero, .broadcast, MACAddress("01:00:5e:00:00:01")!] {
