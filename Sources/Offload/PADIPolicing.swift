@@ -62,8 +62,10 @@ extension KernelDataplane {
         func matchPADI(_ rule: borrowing NFTRule) {
             rule.append(.loadLinkLayer(offset: 12, length: 2, into: r(0)))
             rule.append(.equals(r(0), [0x88, 0x63]))
-            rule.append(.loadLinkLayer(offset: UInt32(PPPoEHeader.ethernetHeaderLength + 1), length: 1, into: r(0)))
-            rule.append(.equals(r(0), [DiscoveryCode.padi.rawValue]))
+            // Version/type and code: what the daemon's own limiter looks at, so a malformed frame
+            // is counted as malformed by the daemon on both dataplanes.
+            rule.append(.loadLinkLayer(offset: UInt32(PPPoEHeader.ethernetHeaderLength), length: 2, into: r(0)))
+            rule.append(.equals(r(0), [PPPoEHeader.versionType, DiscoveryCode.padi.rawValue]))
         }
         func countAndDrop(_ rule: borrowing NFTRule, _ reason: PolicingReason) {
             rule.append(.immediate(policedKey(slot: slot, reason), into: r(0)))
