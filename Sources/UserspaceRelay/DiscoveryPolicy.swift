@@ -23,7 +23,7 @@ public struct DiscoveryPolicy: Sendable, Equatable, Codable {
 
     public init(maxSessionsPerClient: Int = 0, acNames: [String] = [], serviceNames: [String] = [],
                 padiPerClientPerMinute: Int = 2, padiPerClientBurst: Int = 3, padiPerSecond: Int = 2000,
-                offersPerClient: Int = 8) {
+                offersPerClient: Int = 4) {
         self.maxSessionsPerClient = maxSessionsPerClient
         self.acNames = acNames
         self.serviceNames = serviceNames
