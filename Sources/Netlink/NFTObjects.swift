@@ -53,10 +53,7 @@ public struct NFTSet: ~Copyable {
     /// optionally giving every element its own packet/byte counter.
     public init(table: String, name: String, keyLength: UInt32, dataLength: UInt32, countersPerElement: Bool,
                 id: UInt32, family: UInt32 = NFTFamily.netdev) {
-        pointer = nftnl_set_alloc()
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_TABLE), table)
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_NAME), name)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FAMILY), family)
+        pointer = Self.allocate(table: table, name: name, family: family)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_KEY_LEN), keyLength)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_DATA_LEN), dataLength)
         // Data type: any non-verdict value; the kernel only needs it to tell values from verdicts.
@@ -74,10 +71,7 @@ public struct NFTSet: ~Copyable {
     /// lookup that finds them.
     public init(table: String, name: String, countedKeyLength keyLength: UInt32, id: UInt32,
                 family: UInt32 = NFTFamily.netdev) {
-        pointer = nftnl_set_alloc()
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_TABLE), table)
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_NAME), name)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FAMILY), family)
+        pointer = Self.allocate(table: table, name: name, family: family)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_KEY_LEN), keyLength)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_ID), id)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_FLAGS), c32(NFT_SET_EXPR))
@@ -88,10 +82,7 @@ public struct NFTSet: ~Copyable {
     /// forgotten `timeoutMilliseconds` after it was last seen.
     public init(table: String, name: String, dynamicKeyLength keyLength: UInt32, size: UInt32,
                 timeoutMilliseconds: UInt64, id: UInt32, family: UInt32 = NFTFamily.netdev) {
-        pointer = nftnl_set_alloc()
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_TABLE), table)
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_NAME), name)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FAMILY), family)
+        pointer = Self.allocate(table: table, name: name, family: family)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_KEY_LEN), keyLength)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_ID), id)
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_FLAGS), c32(NFT_SET_TIMEOUT) | c32(NFT_SET_EVAL))
@@ -101,13 +92,19 @@ public struct NFTSet: ~Copyable {
 
     /// A handle naming an existing set, to add, delete or list its elements.
     public init(table: String, name: String, family: UInt32 = NFTFamily.netdev) {
-        pointer = nftnl_set_alloc()
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_TABLE), table)
-        nftnl_set_set_str(pointer, c16(NFTNL_SET_NAME), name)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FAMILY), family)
+        pointer = Self.allocate(table: table, name: name, family: family)
     }
 
     deinit { nftnl_set_free(pointer) }
+
+    /// A set object naming `table`/`name` in `family`: what every request about a set starts with.
+    private static func allocate(table: String, name: String, family: UInt32) -> OpaquePointer {
+        let pointer = nftnl_set_alloc()!
+        nftnl_set_set_str(pointer, c16(NFTNL_SET_TABLE), table)
+        nftnl_set_set_str(pointer, c16(NFTNL_SET_NAME), name)
+        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FAMILY), family)
+        return pointer
+    }
 
     /// Adds an element; the set owns it from here on.
     public func add(key: [UInt8], data: [UInt8]? = nil) {
