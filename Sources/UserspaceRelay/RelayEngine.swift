@@ -14,6 +14,9 @@ public struct RelayEngine: ~Copyable {
     /// back to poll(2) only when the ring is empty or after this many: under load, frames
     /// that arrived during one batch's send make the next batch, with no poll between.
     static let batchesPerWakeup = 16
+    /// The longest session frame the loop relays; longer ones count as malformed. The kernel
+    /// dataplane leaves longer ones to the loop, so that both agree.
+    public static let largestSessionFrame = SessionRing.largestFrame
 
     public enum Descriptor: Sendable, Equatable {
         case discovery(slot: UInt8)

@@ -15,6 +15,9 @@ struct SessionRing {
     /// 1,982-byte frame, baby jumbo (RFC 4638) with margin. Longer frames arrive truncated and
     /// are counted as malformed.
     static let frameSize: UInt32 = 2048
+    /// The longest frame a slot holds whole: the kernel puts the frame 66 bytes in (its
+    /// 32-byte header and a sockaddr_ll, aligned so the network header lands on 16 bytes).
+    static let largestFrame = Int(frameSize) - 66
     /// 2 MiB per interface: two milliseconds of frames at a million per second.
     static let frameCount: UInt32 = 1024
     static let blockSize: UInt32 = 16384
