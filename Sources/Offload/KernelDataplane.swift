@@ -89,11 +89,11 @@ public struct KernelDataplane: ~Copyable {
             rule.append(.accept())
             batch.add(rule, name: "\(tableName)/\(chain)")
         }
-        // protocol: the field's bytes; ip: where the IP header starts.
+        // field: the protocol field's bytes; ip: where the IP header starts.
         for (field, ip) in [([UInt8(0x00), 0x21], UInt32(22)), ([0x21], 21)] {
             add { rule in
                 rule.append(.loadLinkLayer(offset: 20, length: UInt32(field.count) + 1, into: r(0)))
-                rule.append(.equals(r(0), field + [0x45]))                // PPP IPv4, version 4, 20-byte header
+                rule.append(.equals(r(0), field + [0x45]))              // PPP IPv4, version 4, 20-byte header
                 rule.append(.loadLinkLayer(offset: ip + 9, length: 1, into: r(0)))
                 rule.append(.equals(r(0), [6]))                         // TCP
                 rule.append(.loadLinkLayer(offset: ip + 33, length: 1, into: r(0)))
