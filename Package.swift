@@ -32,10 +32,10 @@ let package = Package(
         .target(name: "FastPaths", dependencies: ["CShim", "Netlink"]),
 
         // The daemon: event loop, control socket, status model shared with the CLI.
-        .target(name: "RelayDaemon", dependencies: ["UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
+        .target(name: "RelayDaemon", dependencies: ["PPPoEWire", "UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
 
         .executableTarget(name: "relayctl", dependencies: [
-            "RelayDaemon", "FastPaths", "UserspaceRelay",
+            "RelayDaemon", "FastPaths", "UserspaceRelay", "PPPoEWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -10,7 +10,8 @@ and push real LCP frames through:
   client                  runs rp-pppoe's `pppoe` client, sends LCP Echo-Requests, logs replies
   test-ac                 a minimal access concentrator of our own (can strip Relay-Session-Id)
   mass-clients            discovery for many clients (made-up MACs), then LCP echoes on a sample
-  tcp-frames              writes the TCP segments of the MSS tests (SYNs of every layout, a non-SYN)
+  tcp-frames              writes the TCP segments of the MSS tests (SYNs of every layout, a non-SYN;
+                          one-byte PPP protocol fields, IPv6 extension headers)
   check-tcp               reads one segment with scapy (an implementation not ours): MSS, checksum
   sniff                   logs frames of one ethertype seen on an interface
   send                    sends one raw Ethernet frame
@@ -78,8 +79,10 @@ def fcs16(data, fcs=0xFFFF):
     return fcs
 
 
-def hdlc_encode(protocol, payload):
-    body = bytes([0xFF, 0x03]) + struct.pack("!H", protocol) + payload
+def hdlc_encode(protocol, payload, compressed=False):
+    """`compressed`: a one-byte protocol field (PPP Protocol-Field-Compression, RFC 1661)."""
+    field = bytes([protocol & 0xFF]) if compressed else struct.pack("!H", protocol)
+    body = bytes([0xFF, 0x03]) + field + payload
     fcs = fcs16(body) ^ 0xFFFF
     body += struct.pack("<H", fcs)
     out = bytearray([0x7E])
@@ -93,7 +96,7 @@ def hdlc_encode(protocol, payload):
 
 
 class HdlcDecoder:
-    """Feeds bytes, yields (protocol, payload) for every frame whose FCS checks out."""
+    """Feeds bytes, yields (protocol, payload, compressed) for every frame whose FCS checks out."""
 
     def __init__(self):
         self.buffer = bytearray()
@@ -127,10 +130,9 @@ class HdlcDecoder:
             if frame[:2] == b"\xff\x03":
                 frame = frame[2:]
             if frame[0] & 1:
-                protocol, payload = frame[0], frame[1:]
+                frames.append((frame[0], frame[1:], True))
             else:
-                protocol, payload = struct.unpack("!H", frame[:2])[0], frame[2:]
-            frames.append((protocol, payload))
+                frames.append((struct.unpack("!H", frame[:2])[0], frame[2:], False))
         return frames
 
 
@@ -138,8 +140,10 @@ def lcp(code, ident, data=b""):
     return struct.pack("!BBH", code, ident, 4 + len(data)) + data
 
 
-def describe(protocol, payload):
+def describe(protocol, payload, compressed=False):
     info = {"protocol": "0x%04x" % protocol, "hex": payload.hex()}
+    if compressed:
+        info["pfc"] = True
     if protocol == PPP_LCP and len(payload) >= 4:
         info["code"], info["id"] = payload[0], payload[1]
     return info
@@ -159,8 +163,9 @@ def _sum16(data):
     return (~total) & 0xFFFF
 
 
-def build_tcp(version, sport, dport, flags, options=b"", payload=b"", src=None, dst=None):
-    """An IPv4 or IPv6 packet holding one TCP segment, checksums filled in."""
+def build_tcp(version, sport, dport, flags, options=b"", payload=b"", src=None, dst=None, extensions=()):
+    """An IPv4 or IPv6 packet holding one TCP segment, checksums filled in; in IPv6, behind
+    `extensions`: (next-header number, header bytes) in order, whose next-header fields this fills."""
     options += b"\0" * ((4 - len(options) % 4) % 4)
     header = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0 if flags & 0x10 == 0 else 2000,
                          (5 + len(options) // 4) << 4, flags, 65535, 0, 0) + options
@@ -176,8 +181,18 @@ def build_tcp(version, sport, dport, flags, options=b"", payload=b"", src=None, 
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(segment), 1, 0, 64, 6, 0, src, dst)
         ip = ip[:10] + struct.pack("!H", _sum16(ip)) + ip[12:]
         return PPP_IPV4, ip + segment
-    ip = struct.pack("!IHBB16s16s", 6 << 28, len(segment), 6, 64, src, dst)
-    return PPP_IPV6, ip + segment
+    chain = b""
+    for index, (_, header) in enumerate(extensions):
+        following = extensions[index + 1][0] if index + 1 < len(extensions) else 6
+        chain += bytes([following]) + header[1:]
+    first = extensions[0][0] if extensions else 6
+    ip = struct.pack("!IHBB16s16s", 6 << 28, len(chain) + len(segment), first, 64, src, dst)
+    return PPP_IPV6, ip + chain + segment
+
+
+HOP_BY_HOP, ROUTING, FRAGMENT, DESTINATION_OPTIONS = 0, 43, 44, 60
+PAD_OPTIONS = bytes([0, 0, 1, 4, 0, 0, 0, 0])          # hop-by-hop or destination options: PadN
+ATOMIC_FRAGMENT = bytes([0, 0, 0, 0, 0, 0, 0x12, 0x34])  # offset 0, no more fragments
 
 
 def mss_option(value):
@@ -185,25 +200,36 @@ def mss_option(value):
 
 
 def tcp_segment(protocol, packet):
-    """(version, tcp bytes, source, destination) of a packet, or None if it holds no plain TCP."""
+    """(version, tcp bytes, source, destination, extension headers) of a packet, or None if it
+    holds no TCP (in IPv6, behind hop-by-hop, destination options or atomic fragment headers)."""
     if protocol == PPP_IPV4 and len(packet) >= 20 and packet[0] >> 4 == 4 and packet[9] == 6:
         ihl = (packet[0] & 15) * 4
-        return 4, packet[ihl:], packet[12:16], packet[16:20]
-    if protocol == PPP_IPV6 and len(packet) >= 40 and packet[6] == 6:
-        return 6, packet[40:], packet[8:24], packet[24:40]
+        return 4, packet[ihl:], packet[12:16], packet[16:20], ()
+    if protocol == PPP_IPV6 and len(packet) >= 40:
+        following, offset, extensions = packet[6], 40, []
+        while following in (HOP_BY_HOP, DESTINATION_OPTIONS, FRAGMENT) and offset + 8 <= len(packet):
+            size = 8 if following == FRAGMENT else (packet[offset + 1] + 1) * 8
+            extensions.append((following, packet[offset:offset + size]))
+            following, offset = packet[offset], offset + size
+        if following == 6:
+            return 6, packet[offset:], packet[8:24], packet[24:40], tuple(extensions)
     return None
 
 
-def syn_ack_for(protocol, packet):
-    """The SYN-ACK a server would send back to a SYN, announcing the full-size MSS."""
+def syn_ack_for(protocol, packet, compressed=False):
+    """The SYN-ACK a server would send back to a SYN, announcing the full-size MSS, in the
+    SYN's own shape: the same protocol field size and IPv6 extension headers.
+    (protocol, packet, compressed), or None."""
     parsed = tcp_segment(protocol, packet)
     if not parsed or len(parsed[1]) < 20:
         return None
-    version, tcp, src, dst = parsed
+    version, tcp, src, dst, extensions = parsed
     if tcp[13] & 0x12 != 0x02:
         return None
     sport, dport = struct.unpack("!HH", tcp[:4])
-    return build_tcp(version, dport, sport, 0x12, mss_option(1460 if version == 4 else 1440), src=dst, dst=src)
+    answer = build_tcp(version, dport, sport, 0x12, mss_option(1460 if version == 4 else 1440), src=dst, dst=src,
+                       extensions=extensions)
+    return answer + (compressed,)
 
 
 def tcp_frames(args):
@@ -217,10 +243,20 @@ def tcp_frames(args):
             build_tcp(4, 1005, 80, 0x18, mss_option(1460), payload=b"not a SYN"),     # non-SYN
         ],
         "runtime": [build_tcp(4, 1006, 80, 0x02, mss_option(1460))],
+        # Shapes a relay could miss: one-byte protocol fields ("pfc"), IPv6 extension headers.
+        "hostile": [
+            build_tcp(4, 2001, 80, 0x02, b"\x01\x01\x04\x02" + mss_option(1460)) + ("pfc",),
+            build_tcp(6, 2002, 80, 0x02, mss_option(1440)) + ("pfc",),
+            build_tcp(6, 2003, 80, 0x02, mss_option(1440),
+                      extensions=((HOP_BY_HOP, PAD_OPTIONS), (DESTINATION_OPTIONS, PAD_OPTIONS))),
+            build_tcp(6, 2004, 80, 0x02, mss_option(1440), extensions=((FRAGMENT, ATOMIC_FRAGMENT),)),
+            build_tcp(6, 2005, 80, 0x02, mss_option(1440), extensions=((DESTINATION_OPTIONS, PAD_OPTIONS),)) + ("pfc",),
+            build_tcp(4, 2006, 80, 0x18, mss_option(1460), payload=b"not a SYN") + ("pfc",),
+        ],
     }[args.set]
     with open(args.out, "w") as f:
-        for protocol, packet in frames:
-            f.write("0x%04x %s\n" % (protocol, packet.hex()))
+        for protocol, packet, *flags in frames:
+            f.write(" ".join(["0x%04x" % protocol, packet.hex()] + flags) + "\n")
     return 0
 
 
@@ -269,8 +305,8 @@ def pppd_standin(argv, log_dir):
         data = os.read(out, 65536)
         if not data:
             break
-        for protocol, payload in decoder.feed(data):
-            log("rx", session=session, **describe(protocol, payload))
+        for protocol, payload, compressed in decoder.feed(data):
+            log("rx", session=session, **describe(protocol, payload, compressed))
             reply = None
             if protocol == PPP_LCP and len(payload) >= 4:
                 code, ident = payload[0], payload[1]
@@ -284,7 +320,7 @@ def pppd_standin(argv, log_dir):
                 child.stdin.write(hdlc_encode(PPP_LCP, reply))
                 child.stdin.flush()
                 log("tx", session=session, **describe(PPP_LCP, reply))
-            answer = syn_ack_for(protocol, payload)
+            answer = syn_ack_for(protocol, payload, compressed)
             if answer is not None:
                 child.stdin.write(hdlc_encode(*answer))
                 child.stdin.flush()
@@ -320,7 +356,8 @@ def run_client(args):
     extra = []
     if args.frames:
         with open(args.frames) as f:
-            extra = [(int(p, 0), bytes.fromhex(h)) for p, h in (line.split() for line in f if line.strip())]
+            extra = [(int(words[0], 0), bytes.fromhex(words[1]), "pfc" in words[2:])
+                     for words in (line.split() for line in f if line.strip())]
     out = child.stdout.fileno()
     while True:
         if stopping:
@@ -330,9 +367,9 @@ def run_client(args):
             log("stop-requested")
         now = time.time()
         if extra and now >= next_send:
-            for protocol, packet in extra:
-                child.stdin.write(hdlc_encode(protocol, packet))
-                log("tx", **describe(protocol, packet))
+            for protocol, packet, compressed in extra:
+                child.stdin.write(hdlc_encode(protocol, packet, compressed))
+                log("tx", **describe(protocol, packet, compressed))
             child.stdin.flush()
             extra = []
         if sent < args.echo and now >= next_send:
@@ -354,8 +391,8 @@ def run_client(args):
             data = os.read(out, 65536)
             if not data:
                 break
-            for protocol, payload in decoder.feed(data):
-                log("rx", **describe(protocol, payload))
+            for protocol, payload, compressed in decoder.feed(data):
+                log("rx", **describe(protocol, payload, compressed))
         elif child.poll() is not None:
             break
     rc = child.wait()
@@ -435,6 +472,7 @@ def test_ac(args):
             log(event, **fields)
 
     mac = iface_mac(args.iface)
+    ac_name = bytes.fromhex(args.ac_name_hex) if args.ac_name_hex else b"lab-ac"
     disc = open_raw(args.iface, ETH_P_PPPOE_DISC)
     sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
     sessions = {}
@@ -456,7 +494,7 @@ def test_ac(args):
                 keep = [(k, v) for k, v in tags if k == TAG_HOST_UNIQ
                         or (k == TAG_RELAY_SESSION_ID and not args.strip_relay_tag)]
                 if code == PADI:
-                    reply = build_discovery(src, mac, PADO, 0, [(TAG_AC_NAME, b"lab-ac"), (TAG_SERVICE_NAME, b"")] + keep)
+                    reply = build_discovery(src, mac, PADO, 0, [(TAG_AC_NAME, ac_name), (TAG_SERVICE_NAME, b"")] + keep)
                 elif code == PADR:
                     next_id += 1
                     sessions[(src, next_id)] = True
@@ -576,9 +614,9 @@ def main():
     c.add_argument("--echo", type=int, default=3)
     c.add_argument("--interval", type=float, default=0.2)
     c.add_argument("--delay", type=float, default=1.0)
-    c.add_argument("--frames", help="file of 'protocol hex' PPP frames to send once, after --delay")
+    c.add_argument("--frames", help="file of 'protocol hex [pfc]' PPP frames to send once, after --delay")
     f = sub.add_parser("tcp-frames")
-    f.add_argument("--set", choices=["initial", "runtime"], default="initial")
+    f.add_argument("--set", choices=["initial", "runtime", "hostile"], default="initial")
     f.add_argument("--out", required=True)
     k = sub.add_parser("check-tcp")
     k.add_argument("--protocol", required=True)
@@ -605,6 +643,7 @@ def main():
     a.add_argument("--iface", required=True)
     a.add_argument("--log", required=True)
     a.add_argument("--strip-relay-tag", action="store_true")
+    a.add_argument("--ac-name-hex", help="the AC-Name's bytes, in hex (any bytes: a forged name)")
     a.add_argument("--seconds", type=float, default=60)
     a.add_argument("--quiet", action="store_true", help="log only readiness and PADT, not every frame")
     args = parser.parse_args()

@@ -54,6 +54,8 @@ int pr_socket_take_error(int fd) {
 int pr_packet_socket_open(int ifindex, uint16_t ethertype) {
     int fd = packet_socket_unbound();
     if (fd < 0) return fd;
+    int one = 1;
+    (void)setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
     int rc = packet_socket_bind(fd, ifindex, ethertype);
     if (rc < 0) {
         close(fd);
@@ -111,6 +113,34 @@ unsigned int pr_packet_drops(int fd) {
     socklen_t length = sizeof stats;
     if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &length) < 0) return 0;
     return stats.tp_drops;
+}
+
+ssize_t pr_packet_receive(int fd, void *buffer, size_t length, int *maybe_tagged) {
+    struct sockaddr_ll from;
+    union {
+        struct cmsghdr header;
+        unsigned char space[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    } control;
+    struct iovec iov = { .iov_base = buffer, .iov_len = length };
+    struct msghdr message = {
+        .msg_name = &from, .msg_namelen = sizeof from,
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = &control, .msg_controllen = sizeof control,
+    };
+    memset(&from, 0, sizeof from);
+    ssize_t n = recvmsg(fd, &message, MSG_DONTWAIT | MSG_TRUNC);
+    if (n < 0) return -errno;
+    int tagged = from.sll_pkttype == PACKET_OTHERHOST;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if (aux.tp_status & TP_STATUS_VLAN_VALID) tagged = 1;
+        }
+    }
+    *maybe_tagged = tagged;
+    return n;
 }
 
 int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count) {

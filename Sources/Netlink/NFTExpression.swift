@@ -45,6 +45,16 @@ public struct NFTExpression: ~Copyable {
         return e
     }
 
+    /// Loads the packet's length as the kernel counts it here (skb->len: at netdev ingress, the
+    /// frame after its Ethernet header, a VLAN tag in metadata not included) into `register`,
+    /// as a host-order u32.
+    public static func loadLength(into register: Register) -> NFTExpression {
+        let e = NFTExpression("meta")
+        e.set(c16(NFTNL_EXPR_META_KEY), c32(NFT_META_LEN))
+        e.set(c16(NFTNL_EXPR_META_DREG), register.raw)
+        return e
+    }
+
     /// Continues only when `register` holds exactly `bytes`.
     public static func equals(_ register: Register, _ bytes: [UInt8]) -> NFTExpression {
         compare(register, c32(NFT_CMP_EQ), bytes)
@@ -93,6 +103,15 @@ public struct NFTExpression: ~Copyable {
         return e
     }
 
+    /// Continues only when the key at `key` is an element of set `set`.
+    public static func member(of set: String, setID: UInt32, key: Register) -> NFTExpression {
+        let e = NFTExpression("lookup")
+        e.set(c16(NFTNL_EXPR_LOOKUP_SREG), key.raw)
+        nftnl_expr_set_str(e.pointer, c16(NFTNL_EXPR_LOOKUP_SET), set)
+        e.set(c16(NFTNL_EXPR_LOOKUP_SET_ID), setID)
+        return e
+    }
+
     /// Transmits the frame as it now is on the device whose ifindex is in `register`.
     public static func forward(toDeviceIn register: Register) -> NFTExpression {
         let e = NFTExpression("fwd")
@@ -113,16 +132,6 @@ public struct NFTExpression: ~Copyable {
         let e = NFTExpression("immediate")
         e.set(c16(NFTNL_EXPR_IMM_DREG), register.raw)
         bytes.withUnsafeBytes { _ = nftnl_expr_set(e.pointer, c16(NFTNL_EXPR_IMM_DATA), $0.baseAddress, UInt32($0.count)) }
-        return e
-    }
-
-    /// Looks `key` up in the plain set `set`: a miss ends the rule, a hit runs the element's
-    /// expressions (its counter).
-    public static func lookup(set: String, setID: UInt32, key: Register) -> NFTExpression {
-        let e = NFTExpression("lookup")
-        e.set(c16(NFTNL_EXPR_LOOKUP_SREG), key.raw)
-        nftnl_expr_set_str(e.pointer, c16(NFTNL_EXPR_LOOKUP_SET), set)
-        e.set(c16(NFTNL_EXPR_LOOKUP_SET_ID), setID)
         return e
     }
 

@@ -67,17 +67,6 @@ public struct NFTSet: ~Copyable {
         nftnl_set_set_u32(pointer, c16(NFTNL_SET_FLAGS), flags)
     }
 
-    /// A plain set (no data) whose elements each carry a packet/byte counter, bumped by every
-    /// lookup that finds them.
-    public init(table: String, name: String, countedKeyLength keyLength: UInt32, id: UInt32,
-                family: UInt32 = NFTFamily.netdev) {
-        pointer = Self.allocate(table: table, name: name, family: family)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_KEY_LEN), keyLength)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_ID), id)
-        nftnl_set_set_u32(pointer, c16(NFTNL_SET_FLAGS), c32(NFT_SET_EXPR))
-        nftnl_set_add_expr(pointer, nftnl_expr_alloc("counter"))
-    }
-
     /// A set the data path fills itself (`NFTExpression.update`): at most `size` keys, each
     /// forgotten `timeoutMilliseconds` after it was last seen.
     public init(table: String, name: String, dynamicKeyLength keyLength: UInt32, size: UInt32,

@@ -28,6 +28,7 @@ public struct KernelDataplane: ~Copyable {
         try socket.commit { batch in
             let table = NFTTable(name: Self.tableName, ownedBySocket: true)
             batch.add(table, name: Self.tableName)
+            FrameChecks.addSets(table: Self.tableName, to: &batch)
             Self.addPADIPolicingSets(interfaces: interfaces, absent: absent, policy: policy, to: &batch)
             for (slot, interface) in interfaces.enumerated() where !absent.contains(slot) {
                 let chain = Self.chainName(interface), map = Self.mapName(interface)
@@ -52,8 +53,14 @@ public struct KernelDataplane: ~Copyable {
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
     static func mapName(_ interface: RelayInterface) -> String { "sessions_" + interface.name }
 
-    /// Five expressions: unicast to this device? look the frame's bytes 6-17 up, write the
-    /// answer over bytes 0-17, forward. (Layout in `OffloadLayout`.)
+    /// Unicast to this device? look the frame's bytes 6-17 up, check its PPPoE length against
+    /// its size, write the answer over bytes 0-17, forward. (Layouts in `OffloadLayout` and
+    /// `FrameChecks`.)
+    ///
+    /// A frame that arrived with a VLAN tag never matches: the tag sits in skb metadata, and
+    /// nf_tables puts it back in place for link-layer loads past byte 12, so the key's bytes
+    /// 12-15 read `81 00` (or `88 a8`) and the tag, not `88 64 11 00`. Such a frame goes on to
+    /// the daemon, which drops and counts it. (A VLAN device's own chain sees its frames untagged.)
     private static func forwardingRule(for interface: RelayInterface, setID: UInt32) -> NFTRule {
         let rule = NFTRule(table: tableName, chain: chainName(interface))
         let r = NFTExpression.Register.r32
@@ -61,6 +68,9 @@ public struct KernelDataplane: ~Copyable {
         rule.append(.equals(r(0), interface.mac.bytes))
         rule.append(.loadLinkLayer(offset: 6, length: UInt32(OffloadLayout.keyLength), into: r(0)))
         rule.append(.lookup(set: mapName(interface), setID: setID, key: r(0), data: r(4)))
+        rule.append(.loadLinkLayer(offset: 18, length: 2, into: r(10)))
+        rule.append(.loadLength(into: r(11)))
+        rule.append(.member(of: FrameChecks.lengthSet, setID: FrameChecks.lengthSetID, key: r(10)))
         rule.append(.storeLinkLayer(offset: 0, length: UInt32(OffloadLayout.rewriteLength), from: r(4)))
         rule.append(.forward(toDeviceIn: r(4 + OffloadLayout.egressRegisterOffset)))
         return rule
@@ -68,9 +78,12 @@ public struct KernelDataplane: ~Copyable {
 
     /// TCP SYNs go to the daemon, which clamps their MSS (nftables' `tcp option` cannot see TCP
     /// inside PPPoE in the netdev family) and forwards them. Matched at fixed offsets from the
-    /// PPP protocol field at byte 20; every other frame meets the forwarding rule after at most
-    /// a few byte compares. IPv4 with header options cannot be matched at a fixed offset, so all
-    /// of its TCP goes to the daemon (rare on the Internet).
+    /// PPP protocol field at byte 20, twice: for the two-byte field and for the one-byte field
+    /// of Protocol-Field-Compression (RFC 1661), which moves everything after it one byte up.
+    /// Every other frame meets the forwarding rule after at most a few byte compares. IPv4 with
+    /// header options cannot be matched at a fixed offset, so all of its TCP goes to the daemon
+    /// (rare on the Internet); nor can TCP behind IPv6 extension headers, so every IPv6 frame
+    /// whose next header is one of them goes there too.
     private static func addSYNDiversionRules(for interface: RelayInterface, to batch: inout NFTBatch) {
         let r = NFTExpression.Register.r32
         let chain = chainName(interface)
@@ -80,33 +93,44 @@ public struct KernelDataplane: ~Copyable {
             rule.append(.accept())
             batch.add(rule, name: "\(tableName)/\(chain)")
         }
-        add { rule in
-            rule.append(.loadLinkLayer(offset: 20, length: 3, into: r(0)))
-            rule.append(.equals(r(0), [0x00, 0x21, 0x45]))          // PPP IPv4, version 4, 20-byte header
-            rule.append(.loadLinkLayer(offset: 31, length: 1, into: r(0)))
-            rule.append(.equals(r(0), [6]))                         // TCP
-            rule.append(.loadLinkLayer(offset: 55, length: 1, into: r(0)))
-            rule.append(.and(r(0), [0x02]))
-            rule.append(.notEquals(r(0), [0]))                      // SYN
+        // field: the protocol field's bytes; ip: where the IP header starts.
+        for (field, ip) in [([UInt8(0x00), 0x21], UInt32(22)), ([0x21], 21)] {
+            add { rule in
+                rule.append(.loadLinkLayer(offset: 20, length: UInt32(field.count) + 1, into: r(0)))
+                rule.append(.equals(r(0), field + [0x45]))              // PPP IPv4, version 4, 20-byte header
+                rule.append(.loadLinkLayer(offset: ip + 9, length: 1, into: r(0)))
+                rule.append(.equals(r(0), [6]))                         // TCP
+                rule.append(.loadLinkLayer(offset: ip + 33, length: 1, into: r(0)))
+                rule.append(.and(r(0), [0x02]))
+                rule.append(.notEquals(r(0), [0]))                      // SYN
+            }
+            add { rule in
+                rule.append(.loadLinkLayer(offset: 20, length: UInt32(field.count), into: r(0)))
+                rule.append(.equals(r(0), field))
+                rule.append(.loadLinkLayer(offset: ip, length: 1, into: r(0)))
+                rule.append(.notEquals(r(0), [0x45]))
+                rule.append(.and(r(0), [0xF0]))
+                rule.append(.equals(r(0), [0x40]))
+                rule.append(.loadLinkLayer(offset: ip + 9, length: 1, into: r(0)))
+                rule.append(.equals(r(0), [6]))
+            }
         }
-        add { rule in
-            rule.append(.loadLinkLayer(offset: 20, length: 2, into: r(0)))
-            rule.append(.equals(r(0), [0x00, 0x21]))
-            rule.append(.loadLinkLayer(offset: 22, length: 1, into: r(0)))
-            rule.append(.notEquals(r(0), [0x45]))
-            rule.append(.and(r(0), [0xF0]))
-            rule.append(.equals(r(0), [0x40]))
-            rule.append(.loadLinkLayer(offset: 31, length: 1, into: r(0)))
-            rule.append(.equals(r(0), [6]))
-        }
-        add { rule in
-            rule.append(.loadLinkLayer(offset: 20, length: 2, into: r(0)))
-            rule.append(.equals(r(0), [0x00, 0x57]))                // PPP IPv6
-            rule.append(.loadLinkLayer(offset: 28, length: 1, into: r(0)))
-            rule.append(.equals(r(0), [6]))                         // next header TCP
-            rule.append(.loadLinkLayer(offset: 75, length: 1, into: r(0)))
-            rule.append(.and(r(0), [0x02]))
-            rule.append(.notEquals(r(0), [0]))
+        for (field, ip) in [([UInt8(0x00), 0x57], UInt32(22)), ([0x57], 21)] {
+            add { rule in
+                rule.append(.loadLinkLayer(offset: 20, length: UInt32(field.count), into: r(0)))
+                rule.append(.equals(r(0), field))                       // PPP IPv6
+                rule.append(.loadLinkLayer(offset: ip + 6, length: 1, into: r(0)))
+                rule.append(.equals(r(0), [6]))                         // next header TCP
+                rule.append(.loadLinkLayer(offset: ip + 53, length: 1, into: r(0)))
+                rule.append(.and(r(0), [0x02]))
+                rule.append(.notEquals(r(0), [0]))
+            }
+            add { rule in
+                rule.append(.loadLinkLayer(offset: 20, length: UInt32(field.count), into: r(0)))
+                rule.append(.equals(r(0), field))
+                rule.append(.loadLinkLayer(offset: ip + 6, length: 1, into: r(0)))
+                rule.append(.member(of: FrameChecks.ipv6ExtensionSet, setID: FrameChecks.ipv6ExtensionSetID, key: r(0)))
+            }
         }
     }
 

@@ -44,12 +44,16 @@ extension KernelDataplane {
         }
         let policed = NFTSet(table: tableName, name: padiPolicedSet, countedKeyLength: 4, id: padiPolicedSetID)
         batch.add(policed, name: "\(tableName)/\(padiPolicedSet)")
-        let elements = NFTSet(table: tableName, name: padiPolicedSet)
-        for slot in interfaces.indices.dropFirst() where !absent.contains(slot) {
-            elements.add(key: policedKey(slot: slot, .perClient))
-            elements.add(key: policedKey(slot: slot, .overall))
+        // libnftnl drops a message larger than its page without a word: a few LANs per message.
+        let lans = interfaces.indices.dropFirst().filter { !absent.contains($0) }
+        for start in stride(from: 0, to: lans.count, by: 32) {
+            let elements = NFTSet(table: tableName, name: padiPolicedSet)
+            for slot in lans[start..<min(start + 32, lans.count)] {
+                elements.add(key: policedKey(slot: slot, .perClient))
+                elements.add(key: policedKey(slot: slot, .overall))
+            }
+            batch.addElements(elements, name: "\(tableName)/\(padiPolicedSet)")
         }
-        batch.addElements(elements, name: "\(tableName)/\(padiPolicedSet)")
     }
 
     /// Two rules at the head of a LAN device's chain: PADIs over their source's rate, then over
@@ -69,7 +73,7 @@ extension KernelDataplane {
         }
         func countAndDrop(_ rule: borrowing NFTRule, _ reason: PolicingReason) {
             rule.append(.immediate(policedKey(slot: slot, reason), into: r(0)))
-            rule.append(.lookup(set: padiPolicedSet, setID: padiPolicedSetID, key: r(0)))
+            rule.append(.member(of: padiPolicedSet, setID: padiPolicedSetID, key: r(0)))
             rule.append(.drop())
         }
         if policy.padiPerClientPerMinute > 0 {

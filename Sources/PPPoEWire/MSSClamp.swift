@@ -3,9 +3,12 @@
 /// PPPoE's 8 bytes leave 1492 for IP; where ICMP is filtered, path-MTU discovery fails and TCP
 /// stalls unless SYNs announce a small enough MSS. This lowers (never raises) the MSS option of
 /// SYN and SYN-ACK segments, IPv4 and IPv6, wherever the option sits among the others, and
-/// updates the TCP checksum incrementally (RFC 1624). Anything it does not fully understand
-/// (fragments, IPv4 or TCP headers that do not add up, IPv6 extension headers, malformed
-/// options) it leaves byte for byte as it was. No allocation: it runs in the forwarding loop.
+/// updates the TCP checksum incrementally (RFC 1624). The PPP protocol field may be compressed
+/// to one byte (RFC 1661 PFC, which RFC 2516 permits once LCP negotiated it), and IPv6 TCP may sit
+/// behind extension headers: a peer choosing either must not escape clamping. Anything it does
+/// not fully understand (fragments, IPv4 or TCP headers that do not add up, extension header
+/// chains that are too long, run past the packet or carry AH/ESP, malformed options) it leaves
+/// byte for byte as it was. No allocation: it runs in the forwarding loop.
 public enum MSSClamp {
     public enum Outcome: Equatable, Sendable {
         /// Not a TCP SYN in IPv4/IPv6 over PPP, or one this leaves alone.
@@ -18,16 +21,29 @@ public enum MSSClamp {
     public static let pppIPv4: UInt16 = 0x0021
     public static let pppIPv6: UInt16 = 0x0057
 
+    /// IPv6 extension headers walked before giving up: real SYNs carry one or two; the bound
+    /// keeps a hostile chain from costing more than a few reads.
+    static let maxExtensionHeaders = 8
+
     /// Clamps the SYN, if any, in a session frame whose PPP protocol field starts at byte 20.
     /// `length` is the frame's length without Ethernet padding.
     @inline(__always)
     public static func clamp(frame: UnsafeMutableRawPointer, length: Int, ipv4 limitIPv4: UInt16,
                              ipv6 limitIPv6: UInt16) -> Outcome {
         let ppp = PPPoEHeader.frameHeaderLength
-        guard length >= ppp + 2 else { return .untouched }
+        guard length >= ppp + 1 else { return .untouched }
         let bytes = frame.assumingMemoryBound(to: UInt8.self)
-        let protocolField = UInt16(bytes[ppp]) << 8 | UInt16(bytes[ppp + 1])
-        let ip = ppp + 2
+        // A protocol number's first byte is even and its last odd (RFC 1661 §2): an odd first
+        // byte is a compressed, one-byte field.
+        let protocolField: UInt16, ip: Int
+        if bytes[ppp] & 1 == 1 {
+            protocolField = UInt16(bytes[ppp])
+            ip = ppp + 1
+        } else {
+            guard length >= ppp + 2 else { return .untouched }
+            protocolField = UInt16(bytes[ppp]) << 8 | UInt16(bytes[ppp + 1])
+            ip = ppp + 2
+        }
         let tcp: Int, tcpEnd: Int, limit: UInt16
         switch protocolField {
         case pppIPv4:
@@ -41,11 +57,12 @@ public enum MSSClamp {
             tcpEnd = ip + totalLength
             limit = limitIPv4
         case pppIPv6:
-            guard length >= ip + 40, bytes[ip] >> 4 == 6, bytes[ip + 6] == 6 else { return .untouched }
+            guard length >= ip + 40, bytes[ip] >> 4 == 6 else { return .untouched }
             let payloadLength = Int(bytes[ip + 4]) << 8 | Int(bytes[ip + 5])
-            tcp = ip + 40
-            tcpEnd = tcp + payloadLength
-            guard tcpEnd <= length else { return .untouched }
+            tcpEnd = ip + 40 + payloadLength
+            guard tcpEnd <= length, let start = tcpAfterExtensionHeaders(bytes, next: bytes[ip + 6], at: ip + 40,
+                                                                         end: tcpEnd) else { return .untouched }
+            tcp = start
             limit = limitIPv6
         default:
             return .untouched
@@ -73,6 +90,35 @@ public enum MSSClamp {
             option += optionLength
         }
         return .withinLimit
+    }
+
+    /// Where TCP starts after the IPv6 extension headers from `offset` (`next` names the first),
+    /// or nil where this leaves the packet alone: not TCP, a chain longer than
+    /// `maxExtensionHeaders` or running past `end`, hop-by-hop anywhere but first, a fragment
+    /// other than an atomic one (offset 0, no more fragments: RFC 6946), or AH, ESP and anything
+    /// unknown (AH authenticates the segment, so rewriting it would break the packet).
+    @inline(__always)
+    static func tcpAfterExtensionHeaders(_ bytes: UnsafeMutablePointer<UInt8>, next first: UInt8, at offset: Int,
+                                         end: Int) -> Int? {
+        var next = first, offset = offset, walked = 0
+        while next != 6 {
+            guard walked < maxExtensionHeaders, offset + 8 <= end else { return nil }
+            switch next {
+            case 0 where walked == 0, 43, 60:   // hop-by-hop, routing, destination options
+                let size = (Int(bytes[offset + 1]) + 1) * 8
+                next = bytes[offset]
+                offset += size
+            case 44:                             // fragment
+                let field = UInt16(bytes[offset + 2]) << 8 | UInt16(bytes[offset + 3])
+                guard field & 0xFFF9 == 0 else { return nil }
+                next = bytes[offset]
+                offset += 8
+            default:
+                return nil
+            }
+            walked += 1
+        }
+        return offset <= end ? offset : nil
     }
 
     /// Writes the new MSS and patches the checksum for every 16-bit word (counted from the TCP

@@ -10,8 +10,9 @@ public struct Tag: Equatable, Sendable {
 
     public init(_ type: TagType, text: String) { self.init(type, Array(text.utf8)) }
 
-    /// The value as UTF-8 text, with invalid bytes replaced: for names shown to people.
-    public var text: String { String(decoding: value, as: UTF8.self) }
+    /// The value as UTF-8 text, invalid bytes written `\xNN`: for names shown to people (who
+    /// see it through `TerminalText.escaped`: it may hold any control character).
+    public var text: String { TerminalText.decoding(value) }
 
     /// The PPP-Max-Payload value (RFC 4638) when this tag is one and well formed.
     public var maxPayload: UInt16? {

@@ -1,15 +1,18 @@
+import PPPoEWire
 import UserspaceRelay
 
-/// Plain-text renderings of the control replies, for people at a shell.
+/// Plain-text renderings of the control replies, for people at a shell. Every string that is
+/// not our own (names from the wire, interface names, kernel errors) goes through
+/// `TerminalText.escaped`: it must not be able to move the cursor or forge a line.
 public enum ReportText {
     public static func status(_ report: StatusReport) -> String {
         var lines = [
             "dataplane: \(report.dataplane) (\(report.dataplaneReason))",
             "pid: \(report.pid), up \(report.uptimeSeconds) s",
         ]
-        if let error = report.kernelError { lines.append("kernel dataplane error: \(error)") }
+        if let error = report.kernelError { lines.append("kernel dataplane error: \(TerminalText.escaped(error))") }
         for interface in report.interfaces {
-            lines.append("\(interface.role): \(interface.name) \(interface.state) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
+            lines.append("\(interface.role): \(TerminalText.escaped(interface.name)) \(interface.state) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
         }
         let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
         lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle), mss \(report.mss)")
@@ -32,8 +35,9 @@ public enum ReportText {
         let header = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)",
                       "PKTS>AC", "BYTES>AC", "PKTS>CL", "BYTES>CL"]
         let rows = sessions.map { s in
-            [s.lanInterface, s.clientMAC, "\(s.clientSessionID)", s.wanInterface, s.acMAC, "\(s.acSessionID)",
-             s.acName.isEmpty ? "-" : s.acName, s.serviceName.isEmpty ? "-" : s.serviceName, "\(s.uptimeSeconds)",
+            [TerminalText.escaped(s.lanInterface), s.clientMAC, "\(s.clientSessionID)", TerminalText.escaped(s.wanInterface),
+             s.acMAC, "\(s.acSessionID)", s.acName.isEmpty ? "-" : TerminalText.escaped(s.acName),
+             s.serviceName.isEmpty ? "-" : TerminalText.escaped(s.serviceName), "\(s.uptimeSeconds)",
              "\(s.packetsToAC)", "\(s.bytesToAC)", "\(s.packetsToClient)", "\(s.bytesToClient)"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }

@@ -19,6 +19,9 @@ public struct RelayCounters: Sendable, Equatable {
     public var droppedMalformed: UInt64 = 0
     /// Unicast frames addressed to some other host (seen where the device is promiscuous).
     public var droppedNotForUs: UInt64 = 0
+    /// Frames that arrived with an 802.1Q/802.1ad tag (VLAN id not 0) on a relay device, session
+    /// or discovery: never relayed with the tag stripped.
+    public var droppedVLANTagged: UInt64 = 0
     /// Session frames for a session the relay does not know (for example the router's own PPPoE).
     public var droppedUnknownSession: UInt64 = 0
     /// Discovery answers that belong to no client of ours (the router's own client, another relay).
@@ -78,6 +81,7 @@ public struct RelayCounters: Sendable, Equatable {
             ("mss_clamped_to_client", mssClampedToClient),
             ("dropped_malformed", droppedMalformed),
             ("dropped_not_for_us", droppedNotForUs),
+            ("dropped_vlan_tagged", droppedVLANTagged),
             ("dropped_unknown_session", droppedUnknownSession),
             ("dropped_discovery_not_ours", droppedDiscoveryNotOurs),
             ("dropped_wrong_direction", droppedWrongDirection),

@@ -14,6 +14,9 @@ public struct RelayEngine: ~Copyable {
     /// back to poll(2) only when the ring is empty or after this many: under load, frames
     /// that arrived during one batch's send make the next batch, with no poll between.
     static let batchesPerWakeup = 16
+    /// The longest session frame the loop relays; longer ones count as malformed. The kernel
+    /// dataplane leaves longer ones to the loop, so that both agree.
+    public static let largestSessionFrame = SessionRing.largestFrame
 
     public enum Descriptor: Sendable, Equatable {
         case discovery(slot: UInt8)
@@ -73,12 +76,13 @@ public struct RelayEngine: ~Copyable {
         for _ in 0..<Self.batchesPerWakeup {
             let now = MonotonicClock.seconds()
             var taken: UInt32 = 0
-            while taken < UInt32(Self.batchSize), let (frame, truncated) = ring.pointee.frame(at: taken) {
+            while taken < UInt32(Self.batchSize), let (frame, truncated, maybeTagged) = ring.pointee.frame(at: taken) {
                 taken &+= 1
                 if truncated {
                     core.counters.droppedMalformed &+= 1
                     continue
                 }
+                if maybeTagged, droppedAsTagged(UnsafeRawBufferPointer(frame), slot: slot) { continue }
                 if let forward = core.forwardSession(frame, from: slot, now: now) {
                     transmit.enqueue(slot: Int(forward.egress), frame: frame.baseAddress!, length: forward.length)
                 }
@@ -95,16 +99,31 @@ public struct RelayEngine: ~Copyable {
         let fd = sockets.discovery(Int(slot))
         var out: [OutgoingFrame] = []
         for _ in 0..<Self.batchSize {
-            let length = recv(fd, discoveryBuffer, Self.frameSize, Int32(MSG_DONTWAIT | MSG_TRUNC))
+            var maybeTagged: Int32 = 0
+            let length = pr_packet_receive(fd, discoveryBuffer, Self.frameSize, &maybeTagged)
             guard length >= 0 else { break }
             guard length <= Self.frameSize else {
                 core.counters.droppedMalformed &+= 1
                 continue
             }
             let frame = UnsafeRawBufferPointer(start: discoveryBuffer, count: length)
+            if maybeTagged != 0, droppedAsTagged(frame, slot: slot) { continue }
             out += core.handleDiscovery(frame, from: slot, now: MonotonicClock.seconds())
         }
         send(out)
+    }
+
+    /// Frames that arrived with a VLAN tag are not ours: the relay serves the untagged LAN and
+    /// WAN (a VLAN device, eth0.7, serves its VLAN). Relaying them would carry a frame across
+    /// VLANs with its tag stripped. The kernel marks such a frame as for another host even when
+    /// its destination is our MAC or broadcast; a frame that really is for another host (a
+    /// promiscuous device) is left to the core, which counts it as not for us.
+    private mutating func droppedAsTagged(_ frame: UnsafeRawBufferPointer, slot: UInt8) -> Bool {
+        guard frame.count >= 6 else { return false }
+        let destination = MACAddress(reading: frame.baseAddress!, at: 0)
+        guard destination.isGroup || destination == core.interfaces[Int(slot)].mac else { return false }
+        core.counters.droppedVLANTagged &+= 1
+        return true
     }
 
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.

@@ -15,6 +15,9 @@ struct SessionRing {
     /// 1,982-byte frame, baby jumbo (RFC 4638) with margin. Longer frames arrive truncated and
     /// are counted as malformed.
     static let frameSize: UInt32 = 2048
+    /// The longest frame a slot holds whole: the kernel puts the frame 66 bytes in (its
+    /// 32-byte header and a sockaddr_ll, aligned so the network header lands on 16 bytes).
+    static let largestFrame = Int(frameSize) - 66
     /// 2 MiB per interface: two milliseconds of frames at a million per second.
     static let frameCount: UInt32 = 1024
     static let blockSize: UInt32 = 16384
@@ -24,13 +27,15 @@ struct SessionRing {
     var head: UInt32 = 0
 
     /// The frame at `head + offset`, if the kernel has handed it over: its bytes (in place,
-    /// writable) and whether the kernel had to cut it to fit the slot.
+    /// writable), whether the kernel had to cut it to fit the slot, and whether it may have
+    /// arrived with a VLAN tag (`pr_rx_ring_maybe_tagged`).
     @inline(__always)
-    mutating func frame(at offset: UInt32) -> (bytes: UnsafeMutableRawBufferPointer, truncated: Bool)? {
+    mutating func frame(at offset: UInt32) -> (bytes: UnsafeMutableRawBufferPointer, truncated: Bool, maybeTagged: Bool)? {
         guard let header = pr_rx_ring_ready(&map, index(offset)) else { return nil }
         let start = UnsafeMutableRawPointer(header) + Int(header.pointee.tp_mac)
         let length = Int(header.pointee.tp_snaplen)
-        return (UnsafeMutableRawBufferPointer(start: start, count: length), length < Int(header.pointee.tp_len))
+        return (UnsafeMutableRawBufferPointer(start: start, count: length), length < Int(header.pointee.tp_len),
+                pr_rx_ring_maybe_tagged(header) != 0)
     }
 
     /// Gives the first `count` frames back to the kernel and moves past them.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PPPoEWire
 import RelayDaemon
 import UserspaceRelay
 
@@ -58,12 +59,15 @@ extension Relayctl {
     }
 }
 
-/// Asks the running daemon and prints its answer: the JSON as sent, or text for people.
+/// Asks the running daemon and prints its answer: the JSON as sent (C1 controls and the like,
+/// which JSON may carry raw, written as `\u` escapes so a terminal shows them as text), or
+/// text for people.
 private func show<Report: Decodable>(_ request: ControlRequest, as type: Report.Type, runtime: RuntimeOptions,
                                      output: OutputOptions, render: (Report) -> String) throws {
     let directory = runtime.resolvedRuntimeDirectory
     if output.json {
-        FileOutput.standardOutput(String(decoding: try ControlClient.raw(request, runtimeDirectory: directory), as: UTF8.self))
+        let json = TerminalText.escapingJSON(try ControlClient.raw(request, runtimeDirectory: directory))
+        FileOutput.standardOutput(String(decoding: json, as: UTF8.self))
     } else {
         FileOutput.standardOutput(render(try ControlClient.query(request, runtimeDirectory: directory, as: type)))
     }

@@ -60,11 +60,28 @@ static inline struct tpacket2_hdr *pr_rx_ring_ready(const struct pr_rx_ring *rin
     return (__atomic_load_n(&header->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) ? header : NULL;
 }
 
+/// Whether frame `header` may have arrived with an 802.1Q/802.1ad tag. A tag that no VLAN
+/// device took is cleared by the kernel before it hands the frame to a socket bound to one
+/// ethertype, which sees the frame untagged but marked PACKET_OTHERHOST (net/core/dev.c); a
+/// tag still in metadata shows as TP_STATUS_VLAN_VALID. OTHERHOST also marks frames for
+/// another MAC on a promiscuous device: the caller tells the two apart by the destination.
+static inline int pr_rx_ring_maybe_tagged(const struct tpacket2_hdr *header) {
+    const struct sockaddr_ll *link =
+        (const struct sockaddr_ll *)((const unsigned char *)header + TPACKET_ALIGN(sizeof(struct tpacket2_hdr)));
+    return (header->tp_status & TP_STATUS_VLAN_VALID) || link->sll_pkttype == PACKET_OTHERHOST;
+}
+
 /// Hands frame `index` back to the kernel; the release store orders our writes before it.
 static inline void pr_rx_ring_release(const struct pr_rx_ring *ring, unsigned int index) {
     struct tpacket2_hdr *header = (struct tpacket2_hdr *)(ring->map + (size_t)index * ring->frame_size);
     __atomic_store_n(&header->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
+
+/// recv(2) with MSG_TRUNC (the frame's real length, even when longer than `length`) that also
+/// says whether the frame may have arrived with a VLAN tag (see pr_rx_ring_maybe_tagged; the
+/// socket must be one of pr_packet_socket_open's, which asks for PACKET_AUXDATA). Returns the
+/// length or -errno.
+ssize_t pr_packet_receive(int fd, void *buffer, size_t length, int *maybe_tagged);
 
 /// sendmmsg(2) without blocking; returns the number sent, or -errno.
 int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
