@@ -240,7 +240,7 @@ struct PendingRequests {
         guard var record = records[index] else { return .overLimit }
         record.offers.removeAll { $0.expires <= now }
         let offer = Offer(acMAC: acMAC, cookie: cookie.map(Self.hash),
-                          acName: String(decoding: (acName ?? []).prefix(Self.labelLimit), as: UTF8.self),
+                          acName: TerminalText.decoding((acName ?? []).prefix(Self.labelLimit)),
                           expires: now + Self.lifetime)
         if let existing = record.offers.firstIndex(where: { $0.acMAC == acMAC }) {
             record.offers.remove(at: existing)
