@@ -17,10 +17,13 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var idleTimeout: Int
     public var mss: MSSSetting
     public var runtimeDirectory: String
+    /// The group that may read status through the control socket (0660, directory 0750); none
+    /// when nil, and then only root may connect. Optional, so configurations saved without it load.
+    public var controlGroup: String?
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
-                runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory) {
+                runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory, controlGroup: String? = nil) {
         self.lanInterfaces = lanInterfaces
         self.wanInterface = wanInterface
         self.dataplane = dataplane
@@ -28,6 +31,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.idleTimeout = idleTimeout
         self.mss = mss
         self.runtimeDirectory = runtimeDirectory
+        self.controlGroup = controlGroup
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -38,6 +42,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
+            + (controlGroup.map { ["--control-group", $0] } ?? [])
     }
 
     /// The checks that need no system: each a one-line reason.
@@ -56,5 +61,6 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
             throw .usage("--max-sessions must be between 1 and \(Self.maxSessionsLimit), not \(maxSessions)")
         }
         guard idleTimeout >= 0 else { throw .usage("--idle-timeout must be 0 (off) or a number of seconds") }
+        if let controlGroup, controlGroup.isEmpty { throw .usage("--control-group needs a group name") }
     }
 }

@@ -30,10 +30,16 @@ struct RelayOptions: ParsableArguments {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    @Option(name: .customLong("control-group"),
+            help: "A group whose members may read status, sessions and mss through the control socket (default: root only).")
+    var controlGroup: String?
+
     var configuration: RelayConfiguration {
-        RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
-                           maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
-                           runtimeDirectory: runtime.resolvedRuntimeDirectory)
+        var configuration = RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface,
+                                               dataplane: dataplane, maxSessions: maxSessions, idleTimeout: idleTimeout,
+                                               mss: mss, runtimeDirectory: runtime.resolvedRuntimeDirectory)
+        configuration.controlGroup = controlGroup
+        return configuration
     }
 
     func validate() throws {
