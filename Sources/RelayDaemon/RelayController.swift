@@ -23,6 +23,8 @@ public enum RelayController {
         _ = try InterfaceResolver.resolve(configuration)
         _ = try ControlAccess.groupID(configuration.controlGroup)
         let directory = configuration.runtimeDirectory
+        // So is an unsafe runtime directory.
+        if let checked = try RuntimeDirectory.existing(directory) { close(checked) }
         let switchedOff = try switchFastPathsOff(for: configuration, system)
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
         var replaced: RelayConfiguration?

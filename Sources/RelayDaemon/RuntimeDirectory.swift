@@ -21,10 +21,12 @@ public enum RuntimeDirectory {
     /// to find another running must not change the running one's directory.
     static func adjust(_ fd: Int32, _ path: String, group: gid_t?) throws(DaemonError) {
         guard fchown(fd, uid_t.max, group ?? getegid()) == 0 else {
-            throw .failure("cannot give runtime directory \(path) to group \(group ?? getegid()): \(UnixSocket.errorText())")
+            let code = errno
+            throw .failure("cannot give runtime directory \(path) to group \(group ?? getegid()): \(text(code))")
         }
         guard fchmod(fd, mode(group: group)) == 0 else {
-            throw .failure("cannot set the mode of runtime directory \(path): \(UnixSocket.errorText())")
+            let code = errno
+            throw .failure("cannot set the mode of runtime directory \(path): \(text(code))")
         }
     }
 
@@ -41,14 +43,20 @@ public enum RuntimeDirectory {
         if lstat(path, &info) != 0 {
             let code = errno
             guard code == ENOENT, create else { throw .failure("runtime directory \(path): \(text(code))") }
-            if mkdir(path, mode) != 0 && errno != EEXIST {
-                throw .failure("cannot create runtime directory \(path): \(UnixSocket.errorText())")
+            if mkdir(path, mode) != 0, case let code = errno, code != EEXIST {
+                throw .failure("cannot create runtime directory \(path): \(text(code))")
             }
-            guard lstat(path, &info) == 0 else { throw .failure("runtime directory \(path): \(UnixSocket.errorText())") }
+            guard lstat(path, &info) == 0 else {
+                let code = errno
+                throw .failure("runtime directory \(path): \(text(code))")
+            }
         }
         try check(info, path, what: "runtime directory \(path)")
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw .failure("runtime directory \(path): \(UnixSocket.errorText())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw .failure("runtime directory \(path): \(text(code))")
+        }
         var opened = stat()
         guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else {
             close(fd)
@@ -80,7 +88,8 @@ public enum RuntimeDirectory {
             prefix = component.isEmpty ? "/" : (prefix == "/" ? "/" : prefix + "/") + component
             var link = stat(), info = stat()
             guard lstat(prefix, &link) == 0, stat(prefix, &info) == 0 else {
-                throw .failure("runtime directory \(path): \(prefix): \(UnixSocket.errorText())")
+                let code = errno
+                throw .failure("runtime directory \(path): \(prefix): \(text(code))")
             }
             if link.st_mode & S_IFMT == S_IFLNK, link.st_uid != 0, link.st_uid != geteuid() {
                 throw .failure("\(prefix), on the way to runtime directory \(path), is a symbolic link owned by uid \(link.st_uid): refusing it")
@@ -118,7 +127,10 @@ public enum RuntimeDirectory {
     /// the same directory is told which one runs.
     static func lock(_ directoryFD: Int32, _ path: String) throws(DaemonError) -> Int32 {
         let fd = openat(directoryFD, lockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .failure("cannot open \(path)/\(lockName): \(UnixSocket.errorText())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw .failure("cannot open \(path)/\(lockName): \(text(code))")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let holder = readText(fd).map { " (pid \($0))" } ?? ""

@@ -5,8 +5,10 @@ import XCTest
 /// anyone may write, one they own, links planted for the pid file and the log, a pid file
 /// naming their victim. Root must follow none of it, and two relays never share a directory.
 final class RuntimeDirectoryTests: LabTestCase {
+    /// A relay that must refuse to start; bounded, so one that starts anyway fails the test
+    /// instead of hanging it.
     func run(_ runtime: String, _ extra: [String] = []) -> Lab.Output {
-        lab.run(in: routerNS, [Lab.relayctl, "run", "--lan", "lan0", "--wan", "wan0", "--runtime-dir", runtime] + extra)
+        lab.run(in: routerNS, ["timeout", "10", Lab.relayctl, "run", "--lan", "lan0", "--wan", "wan0", "--runtime-dir", runtime] + extra)
     }
 
     func makeDirectory(_ name: String, mode: mode_t, owner: uid_t = 0) throws -> String {

@@ -5,8 +5,9 @@ import XCTest
 /// with setpriv (a real EPERM from the kernel), and an unprivileged user. Every one is a
 /// one-line error and exit 1, never a crash, and leaves nothing behind.
 final class StartupFailureTests: LabTestCase {
-    func run(_ name: String, as prefix: [String], _ extra: [String], runtime: String) -> Lab.Output {
-        lab.run(in: routerNS, prefix + [Lab.relayctl, "run", "--lan", "lan0", "--wan", "wan0",
+    /// Bounded: a relay that starts after all fails the test instead of hanging it.
+    func run(as prefix: [String], _ extra: [String], runtime: String) -> Lab.Output {
+        lab.run(in: routerNS, ["timeout", "10"] + prefix + [Lab.relayctl, "run", "--lan", "lan0", "--wan", "wan0",
                                         "--runtime-dir", lab.file(runtime).path] + extra)
     }
 
@@ -26,7 +27,7 @@ final class StartupFailureTests: LabTestCase {
         ]
         for (index, item) in cases.enumerated() {
             let runtime = "run\(index)"
-            let out = run(item.what, as: ["setpriv"] + item.setpriv, item.extra, runtime: runtime)
+            let out = run(as: ["setpriv"] + item.setpriv, item.extra, runtime: runtime)
             assertOneLineFailure(out, mentioning: item.reason, item.what)
             let left = (try? FileManager.default.contentsOfDirectory(atPath: lab.file(runtime).path)) ?? []
             XCTAssertFalse(left.contains("control.sock") || left.contains("relayd.pid"), "\(item.what) left \(left)")
@@ -42,13 +43,13 @@ final class StartupFailureTests: LabTestCase {
         try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
         XCTAssertEqual(chown(own.path, 65534, 65534), 0)
         XCTAssertEqual(chmod(own.path, 0o700), 0)
-        let out = run("uid 65534", as: nobody, ["--dataplane", "auto"], runtime: "nobody/run")
+        let out = run(as: nobody, ["--dataplane", "auto"], runtime: "nobody/run")
         assertOneLineFailure(out, mentioning: "packet socket on", "uid 65534 with its own runtime directory")
 
         // Root's runtime directory: it cannot even create it.
         try FileManager.default.createDirectory(at: lab.file("root-only"), withIntermediateDirectories: true)
         XCTAssertEqual(chmod(lab.file("root-only").path, 0o755), 0)
-        let denied = run("uid 65534", as: nobody, [], runtime: "root-only/run")
+        let denied = run(as: nobody, [], runtime: "root-only/run")
         assertOneLineFailure(denied, mentioning: "Permission denied", "uid 65534 under root's directory")
     }
 }
