@@ -199,8 +199,8 @@ public enum RelayController {
 
     /// Stops the daemon of `runtimeDirectory`; its pid, or nil when none ran. Whatever names a
     /// pid (the socket's answer, the pid file) is only a hint: a process is signalled only if it
-    /// is relayctl holding this directory's lock, checked again before SIGKILL, since a pid file
-    /// can outlive its daemon and its pid be reused.
+    /// is this directory's daemon (`RuntimeDirectory.isDaemon`), checked again before SIGKILL,
+    /// since a pid file can outlive its daemon and its pid be reused.
     private static func stopDaemon(runtimeDirectory: String) throws(DaemonError) -> Int32? {
         guard let directory = try RuntimeDirectory.existing(runtimeDirectory) else { return nil }
         defer { close(directory) }
@@ -209,17 +209,17 @@ public enum RelayController {
         let recorded = ConfigurationFile.contents(at: paths.pidFile)
             .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
         guard let pid = [reported, recorded].compactMap({ $0 }).first(where: {
-            RuntimeDirectory.isDaemon($0, directoryFD: directory)
+            RuntimeDirectory.isDaemon($0, directoryFD: directory, path: runtimeDirectory)
         }) else {
             if let reported {
                 throw .failure("the relay at \(paths.controlSocket) says it is pid \(reported), which is not a relay "
-                    + "holding \(runtimeDirectory): not signalled")
+                    + "for \(runtimeDirectory): not signalled")
             }
             return nil
         }
         kill(pid, SIGTERM)
         for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
-        if kill(pid, 0) == 0, RuntimeDirectory.isDaemon(pid, directoryFD: directory) {
+        if kill(pid, 0) == 0, RuntimeDirectory.isDaemon(pid, directoryFD: directory, path: runtimeDirectory) {
             kill(pid, SIGKILL)
             for _ in 0..<40 where kill(pid, 0) == 0 { usleep(50_000) }
         }

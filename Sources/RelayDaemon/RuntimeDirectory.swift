@@ -174,15 +174,21 @@ public enum RuntimeDirectory {
 
     // MARK: which process is ours
 
-    /// True only for a relayctl (this very binary, or the one it replaced on upgrade) that holds
-    /// this directory's lock: the only process `disable` may signal. A pid file, or a socket's
-    /// answer, can name any process; the lock cannot be held by one that is not our daemon.
-    static func isDaemon(_ pid: Int32, directoryFD: Int32) -> Bool {
+    /// True only for a relayctl (this very binary, or the one it replaced on upgrade) that is the
+    /// daemon of this directory: it holds the directory's lock, or (a daemon started before the
+    /// lock existed) its command line is `relayctl run ... --runtime-dir PATH`. Only such a
+    /// process is ever signalled: a pid file, or a socket's answer, can name any process.
+    static func isDaemon(_ pid: Int32, directoryFD: Int32, path: String) -> Bool {
         guard pid > 1, let exe = executable("/proc/\(pid)/exe"), let own = executable("/proc/self/exe"),
               exe == own || (exe.hasSuffix("/relayctl") && own.hasSuffix("/relayctl")) else { return false }
         var lockInfo = stat()
-        guard fstatat(directoryFD, lockName, &lockInfo, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
-        return lockHolders(of: lockInfo).contains(pid)
+        if fstatat(directoryFD, lockName, &lockInfo, AT_SYMLINK_NOFOLLOW) == 0, lockHolders(of: lockInfo).contains(pid) {
+            return true
+        }
+        guard let command = ConfigurationFile.contents(at: "/proc/\(pid)/cmdline") else { return false }
+        let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return words.dropFirst().first == "run"
+            && zip(words, words.dropFirst()).contains { $0 == "--runtime-dir" && $1 == path }
     }
 
     /// The link's target, without the " (deleted)" the kernel adds once the binary was replaced.

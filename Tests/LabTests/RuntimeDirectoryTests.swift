@@ -117,6 +117,25 @@ final class RuntimeDirectoryTests: LabTestCase {
         XCTAssertTrue(sleeper.isRunning, "disable killed the process a socket named")
     }
 
+    /// What init systems run names only its configuration, not the runtime directory: disable
+    /// knows it as the directory's daemon by the lock it holds.
+    func testDisableStopsTheDaemonHoldingTheLock() throws {
+        try buildTopology()
+        let runtime = lab.file("run").path, config = lab.file("relay.json").path, root = lab.file("root").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try """
+            {"lanInterfaces": ["lan0"], "wanInterface": "wan0", "dataplane": "\(dataplane)", "maxSessions": 100,
+             "idleTimeout": 600, "mss": "auto", "runtimeDirectory": "\(runtime)"}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try lab.spawn("relay", in: routerNS, [Lab.relayctl, "daemon", "--config", config, "--root", root])
+        try lab.waitUntil("the daemon answers", timeout: 10) { lab.relayctl(in: routerNS, ["status"]).status == 0 }
+        let disable = lab.run(in: routerNS, [Lab.relayctl, "disable", "--runtime-dir", runtime, "--config", config,
+                                             "--root", root])
+        XCTAssertEqual(disable.status, 0, disable.stderr)
+        XCTAssertTrue(disable.stdout.contains("stopped relay pid \(daemon.processIdentifier)"), disable.stdout)
+        try lab.waitUntil("the daemon is gone", timeout: 5) { !daemon.isRunning }
+    }
+
     func testTwoDaemonsCannotShareADirectory() throws {
         try buildTopology()
         let first = try startRelay(extra: ["--mss", "1400"])
