@@ -49,7 +49,12 @@ struct ControlServer: ~Copyable {
             let client = clients[slot]
             fds[base + slot] = pollfd(fd: client.fd, events: Int16(client.answering ? POLLOUT : POLLIN), revents: 0)
         }
+        pollSlots = (clients.lastIndex { $0.fd >= 0 } ?? -1) + 1
     }
+
+    /// How many client entries the loop hands to poll: up to the last one in use, so that with
+    /// no control client the packet sockets' poll costs what it did before there were any.
+    private(set) var pollSlots = 0
 
     /// Takes every waiting connection. Even a peer that may do nothing is heard out first, and
     /// then told why: closing on a request not yet read would reset the connection, and the

@@ -94,7 +94,8 @@ public struct RelayDaemon: ~Copyable {
         var lastTick = MonotonicClock.seconds()
         var running = true
         while running {
-            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 250) }
+            let count = nfds_t(roles.count + 3 + control.pollSlots)
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 250) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
@@ -102,7 +103,7 @@ public struct RelayDaemon: ~Copyable {
                 let fixed = roles.count
                 if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
-                for slot in 0..<ControlServer.capacity where fds[fixed + 3 + slot].revents != 0 {
+                for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
                     if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
                 }
                 if fds[fixed].revents != 0 { control.acceptAll(now: MonotonicClock.seconds()) }
