@@ -30,3 +30,13 @@ var nobodyGroupName: String? {
     guard let entry = getgrgid(65534) else { return nil }
     return String(cString: entry.pointee.gr_name)
 }
+
+/// Skips (never passes) where uid 65534 cannot run the relayctl under test: a checkout under a
+/// directory closed to others, such as /root.
+func requireUnprivilegedRelayctl() throws {
+    let probe = Lab.run(nobody + [Lab.relayctl, "--help"])
+    guard probe.status == 0 else {
+        throw XCTSkip("uid 65534 cannot run \(Lab.relayctl) (\(probe.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
+            + "build in a directory others may enter to run the tests as an unprivileged user")
+    }
+}

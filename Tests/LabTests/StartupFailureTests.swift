@@ -37,6 +37,7 @@ final class StartupFailureTests: LabTestCase {
     }
 
     func testAnUnprivilegedUserGetsAOneLineError() throws {
+        try requireUnprivilegedRelayctl()
         try buildTopology()
         // Its own runtime directory, so it gets as far as the packet sockets.
         let own = lab.file("nobody")
