@@ -104,6 +104,61 @@ final class ControlLoadTests: LabTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 2)
     }
 
+    /// An answer far larger than the socket's buffer (1,000 sessions), read 32 KiB every 0.25 s:
+    /// the relay writes what fits and comes back when there is room, while more clients set up
+    /// sessions and echo through it, and root's status still answers at once. (A relay that
+    /// wrote it blocking would stall for the two seconds the reader takes.)
+    func testASlowReaderOfALargeAnswerDoesNotHoldForwardingUp() throws {
+        try buildTopology()
+        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
+                                            lab.file("test-ac.log").path, "--quiet", "--seconds", "120"])
+        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+        try startRelay()
+        try lab.spawn("mass", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
+                                              lab.file("mass.log").path, "--count", "1000", "--sample", "10"])
+        try lab.waitUntil("1,000 sessions are up", timeout: 90) { !lab.events("mass", "summary").isEmpty }
+        XCTAssertEqual(lab.events("mass", "summary").first?["established"] as? Int, 1000)
+
+        try lab.spawn("reader", in: routerNS, [Lab.python, "-c", """
+            import json, socket, sys, time
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'sessions\\n')
+            started, answer = time.time(), b''
+            open(sys.argv[2] + '.started', 'w').write('reading\\n')
+            while True:
+                chunk = s.recv(32768)
+                if not chunk:
+                    break
+                answer += chunk
+                time.sleep(0.25)
+            open(sys.argv[2], 'w').write('%d %d %.2f\\n' % (len(answer), len(json.loads(answer)), time.time() - started))
+            """, lab.file("run/control.sock").path, lab.file("reader.result").path])
+        try lab.waitUntil("the reader started", timeout: 5) { !lab.text("reader.result.started").isEmpty }
+
+        // While it reads: 20 more clients dial and echo through the relay, and status answers.
+        try lab.spawn("more", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
+                                              lab.file("more.log").path, "--count", "20", "--sample", "20",
+                                              "--offset", "1000"])
+        let started = Date()
+        XCTAssertEqual(lab.relayctl(in: routerNS, ["status"]).status, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1, "status waited behind the slow reader")
+        try lab.waitUntil("20 more sessions are up and echo", timeout: 30) { !lab.events("more", "summary").isEmpty }
+        let more = try XCTUnwrap(lab.events("more", "summary").first)
+        XCTAssertEqual(more["established"] as? Int, 20, "\(more)")
+        XCTAssertEqual(more["answered"] as? Int, 20, "\(more)")
+        XCTAssertTrue(lab.text("reader.result").isEmpty, "the slow reader was still reading meanwhile")
+
+        try lab.waitUntil("the slow reader has its whole answer", timeout: 15) { !lab.text("reader.result").isEmpty }
+        let result = lab.text("reader.result").trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        let bytes = Int(result[0]) ?? 0, sessions = Int(result[1]) ?? 0, seconds = Double(result[2]) ?? 0
+        print("slow reader: \(bytes) bytes, \(sessions) sessions in \(seconds) s")
+        // A UNIX socket queues at most its send buffer (net.core.wmem_default) for the reader.
+        let buffer = Int(lab.run(in: routerNS, ["cat", "/proc/sys/net/core/wmem_default"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 212_992
+        XCTAssertGreaterThan(bytes, 2 * buffer, "an answer the socket cannot take in one write")
+        XCTAssertGreaterThanOrEqual(sessions, 1000, "the whole answer, resumed after every partial write")
+        XCTAssertGreaterThan(seconds, 2, "read slowly")
+    }
+
     func testMoreIdleClientsThanSeatsCannotLockPeopleOut() throws {
         try buildTopology()
         let relay = try startRelay()
