@@ -70,7 +70,7 @@ public enum ControlClient {
         let paths = RuntimePaths(directory: runtimeDirectory)
         let fd = try UnixSocket.connect(to: paths.controlSocket, timeoutSeconds: 5)
         defer { close(fd) }
-        // A peer that may do nothing is answered before it asks: the send may fail, the answer is there.
+        // Never SIGPIPE: a relay that closed early may still have left its answer (a refusal) to read.
         let sent = UnixSocket.sendAll(fd, Array((request.line + "\n").utf8))
         guard let reply = UnixSocket.read(fd, limit: 64 << 20, stopAtNewline: false), !reply.isEmpty else {
             throw .failure("the relay at \(paths.controlSocket) did not answer")
