@@ -70,10 +70,16 @@ public enum ControlClient {
         let paths = RuntimePaths(directory: runtimeDirectory)
         let fd = try UnixSocket.connect(to: paths.controlSocket, timeoutSeconds: 5)
         defer { close(fd) }
-        guard UnixSocket.writeAll(fd, Array((request.line + "\n").utf8)),
-              let reply = UnixSocket.read(fd, limit: 64 << 20, stopAtNewline: false), !reply.isEmpty else {
+        // Never SIGPIPE: a relay that closed early may still have left its answer (a refusal) to read.
+        let sent = UnixSocket.sendAll(fd, Array((request.line + "\n").utf8))
+        guard let reply = UnixSocket.read(fd, limit: 64 << 20, stopAtNewline: false), !reply.isEmpty else {
             throw .failure("the relay at \(paths.controlSocket) did not answer")
         }
+        // A refusal (not allowed, not understood) is an error here too, also for --json.
+        if reply.first == UInt8(ascii: "{"), let refusal = try? JSONDecoder().decode(ControlErrorReply.self, from: Data(reply)) {
+            throw .failure("the relay refused \"\(request.line)\": \(String(refusal.error.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))")
+        }
+        guard sent else { throw .failure("the relay at \(paths.controlSocket) did not answer") }
         return reply
     }
 }

@@ -19,12 +19,16 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var runtimeDirectory: String
     /// Discovery limits and AC policy: what a hostile LAN or WAN host cannot make the relay do.
     public var policy: DiscoveryPolicy
+    /// The group that may read status through the control socket (0660, directory 0750); none
+    /// when nil, and then only root may connect. Optional, so configurations saved without it load.
+    public var controlGroup: String?
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
                 runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory,
-                policy: DiscoveryPolicy = .standard) {
+                policy: DiscoveryPolicy = .standard, controlGroup: String? = nil) {
         self.policy = policy
+        self.controlGroup = controlGroup
         self.lanInterfaces = lanInterfaces
         self.wanInterface = wanInterface
         self.dataplane = dataplane
@@ -32,13 +36,15 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.idleTimeout = idleTimeout
         self.mss = mss
         self.runtimeDirectory = runtimeDirectory
+        self.controlGroup = controlGroup
     }
 
     enum CodingKeys: String, CodingKey {
-        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy
+        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy, controlGroup
     }
 
-    /// A configuration saved before the discovery policy existed reads with the default policy.
+    /// A configuration saved before the discovery policy or the control group existed reads with
+    /// the default policy and no group.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lanInterfaces = try c.decode([String].self, forKey: .lanInterfaces)
@@ -49,6 +55,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         mss = try c.decode(MSSSetting.self, forKey: .mss)
         runtimeDirectory = try c.decode(String.self, forKey: .runtimeDirectory)
         policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
+        controlGroup = try c.decodeIfPresent(String.self, forKey: .controlGroup)
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -59,7 +66,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
-            + policyArguments
+            + policyArguments + (controlGroup.map { ["--control-group", $0] } ?? [])
     }
 
     private var policyArguments: [String] {
@@ -85,5 +92,6 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         }
         guard idleTimeout >= 0 else { throw .usage("--idle-timeout must be 0 (off) or a number of seconds") }
         if let problem = policy.problem() { throw .usage(problem) }
+        if let controlGroup, controlGroup.isEmpty { throw .usage("--control-group needs a group name") }
     }
 }

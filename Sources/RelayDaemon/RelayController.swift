@@ -21,7 +21,10 @@ public enum RelayController {
         try configuration.validate()
         // A typo must not cost the running relay: check the devices before touching anything.
         _ = try InterfaceResolver.resolve(configuration)
+        _ = try ControlAccess.groupID(configuration.controlGroup)
         let directory = configuration.runtimeDirectory
+        // So is an unsafe runtime directory.
+        if let checked = try RuntimeDirectory.existing(directory) { close(checked) }
         let switchedOff = try switchFastPathsOff(for: configuration, system)
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
         var replaced: RelayConfiguration?
@@ -89,9 +92,13 @@ public enum RelayController {
         } catch {
             failures.append("cannot remove nftables table \(KernelDataplane.tableName): \(error)")
         }
-        let paths = RuntimePaths(directory: runtimeDirectory)
-        unlink(paths.controlSocket)
-        unlink(paths.pidFile)
+        // Files are removed only from a directory that passed the checks: in one somebody else
+        // controls, the names could lead anywhere.
+        if let directory = try? RuntimeDirectory.existing(runtimeDirectory) {
+            _ = unlinkat(directory, "control.sock", 0)
+            _ = unlinkat(directory, "relayd.pid", 0)
+            close(directory)
+        }
         if ConfigurationFile.contents(at: configurationPath) != nil {
             unlink(configurationPath)
             done.append("removed \(configurationPath)")
@@ -160,9 +167,10 @@ public enum RelayController {
 
     private static func start(_ configuration: RelayConfiguration, executable: String) throws(DaemonError) -> StatusReport {
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)
-        if mkdir(paths.directory, 0o755) != 0 && errno != EEXIST {
-            throw .failure("cannot create runtime directory \(paths.directory): \(UnixSocket.errorText())")
-        }
+        let directory = try RuntimeDirectory.prepare(paths.directory, group: ControlAccess.groupID(configuration.controlGroup))
+        // The child opens the log with O_NOFOLLOW: a link left in its place goes first.
+        RuntimeDirectory.removeUnlessRegularFile(directory, "relayd.log")
+        close(directory)
         let logStart = ConfigurationFile.contents(at: paths.logFile)?.count ?? 0
         let arguments = [executable] + configuration.runArguments
         var cArguments = arguments.map { strdup($0) } + [nil]
@@ -189,31 +197,33 @@ public enum RelayController {
         }
     }
 
-    /// Stops the daemon answering in `runtimeDirectory` (or named by its pid file); its pid, or
-    /// nil when none ran.
+    /// Stops the daemon of `runtimeDirectory`; its pid, or nil when none ran. Whatever names a
+    /// pid (the socket's answer, the pid file) is only a hint: a process is signalled only if it
+    /// is this directory's daemon (`RuntimeDirectory.isDaemon`), checked again before SIGKILL,
+    /// since a pid file can outlive its daemon and its pid be reused.
     private static func stopDaemon(runtimeDirectory: String) throws(DaemonError) -> Int32? {
+        guard let directory = try RuntimeDirectory.existing(runtimeDirectory) else { return nil }
+        defer { close(directory) }
         let paths = RuntimePaths(directory: runtimeDirectory)
-        var pid = (try? ControlClient.query(.status, runtimeDirectory: runtimeDirectory, as: StatusReport.self))?.pid
-        if pid == nil, let text = ConfigurationFile.contents(at: paths.pidFile),
-           let recorded = Int32(String(decoding: text, as: UTF8.self).trimmingWhitespace),
-           isRelay(recorded) {
-            pid = recorded
+        let reported = (try? ControlClient.query(.status, runtimeDirectory: runtimeDirectory, as: StatusReport.self))?.pid
+        let recorded = ConfigurationFile.contents(at: paths.pidFile)
+            .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
+        guard let pid = [reported, recorded].compactMap({ $0 }).first(where: {
+            RuntimeDirectory.isDaemon($0, directoryFD: directory, path: runtimeDirectory)
+        }) else {
+            if let reported {
+                throw .failure("the relay at \(paths.controlSocket) says it is pid \(reported), which is not a relay "
+                    + "for \(runtimeDirectory): not signalled")
+            }
+            return nil
         }
-        guard let pid else { return nil }
         kill(pid, SIGTERM)
         for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
-        if kill(pid, 0) == 0 {
+        if kill(pid, 0) == 0, RuntimeDirectory.isDaemon(pid, directoryFD: directory, path: runtimeDirectory) {
             kill(pid, SIGKILL)
             for _ in 0..<40 where kill(pid, 0) == 0 { usleep(50_000) }
         }
         return pid
-    }
-
-    /// A pid file can outlive its daemon and its pid be reused: only a relayctl is ever signalled.
-    private static func isRelay(_ pid: Int32) -> Bool {
-        guard pid > 1, let command = ConfigurationFile.contents(at: "/proc/\(pid)/cmdline") else { return false }
-        let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return words.first.map { $0.hasSuffix("relayctl") } == true && words.dropFirst().first == "run"
     }
 }
 

@@ -12,7 +12,10 @@ public struct RelayDaemon: ~Copyable {
     private let selection: DataplaneSelection
     private let paths: RuntimePaths
     private var engine: RelayEngine
-    private let controlFD: Int32
+    private var control: ControlServer
+    /// Held for the daemon's life: the directory's lock, which keeps a second daemon out.
+    /// Released after deinit has removed the files, so no other daemon starts among them.
+    private let lock: OwnedDescriptor
     private let signalFD: Int32
     private let linkEvents: LinkEvents
     private let startedAt = MonotonicClock.seconds()
@@ -27,8 +30,12 @@ public struct RelayDaemon: ~Copyable {
         // A control client that hangs up before reading its answer must cost an EPIPE, not the relay.
         signal(SIGPIPE, SIG_IGN)
         let interfaces = try InterfaceResolver.resolve(configuration)
+        let group = try ControlAccess.groupID(configuration.controlGroup)
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)
-        try Self.prepareRuntimeDirectory(paths)
+        let directory = OwnedDescriptor(try RuntimeDirectory.prepare(paths.directory, group: group))
+        // Before anything else is touched: a second daemon on this directory stops here.
+        let lock = OwnedDescriptor(try RuntimeDirectory.lock(directory.fd, paths.directory))
+        try RuntimeDirectory.adjust(directory.fd, paths.directory, group: group)
         var engine = try Self.makeEngine(interfaces, configuration)
         // After the sockets: a frame the kernel dataplane does not take must find them open.
         let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces,
@@ -41,19 +48,23 @@ public struct RelayDaemon: ~Copyable {
             close(signalFD)
             throw .failure("\(error)")
         }
-        let controlFD: Int32
-        do { controlFD = try UnixSocket.listen(at: paths.controlSocket) } catch {
+        // We hold the lock: a socket file left here is a dead daemon's.
+        _ = unlinkat(directory.fd, "control.sock", 0)
+        let listenFD: Int32
+        do { listenFD = try UnixSocket.listen(at: paths.controlSocket, group: group) } catch {
             close(signalFD)
             throw error
         }
+        _ = RuntimeDirectory.replaceFile(directory.fd, "relayd.pid", "\(getpid())\n")
+        // Nothing may throw from here: once every stored property is set, a throw would run deinit.
         self.linkEvents = linkEvents
         self.engine = engine
         self.selection = selection
         self.paths = paths
         self.signalFD = signalFD
-        self.controlFD = controlFD
+        self.lock = lock
+        self.control = ControlServer(listenFD: listenFD, access: ControlAccess(daemonUID: geteuid(), group: group))
         self.configuration = configuration
-        _ = Self.writeFile(paths.pidFile, "\(getpid())\n")
     }
 
     private static func makeEngine(_ interfaces: [RelayInterface],
@@ -66,7 +77,6 @@ public struct RelayDaemon: ~Copyable {
     }
 
     deinit {
-        close(controlFD)
         close(signalFD)
         unlink(paths.controlSocket)
         unlink(paths.pidFile)
@@ -86,15 +96,19 @@ public struct RelayDaemon: ~Copyable {
         var lastTick = MonotonicClock.seconds()
         var running = true
         while running {
-            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 250) }
+            let count = nfds_t(roles.count + 3 + control.pollSlots)
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 250) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
                 }
                 let fixed = roles.count
-                if fds[fixed].revents != 0 { serveControl() }
                 if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
+                for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
+                    if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
+                }
+                if fds[fixed].revents != 0 { control.acceptAll(now: MonotonicClock.seconds()) }
             }
             if descriptorsChanged {
                 roles = engine.descriptors
@@ -105,15 +119,22 @@ public struct RelayDaemon: ~Copyable {
             if now != lastTick {
                 lastTick = now
                 engine.tick()
+                control.expire(now: now)
             }
+            control.fill(&fds, from: roles.count + 3)
         }
         engine.terminateAll(reason: "pppoe-relay: relay stopped")
         selection.offload?.removeAll()
     }
 
-    /// The packet sockets, then the control socket, the signalfd and the link-event socket.
-    private func pollSet(_ roles: [(fd: Int32, role: RelayEngine.Descriptor)]) -> [pollfd] {
-        (roles.map(\.fd) + [controlFD, signalFD, linkEvents.descriptor]).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    /// The packet sockets, then the control socket, the signalfd, the link-event socket and
+    /// a fixed run of control-client entries (filled by `control.fill`).
+    private mutating func pollSet(_ roles: [(fd: Int32, role: RelayEngine.Descriptor)]) -> [pollfd] {
+        var fds = (roles.map(\.fd) + [control.listenFD, signalFD, linkEvents.descriptor])
+            .map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        fds += Array(repeating: pollfd(fd: -1, events: 0, revents: 0), count: ControlServer.capacity)
+        control.fill(&fds, from: roles.count + 3, always: true)
+        return fds
     }
 
     // MARK: Devices that go and come back
@@ -179,24 +200,7 @@ public struct RelayDaemon: ~Copyable {
 
     // MARK: Control socket
 
-    private mutating func serveControl() {
-        while true {
-            let client = accept(controlFD, nil, nil)
-            guard client >= 0 else { return }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            // The daemon serves control clients inline: a client that connects and says nothing may
-            // hold the forwarding loop up for this long, no longer. Real clients ask at once.
-            UnixSocket.setTimeouts(client, receiveMilliseconds: 200, sendMilliseconds: 1000)
-            if let request = UnixSocket.read(client, limit: 256, stopAtNewline: true) {
-                let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") },
-                                  as: UTF8.self)
-                _ = UnixSocket.writeAll(client, reply(to: ControlRequest(line: line)))
-            }
-            close(client)
-        }
-    }
-
-    private mutating func reply(to request: ControlRequest?) -> [UInt8] {
+    private mutating func reply(to request: ControlRequest) -> [UInt8] {
         engine.refreshForwardedCounts()
         switch request {
         case .status: return ControlJSON.encode(statusReport())
@@ -211,7 +215,6 @@ public struct RelayDaemon: ~Copyable {
         case .endSessions:
             engine.terminateAll(reason: "pppoe-relay: WAN down")
             return ControlJSON.encode(statusReport())
-        case nil: return Array("{\"error\":\"unknown request\"}\n".utf8)
         }
     }
 
@@ -252,26 +255,5 @@ public struct RelayDaemon: ~Copyable {
                 bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
                 kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
         }
-    }
-
-    // MARK: Runtime directory
-
-    private static func prepareRuntimeDirectory(_ paths: RuntimePaths) throws(DaemonError) {
-        if mkdir(paths.directory, 0o755) != 0 && errno != EEXIST {
-            throw .failure("cannot create runtime directory \(paths.directory): \(UnixSocket.errorText())")
-        }
-        // A live daemon answers on the socket; a dead one left a file we may take over.
-        if let probe = try? UnixSocket.connect(to: paths.controlSocket, timeoutSeconds: 1) {
-            close(probe)
-            throw .failure("a relay is already running with runtime directory \(paths.directory)")
-        }
-        unlink(paths.controlSocket)
-    }
-
-    private static func writeFile(_ path: String, _ text: String) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return UnixSocket.writeAll(fd, Array(text.utf8))
     }
 }

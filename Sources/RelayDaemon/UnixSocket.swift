@@ -16,16 +16,26 @@ enum UnixSocket {
         return address
     }
 
-    static func listen(at path: String) throws(DaemonError) -> Int32 {
+    /// Connecting needs write permission on the socket file: 0600, or 0660 for `group`. The file
+    /// is born with that mode (umask), never wider, whatever umask the daemon inherited.
+    static func listen(at path: String, group: gid_t?) throws(DaemonError) -> Int32 {
         var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
+        let inherited = umask(group == nil ? 0o177 : 0o117)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, Glibc.listen(fd, 16) == 0 else {
+        let code = errno
+        umask(inherited)
+        guard bound == 0 else {
+            close(fd)
+            throw .failure("control socket \(path): \(String(cString: strerror(code)))")
+        }
+        guard group.map({ chown(path, uid_t.max, $0) == 0 }) ?? true, Glibc.listen(fd, 64) == 0 else {
             let reason = errorText()
             close(fd)
+            unlink(path)
             throw .failure("control socket \(path): \(reason)")
         }
         return fd
@@ -43,9 +53,13 @@ enum UnixSocket {
         guard connected == 0 else {
             let code = errno
             close(fd)
-            throw .failure(code == ENOENT || code == ECONNREFUSED
-                ? "no relay is running (nothing answers on \(path))"
-                : "cannot reach the relay at \(path): \(String(cString: strerror(code)))")
+            switch code {
+            case ENOENT, ECONNREFUSED: throw .failure("no relay is running (nothing answers on \(path))")
+            case EACCES, EPERM:
+                throw .failure("permission denied on \(path): the control socket is for root "
+                    + "(and the group given with --control-group)")
+            default: throw .failure("cannot reach the relay at \(path): \(String(cString: strerror(code)))")
+            }
         }
         return fd
     }
@@ -72,6 +86,18 @@ enum UnixSocket {
         return true
     }
 
+    /// `writeAll` for a socket whose peer may already have hung up: EPIPE, never SIGPIPE.
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
+    }
+
     /// Reads until end of file, or until `stopAtNewline` sees one, or `limit` bytes.
     static func read(_ fd: Int32, limit: Int, stopAtNewline: Bool) -> [UInt8]? {
         var result: [UInt8] = []
@@ -79,7 +105,8 @@ enum UnixSocket {
         while result.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
+            // A peer that closed without reading all we sent resets the connection after its answer.
+            guard n >= 0 else { return errno == ECONNRESET && !result.isEmpty ? result : nil }
             if n == 0 { break }
             result += chunk[0..<n]
             if stopAtNewline && chunk[0..<n].contains(UInt8(ascii: "\n")) { break }

@@ -20,16 +20,10 @@ struct SocketSet: ~Copyable {
         discoveryFDs.initialize(repeating: -1, count: count)
         sessionFDs.initialize(repeating: -1, count: count)
         rings.initialize(repeating: SessionRing(), count: count)
+        // Every stored property is set from here on, so a throw below runs deinit, which closes
+        // what was opened and frees the storage: cleaning up here as well would free it twice.
         for (slot, interface) in interfaces.enumerated() {
-            do {
-                try open(slot: slot, interface: interface)
-            } catch {
-                for slot in 0..<count { close(slot: slot) }
-                discoveryFDs.deallocate()
-                sessionFDs.deallocate()
-                rings.deallocate()
-                throw error
-            }
+            try open(slot: slot, interface: interface)
         }
     }
 

@@ -32,10 +32,15 @@ struct RelayOptions: ParsableArguments {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    @Option(name: .customLong("control-group"),
+            help: "A group whose members may read status, sessions and mss through the control socket (default: root only).")
+    var controlGroup: String?
+
     var configuration: RelayConfiguration {
         RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
                            maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
-                           runtimeDirectory: runtime.resolvedRuntimeDirectory, policy: policy.policy)
+                           runtimeDirectory: runtime.resolvedRuntimeDirectory, policy: policy.policy,
+                           controlGroup: controlGroup)
     }
 
     func validate() throws {

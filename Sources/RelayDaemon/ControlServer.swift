@@ -1,0 +1,167 @@
+import Glibc
+
+/// The control socket's clients, served by the forwarding loop without ever waiting for one:
+/// every accepted socket is non-blocking and sits in the loop's poll set with its own buffers,
+/// so a client that says nothing, or reads its answer a byte at a time, costs the loop a poll
+/// entry and nothing else. Each client has a deadline, and there are at most `capacity`: when a
+/// new one arrives at a full house, the oldest goes, so idle connections cannot lock people out.
+struct ControlServer: ~Copyable {
+    static let capacity = 32
+    /// Long enough for `relayctl` on a busy router to read a full sessions report.
+    static let deadlineSeconds: Int64 = 10
+    /// A request is one short line; anything longer is not one of ours.
+    static let requestLimit = 256
+
+    private struct Client {
+        var fd: Int32 = -1
+        var peer: ControlPeer?
+        var input: [UInt8] = []
+        var output: [UInt8] = []
+        var written = 0
+        var deadline: Int64 = 0
+        var answering = false
+    }
+
+    let listenFD: Int32
+    private let access: ControlAccess
+    private var clients: [Client]
+    private(set) var connected = 0
+    /// Some client came, went or turned to writing: the poll entries need filling again.
+    private var changed = true
+
+    init(listenFD: Int32, access: ControlAccess) {
+        self.listenFD = listenFD
+        self.access = access
+        clients = Array(repeating: Client(), count: Self.capacity)
+    }
+
+    deinit {
+        for client in clients where client.fd >= 0 { close(client.fd) }
+        close(listenFD)
+    }
+
+    /// The poll entries of the clients, one per slot (fd -1 when free, which poll skips):
+    /// waiting for a request, or for room to write the answer.
+    mutating func fill(_ fds: inout [pollfd], from base: Int, always: Bool = false) {
+        guard changed || always else { return }
+        changed = false
+        for slot in 0..<Self.capacity {
+            let client = clients[slot]
+            fds[base + slot] = pollfd(fd: client.fd, events: Int16(client.answering ? POLLOUT : POLLIN), revents: 0)
+        }
+        pollSlots = (clients.lastIndex { $0.fd >= 0 } ?? -1) + 1
+    }
+
+    /// How many client entries the loop hands to poll: up to the last one in use, so that with
+    /// no control client the packet sockets' poll costs what it did before there were any.
+    private(set) var pollSlots = 0
+
+    /// Takes every waiting connection. Even a peer that may do nothing is heard out first, and
+    /// then told why: closing on a request not yet read would reset the connection, and the
+    /// client would see an error instead of the reason.
+    mutating func acceptAll(now: Int64) {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            guard fd >= 0 else { return }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            let slot = clients.firstIndex { $0.fd < 0 } ?? oldestSlot()
+            if clients[slot].fd >= 0 { drop(slot) }
+            clients[slot] = Client(fd: fd, peer: ControlPeer(fd), deadline: now + Self.deadlineSeconds)
+            connected += 1
+            changed = true
+            if clients[slot].peer == nil { drop(slot) }
+        }
+    }
+
+    private func oldestSlot() -> Int {
+        clients.indices.min { clients[$0].deadline < clients[$1].deadline } ?? 0
+    }
+
+    /// Reads or writes what the client in `slot` is ready for. Returns a request the daemon
+    /// must answer (with `answer`), once a whole line from a peer allowed to ask it is in.
+    mutating func service(_ slot: Int) -> ControlRequest? {
+        guard clients[slot].fd >= 0 else { return nil }
+        if clients[slot].answering {
+            flush(slot)
+            return nil
+        }
+        var chunk = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while true {
+            let n = withUnsafeMutableBytes(of: &chunk) { read(clients[slot].fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return nil }
+            if n <= 0 {
+                // Hung up (or failed) before a whole line: a last line without newline still counts.
+                if n < 0 || clients[slot].input.isEmpty {
+                    drop(slot)
+                    return nil
+                }
+                break
+            }
+            withUnsafeBytes(of: &chunk) { clients[slot].input += $0.prefix(n) }
+            if clients[slot].input.contains(UInt8(ascii: "\n")) || clients[slot].input.count >= Self.requestLimit { break }
+        }
+        let line = String(decoding: clients[slot].input.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+            .prefix(Self.requestLimit), as: UTF8.self)
+        if let peer = clients[slot].peer, access.level(of: peer) == .none {
+            answer(slot, refusal: access.refusal(nil, from: peer)!)
+            return nil
+        }
+        guard let request = ControlRequest(line: line) else {
+            answer(slot, refusal: "unknown request")
+            return nil
+        }
+        if let peer = clients[slot].peer, let refusal = access.refusal(request, from: peer) {
+            answer(slot, refusal: refusal)
+            return nil
+        }
+        clients[slot].answering = true
+        return request
+    }
+
+    /// Queues the answer and writes what the socket takes now; the rest goes as it drains.
+    mutating func answer(_ slot: Int, _ bytes: [UInt8]) {
+        guard clients[slot].fd >= 0 else { return }
+        clients[slot].answering = true
+        changed = true
+        clients[slot].output = bytes
+        clients[slot].written = 0
+        flush(slot)
+    }
+
+    private mutating func answer(_ slot: Int, refusal: String) {
+        answer(slot, ControlJSON.encode(ControlErrorReply(error: refusal)) + [UInt8(ascii: "\n")])
+    }
+
+    private mutating func flush(_ slot: Int) {
+        while clients[slot].written < clients[slot].output.count {
+            let fd = clients[slot].fd, offset = clients[slot].written
+            let n = clients[slot].output.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            guard n > 0 else { break }
+            clients[slot].written += n
+        }
+        drop(slot)
+    }
+
+    /// Closes every client past its deadline: silent, or too slow to read its answer.
+    mutating func expire(now: Int64) {
+        guard connected > 0 else { return }
+        for slot in 0..<Self.capacity where clients[slot].fd >= 0 && clients[slot].deadline <= now { drop(slot) }
+    }
+
+    private mutating func drop(_ slot: Int) {
+        guard clients[slot].fd >= 0 else { return }
+        close(clients[slot].fd)
+        clients[slot] = Client()
+        connected -= 1
+        changed = true
+    }
+}
+
+/// What the daemon answers a request it will not serve; `relayctl` prints `error` and exits 1.
+public struct ControlErrorReply: Codable, Sendable {
+    public let error: String
+}

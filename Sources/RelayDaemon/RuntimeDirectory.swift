@@ -1,0 +1,222 @@
+import Glibc
+
+/// The runtime directory holds what root trusts: the control socket `relayctl` talks to, the pid
+/// `disable` signals, the log `enable` writes. A directory another user can write to (or swap,
+/// through a writable parent) would let that user point root at files or processes of their
+/// choosing, so it is used only when nobody but its owner, root or the daemon's own user, can
+/// change it or anything on the way to it.
+public enum RuntimeDirectory {
+    /// The mode the directory gets: the control group, when there is one, may look inside
+    /// (to reach the socket), never write.
+    static func mode(group: gid_t?) -> mode_t { group == nil ? 0o700 : 0o750 }
+
+    /// The directory, created if missing (0700, or 0750 with a control group) and checked; an
+    /// open descriptor to it, for opening its files relative to what was checked.
+    static func prepare(_ path: String, group: gid_t?) throws(DaemonError) -> Int32 {
+        try open(path, create: true, mode: mode(group: group))
+    }
+
+    /// Gives an existing directory (made by an older version, by hand, or for another control
+    /// group) the mode and group this daemon needs. Only under the lock: a daemon that is about
+    /// to find another running must not change the running one's directory.
+    static func adjust(_ fd: Int32, _ path: String, group: gid_t?) throws(DaemonError) {
+        guard fchown(fd, uid_t.max, group ?? getegid()) == 0 else {
+            let code = errno
+            throw .failure("cannot give runtime directory \(path) to group \(group ?? getegid()): \(text(code))")
+        }
+        guard fchmod(fd, mode(group: group)) == 0 else {
+            let code = errno
+            throw .failure("cannot set the mode of runtime directory \(path): \(text(code))")
+        }
+    }
+
+    /// The directory as it is, for the commands that stop a daemon: nil when it does not exist.
+    static func existing(_ path: String) throws(DaemonError) -> Int32? {
+        var info = stat()
+        if lstat(path, &info) != 0 && errno == ENOENT { return nil }
+        return try open(path, create: false, mode: 0)
+    }
+
+    private static func open(_ path: String, create: Bool, mode: mode_t) throws(DaemonError) -> Int32 {
+        try checkAncestors(of: path)
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT, create else { throw .failure("runtime directory \(path): \(text(code))") }
+            if mkdir(path, mode) != 0, case let code = errno, code != EEXIST {
+                throw .failure("cannot create runtime directory \(path): \(text(code))")
+            }
+            guard lstat(path, &info) == 0 else {
+                let code = errno
+                throw .failure("runtime directory \(path): \(text(code))")
+            }
+        }
+        try check(info, path, what: "runtime directory \(path)")
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw .failure("runtime directory \(path): \(text(code))")
+        }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else {
+            close(fd)
+            throw .failure("runtime directory \(path) changed while it was checked: refusing it")
+        }
+        return fd
+    }
+
+    /// The directory itself: a real directory (not a symbolic link), ours, writable by us alone.
+    private static func check(_ info: stat, _ path: String, what: String) throws(DaemonError) {
+        if info.st_mode & S_IFMT == S_IFLNK { throw .failure("\(what) is a symbolic link: refusing it") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw .failure("\(what) is not a directory") }
+        guard info.st_uid == 0 || info.st_uid == geteuid() else {
+            throw .failure("\(what) is owned by uid \(info.st_uid), not root: refusing it")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw .failure("\(what) is writable by group or others (mode \(octal(info.st_mode & 0o7777))): refusing it")
+        }
+    }
+
+    /// Every directory on the way: whoever can write to one could put another directory (or a
+    /// link) in place of the next. A sticky one such as /tmp is fine, since only an entry's
+    /// owner may replace it; a symbolic link on the way must be ours.
+    private static func checkAncestors(of path: String) throws(DaemonError) {
+        let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+        let components = absolute.split(separator: "/").map(String.init)
+        var prefix = ""
+        for component in [""] + components.dropLast() {
+            prefix = component.isEmpty ? "/" : (prefix == "/" ? "/" : prefix + "/") + component
+            var link = stat(), info = stat()
+            guard lstat(prefix, &link) == 0, stat(prefix, &info) == 0 else {
+                let code = errno
+                throw .failure("runtime directory \(path): \(prefix): \(text(code))")
+            }
+            if link.st_mode & S_IFMT == S_IFLNK, link.st_uid != 0, link.st_uid != geteuid() {
+                throw .failure("\(prefix), on the way to runtime directory \(path), is a symbolic link owned by uid \(link.st_uid): refusing it")
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw .failure("\(prefix) is not a directory") }
+            guard info.st_uid == 0 || info.st_uid == geteuid() else {
+                throw .failure("\(prefix), above runtime directory \(path), is owned by uid \(info.st_uid): refusing it")
+            }
+            guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else {
+                throw .failure("\(prefix), above runtime directory \(path), is writable by group or others "
+                    + "(mode \(octal(info.st_mode & 0o7777))) and not sticky: refusing it")
+            }
+        }
+    }
+
+    private static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func octal(_ mode: mode_t) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    static func text(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    // MARK: files inside
+
+    static let lockName = "relayd.lock"
+
+    /// Takes the directory's lock for the daemon's life (the descriptor stays open; the kernel
+    /// drops the lock however the daemon exits) and records our pid in it. A second daemon on
+    /// the same directory is told which one runs.
+    static func lock(_ directoryFD: Int32, _ path: String) throws(DaemonError) -> Int32 {
+        let fd = openat(directoryFD, lockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let code = errno
+            throw .failure("cannot open \(path)/\(lockName): \(text(code))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            let holder = readText(fd).map { " (pid \($0))" } ?? ""
+            close(fd)
+            throw .failure(code == EWOULDBLOCK
+                ? "a relay is already running with runtime directory \(path)\(holder)"
+                : "cannot lock \(path)/\(lockName): \(text(code))")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// Writes `name` afresh: whatever was there (a link planted to make root write elsewhere,
+    /// a stale file) is removed first, and the new file is never reached through a link.
+    static func replaceFile(_ directoryFD: Int32, _ name: String, _ text: String, mode: mode_t = 0o644) -> Bool {
+        _ = unlinkat(directoryFD, name, 0)
+        let fd = openat(directoryFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return UnixSocket.writeAll(fd, Array(text.utf8))
+    }
+
+    /// Removes `name` unless it is a plain file: what `enable` then opens for the daemon's
+    /// output (with O_NOFOLLOW) is a file, never a link or a device.
+    static func removeUnlessRegularFile(_ directoryFD: Int32, _ name: String) {
+        var info = stat()
+        if fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT != S_IFREG {
+            _ = unlinkat(directoryFD, name, info.st_mode & S_IFMT == S_IFDIR ? AT_REMOVEDIR : 0)
+        }
+    }
+
+    private static func readText(_ fd: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        let digits = buffer[0..<n].prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        return digits.isEmpty ? nil : String(decoding: digits, as: UTF8.self)
+    }
+
+    // MARK: which process is ours
+
+    /// True only for a relayctl (this very binary, or the one it replaced on upgrade) that is the
+    /// daemon of this directory: it holds the directory's lock, or (a daemon started before the
+    /// lock existed) its command line is `relayctl run ... --runtime-dir PATH`. Only such a
+    /// process is ever signalled: a pid file, or a socket's answer, can name any process.
+    static func isDaemon(_ pid: Int32, directoryFD: Int32, path: String) -> Bool {
+        guard pid > 1, let exe = executable("/proc/\(pid)/exe"), let own = executable("/proc/self/exe"),
+              exe == own || (exe.hasSuffix("/relayctl") && own.hasSuffix("/relayctl")) else { return false }
+        var lockInfo = stat()
+        if fstatat(directoryFD, lockName, &lockInfo, AT_SYMLINK_NOFOLLOW) == 0, lockHolders(of: lockInfo).contains(pid) {
+            return true
+        }
+        guard let command = ConfigurationFile.contents(at: "/proc/\(pid)/cmdline") else { return false }
+        let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return words.dropFirst().first == "run"
+            && zip(words, words.dropFirst()).contains { $0 == "--runtime-dir" && $1 == path }
+    }
+
+    /// The link's target, without the " (deleted)" the kernel adds once the binary was replaced.
+    private static func executable(_ link: String) -> String? {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = buffer.withUnsafeMutableBytes { readlink(link, $0.baseAddress!, $0.count - 1) }
+        guard length > 0 else { return nil }
+        let target = String(decoding: buffer[0..<length], as: UTF8.self)
+        return target.hasSuffix(" (deleted)") ? String(target.dropLast(10)) : target
+    }
+
+    /// The pids /proc/locks shows holding a flock on this file, matched by device and inode:
+    /// `1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF` (major and minor in hex).
+    private static func lockHolders(of file: stat) -> [Int32] {
+        let dev = UInt64(file.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
+        let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
+        let identity = String(major, radix: 16).leftPadded(2) + ":" + String(minor, radix: 16).leftPadded(2)
+            + ":" + String(file.st_ino)
+        guard let locks = ConfigurationFile.contents(at: "/proc/locks") else { return [] }
+        return String(decoding: locks, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == identity else { return nil }
+            return Int32(fields[4])
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
