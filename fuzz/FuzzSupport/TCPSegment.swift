@@ -2,8 +2,9 @@
 /// than through MSSClamp, so that the clamp is checked against a second, independent reading.
 ///
 /// Accepts what a relay may meet: a two-byte or a compressed one-byte PPP protocol field
-/// (RFC 1661 PFC), IPv4 with header options, IPv6 behind hop-by-hop, routing and destination
-/// options headers. Fragments and anything that does not add up are not a segment.
+/// (RFC 1661 PFC), IPv4 with header options, IPv6 behind hop-by-hop, routing, destination
+/// options and atomic fragment headers (RFC 6946). Fragments and anything that does not add up
+/// are not a segment.
 public struct TCPSegment {
     /// Offsets in the frame: the TCP header starts at `start`; the segment ends at `end`.
     public let start: Int
@@ -55,10 +56,16 @@ public struct TCPSegment {
         let end = ip + 40 + (Int(frame[ip + 4]) << 8 | Int(frame[ip + 5]))
         guard end <= length else { return nil }
         var next = frame[ip + 6], header = ip + 40
-        while next == 0 || next == 43 || next == 60 {
-            guard header + 2 <= end else { return nil }
-            next = frame[header]
-            header += (Int(frame[header + 1]) + 1) * 8
+        while next != 6 {
+            guard header + 8 <= end else { return nil }
+            switch next {
+            case 0, 43, 60:
+                (next, header) = (frame[header], header + (Int(frame[header + 1]) + 1) * 8)
+            case 44 where frame[header + 2] == 0 && frame[header + 3] & 0xF9 == 0:
+                (next, header) = (frame[header], header + 8)
+            default:
+                return nil
+            }
         }
         guard next == 6, header <= end else { return nil }
         let tcpLength = end - header

@@ -35,9 +35,16 @@ struct RelayHarness: ~Copyable {
             if let destination { frame.replaceSubrange(0..<6, with: destination.bytes) }
             if let source { frame.replaceSubrange(6..<12, with: source.bytes) }
             deliverDiscovery(frame, slot: slot)
-        case let .reply(age, source, sessionID, extra):
+        case let .reply(age, source, sessionID, forgedClient, extra):
             guard !sent.isEmpty else { return }
-            let (slot, original) = sent[sent.count - 1 - age % sent.count]
+            let (slot, answered) = sent[sent.count - 1 - age % sent.count]
+            var original = answered
+            if let forgedClient {
+                original.tags = original.tags.map { tag in
+                    guard tag.type == .relaySessionID, tag.value.count >= 6 else { return tag }
+                    return Tag(tag.type, tag.value.dropLast(6) + forgedClient.bytes)
+                }
+            }
             deliverDiscovery(Self.answer(to: original, from: source, sessionID: sessionID, extra: extra), slot: slot)
         case let .session(slot, frame):
             deliverSession(frame, slot: slot, mustForward: false)

@@ -16,8 +16,9 @@ struct Configuration {
 enum Operation {
     case discovery(slot: UInt8, frame: [UInt8])
     case addressedDiscovery(slot: UInt8, destination: MACAddress?, source: MACAddress?, frame: [UInt8])
-    /// The peer's answer to the `age`-th latest frame the relay sent, with `extra` tag bytes after its tags.
-    case reply(age: Int, source: MACAddress?, sessionID: UInt16, extra: [UInt8])
+    /// The peer's answer to the `age`-th latest frame the relay sent, with `extra` tag bytes after
+    /// its tags; a forger's, when `forgedClient` replaces the MAC at the end of its Relay-Session-Id.
+    case reply(age: Int, source: MACAddress?, sessionID: UInt16, forgedClient: MACAddress?, extra: [UInt8])
     case session(slot: UInt8, frame: [UInt8])
     /// A session frame of the `index`-th live session, well addressed, from either side.
     case sessionOf(index: Int, fromClient: Bool, declaredLength: UInt16?, payload: [UInt8])
@@ -61,7 +62,10 @@ struct Script {
             operation = .addressedDiscovery(slot: slot, destination: destination, source: source, frame: frame())
         case 2:
             let age = Int(reader.byte()), source = Hosts.pick(reader.byte()), sessionID = reader.uint16()
-            operation = .reply(age: age, source: source, sessionID: sessionID, extra: reader.bytes(upTo: Int(reader.byte())))
+            let forge = reader.byte()
+            operation = .reply(age: age, source: source, sessionID: sessionID,
+                               forgedClient: forge & 0x80 != 0 ? Hosts.pick(forge & 0x0F) : nil,
+                               extra: reader.bytes(upTo: Int(reader.byte())))
         case 3:
             operation = .session(slot: slot(), frame: frame())
         case 4:
