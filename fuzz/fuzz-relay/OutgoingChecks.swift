@@ -20,6 +20,7 @@ func checkOutgoing(_ frame: OutgoingFrame, wanMTU: UInt32) -> DiscoveryPacket? {
            "\(packet.code) sent on slot \(frame.slot)")
     expect(!packet.destination.isGroup || (packet.code == .padi && packet.destination.isBroadcast),
            "\(packet.code) on slot \(frame.slot) sent to the group address \(packet.destination)")
+    expect(packet.destination != .zero, "\(packet.code) on slot \(frame.slot) sent to the zero address")
     if packet.code == .padi || packet.code == .padr {
         expect(frame.bytes.count <= PPPoEHeader.ethernetHeaderLength + Int(wanMTU),
                "a \(frame.bytes.count)-byte \(packet.code) for a WAN MTU of \(wanMTU)")

@@ -18,7 +18,8 @@ struct SessionModel {
             case let .created(session):
                 expect(live.count < maxSessions, "a session created beyond the maximum of \(maxSessions)")
                 expect((1...2).contains(session.lanSlot), "a session on slot \(session.lanSlot), which is no LAN")
-                expect(!session.clientMAC.isGroup && !session.acMAC.isGroup, "a session with a group address as a peer")
+                expect([session.clientMAC, session.acMAC].allSatisfy { !$0.isGroup && $0 != .zero },
+                       "a session with \(session.clientMAC) and \(session.acMAC), not both single hosts, as peers")
                 expect(session.clientSessionID != 0 && session.clientSessionID != 0xFFFF && session.acSessionID != 0,
                        "a session with a reserved session id")
                 expect(!live.contains { $0.clientKey == session.clientKey || $0.acKey == session.acKey },
