@@ -17,6 +17,10 @@ public func replay(arguments: [String], name: String, _ testOneInput: ([UInt8]) 
             print("\(name): cannot read \(path)")
             exit(1)
         }
+        // Named before it runs (on unbuffered stderr): a broken invariant traps, and then this
+        // line says which input it was.
+        let line = Array("\(name): \(path)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         testOneInput(input)
         count += 1
     }
