@@ -53,5 +53,12 @@ let package = Package(
                     dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
+
+        // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
+        // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
+        .target(name: "FuzzSupport", dependencies: ["PPPoEWire"], path: "fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-wire", dependencies: ["PPPoEWire", "FuzzSupport"], path: "fuzz/fuzz-wire"),
+        .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
+                          path: "fuzz/fuzz-relay"),
     ]
 )
