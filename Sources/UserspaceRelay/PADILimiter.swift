@@ -11,14 +11,17 @@ import PPPoEWire
 /// that, new clients and the flood share the overall rate (a MAC seen once cannot be told from
 /// a real client).
 ///
-/// Sources live in an 8-way set-associative table of fixed size (131,072 entries, 2 MiB): a MAC
-/// not in its set replaces the entry seen longest ago, so memory never grows and a lookup is at
-/// most eight compares. Eight ways keep a flood of 50,000 MACs from overflowing a set (four
-/// ways overflowed a quarter of them, and each overflow handed a MAC a fresh burst). The table
-/// is zero pages until a flood touches it.
+/// Sources live in an 8-way set-associative table of fixed size, sixteen entries per session
+/// the relay may hold, between 8,192 and 131,072 (2 MiB; the default 5,000 sessions get the
+/// most): a MAC not in its set replaces the entry seen longest ago, so memory never grows and a
+/// lookup is at most eight compares. Eight ways keep a flood of 50,000 MACs from overflowing a
+/// set (four ways overflowed a quarter of them, and each overflow handed a MAC a fresh burst).
+/// The table is zero pages until a flood touches it.
 struct PADILimiter: ~Copyable {
-    static let sets = 16_384
     static let ways = 8
+    static let entriesPerSession = 16
+    static let minimumSets = 1024
+    static let maximumSets = 16_384
     /// Tokens are counted in thousandths so that a per-minute rate refills in whole seconds.
     private static let scale: Int64 = 1000
 
@@ -32,19 +35,23 @@ struct PADILimiter: ~Copyable {
     enum Verdict: Equatable { case pass, perClient, overall }
 
     private let entries: UnsafeMutablePointer<Entry>?
+    private let sets: Int
     private let perClientRefill: Int64
     private let perClientBurst: Int64
     private let overallRate: Int64
     private var overallTokens: Int64
     private var overallUpdated: Int64 = 0
 
-    init(policy: DiscoveryPolicy) {
+    init(policy: DiscoveryPolicy, maxSessions: Int) {
+        var sets = Self.minimumSets
+        while sets < Self.maximumSets && sets * Self.ways < maxSessions * Self.entriesPerSession { sets *= 2 }
+        self.sets = sets
         perClientRefill = Int64(max(policy.padiPerClientPerMinute, 0)) * Self.scale / 60
         perClientBurst = Int64(max(policy.padiPerClientBurst, 1)) * Self.scale
         overallRate = Int64(max(policy.padiPerSecond, 0))
         overallTokens = overallRate
         entries = policy.padiPerClientPerMinute > 0
-            ? calloc(Self.sets * Self.ways, MemoryLayout<Entry>.stride)?.assumingMemoryBound(to: Entry.self)
+            ? calloc(sets * Self.ways, MemoryLayout<Entry>.stride)?.assumingMemoryBound(to: Entry.self)
             : nil
     }
 
@@ -66,7 +73,7 @@ struct PADILimiter: ~Copyable {
     private func admitPerClient(_ mac: UInt64, now: Int64, _ entries: UnsafeMutablePointer<Entry>) -> Bool {
         var hasher = Hasher()
         hasher.combine(mac)
-        let set = entries + (hasher.finalize() & (Self.sets - 1)) * Self.ways
+        let set = entries + (hasher.finalize() & (sets - 1)) * Self.ways
         let stamp = Int32(truncatingIfNeeded: now)
         var victim = 0
         for way in 0..<Self.ways {

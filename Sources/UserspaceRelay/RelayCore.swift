@@ -51,7 +51,7 @@ public struct RelayCore: ~Copyable {
         self.policy = policy
         discovery = PendingRequests(capacity: min(max(Self.minimumPendingRequests, maxSessions), Self.maximumPendingRequests),
                                     offersPerClient: policy.offersPerClient)
-        padiLimiter = PADILimiter(policy: policy)
+        padiLimiter = PADILimiter(policy: policy, maxSessions: maxSessions)
         macs = .allocate(capacity: interfaces.count)
         for (slot, interface) in interfaces.enumerated() { macs[slot] = interface.mac }
     }

@@ -22,7 +22,8 @@ struct RelayHarness: ~Copyable {
                            mtu: mtus[slot], role: slot == 0 ? .wan : .lan)
         }
         core = RelayCore(interfaces: interfaces, maxSessions: configuration.maxSessions,
-                         idleTimeout: configuration.idleTimeout, instance: 0x5EED_F00D, mss: configuration.mss)
+                         idleTimeout: configuration.idleTimeout, instance: 0x5EED_F00D, mss: configuration.mss,
+                         policy: configuration.policy)
     }
 
     mutating func run(_ step: Step) {
@@ -140,6 +141,11 @@ struct RelayHarness: ~Copyable {
     private mutating func syncModel() -> [Session] {
         let ended = model.apply(core.takeSessionEvents())
         model.expectMatches(core.table)
+        if configuration.policy.maxSessionsPerClient > 0 {
+            let clients = model.live.map(\.clientMAC)
+            expect(Set(clients).count * configuration.policy.maxSessionsPerClient >= clients.count,
+                   "a client holds more sessions than the policy allows")
+        }
         return ended
     }
 

@@ -8,6 +8,7 @@ struct Configuration {
     var idleTimeout: Int64
     var mss: MSSSetting
     var wanMTU: UInt32
+    var policy: DiscoveryPolicy
 }
 
 /// One thing that happens to the relay. Frames come as raw bytes (anything at all), with their
@@ -43,10 +44,19 @@ struct Script {
     init(_ reader: ByteReader) { self.reader = reader }
 
     mutating func configuration() -> Configuration {
-        Configuration(maxSessions: 1 + Int(reader.byte(default: 3) % 6),
-                      idleTimeout: [0, 1, 10, 60][Int(reader.byte() % 4)],
-                      mss: [.auto, .off, .fixed(536), .fixed(1400)][Int(reader.byte() % 4)],
-                      wanMTU: [1500, 1492, 1508, 100][Int(reader.byte() % 4)])
+        let maxSessions = 1 + Int(reader.byte(default: 3) % 6)
+        let idleTimeout: Int64 = [0, 1, 10, 60][Int(reader.byte() % 4)]
+        let mss: MSSSetting = [.auto, .off, .fixed(536), .fixed(1400)][Int(reader.byte() % 4)]
+        // The MTU's byte has bits to spare: they pick the discovery policy, so that inputs written
+        // before the policy existed still decode to the same steps.
+        let mtuByte = reader.byte()
+        let knobs = mtuByte >> 2
+        let policy = DiscoveryPolicy(maxSessionsPerClient: knobs & 2 != 0 ? 1 : 0,
+                                     padiPerClientPerMinute: knobs & 1 != 0 ? 0 : 2,
+                                     padiPerSecond: knobs & 1 != 0 ? 0 : 2000,
+                                     offersPerClient: knobs & 4 != 0 ? 1 : 4)
+        return Configuration(maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
+                             wanMTU: [1500, 1492, 1508, 100][Int(mtuByte % 4)], policy: policy)
     }
 
     mutating func next() -> Step? {
