@@ -20,12 +20,17 @@ struct ControlServer: ~Copyable {
         var written = 0
         var deadline: Int64 = 0
         var answering = false
+        /// Order of arrival: deadlines are whole seconds, and clients of one second tie.
+        var serial: UInt64 = 0
     }
 
     let listenFD: Int32
     private let access: ControlAccess
     private var clients: [Client]
     private(set) var connected = 0
+    private var arrivals: UInt64 = 0
+    /// While `now` is before this, the loop does not poll the listening socket (see `acceptAll`).
+    private(set) var acceptResumes: Int64 = 0
     /// Some client came, went or turned to writing: the poll entries need filling again.
     private var changed = true
 
@@ -62,20 +67,35 @@ struct ControlServer: ~Copyable {
     mutating func acceptAll(now: Int64) {
         while true {
             let fd = accept(listenFD, nil, nil)
-            guard fd >= 0 else { return }
+            guard fd >= 0 else {
+                let code = errno
+                // Out of descriptors: the connection stays queued and the socket readable, so
+                // poll would wake the loop at once, forever. The oldest client makes room; with
+                // none to close, the listening socket rests until the next second.
+                if code == EMFILE || code == ENFILE {
+                    if let oldest = oldestSlot() {
+                        drop(oldest)
+                        continue
+                    }
+                    acceptResumes = now + 1
+                }
+                return
+            }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            let slot = clients.firstIndex { $0.fd < 0 } ?? oldestSlot()
+            let slot = clients.firstIndex { $0.fd < 0 } ?? oldestSlot() ?? 0
             if clients[slot].fd >= 0 { drop(slot) }
-            clients[slot] = Client(fd: fd, peer: ControlPeer(fd), deadline: now + Self.deadlineSeconds)
+            arrivals += 1
+            clients[slot] = Client(fd: fd, peer: ControlPeer(fd), deadline: now + Self.deadlineSeconds, serial: arrivals)
             connected += 1
             changed = true
             if clients[slot].peer == nil { drop(slot) }
         }
     }
 
-    private func oldestSlot() -> Int {
-        clients.indices.min { clients[$0].deadline < clients[$1].deadline } ?? 0
+    /// The connected client that arrived first; nil when none is connected.
+    private func oldestSlot() -> Int? {
+        clients.indices.filter { clients[$0].fd >= 0 }.min { clients[$0].serial < clients[$1].serial }
     }
 
     /// Reads or writes what the client in `slot` is ready for. Returns a request the daemon

@@ -122,6 +122,7 @@ public struct RelayDaemon: ~Copyable {
                 control.expire(now: now)
             }
             control.fill(&fds, from: roles.count + 3)
+            fds[roles.count].events = now < control.acceptResumes ? 0 : Int16(POLLIN)
         }
         engine.terminateAll(reason: "pppoe-relay: relay stopped")
         selection.offload?.removeAll()

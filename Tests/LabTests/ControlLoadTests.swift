@@ -175,4 +175,27 @@ final class ControlLoadTests: LabTestCase {
         }
         XCTAssertTrue(relay.isRunning)
     }
+
+    /// Out of descriptors (a tight RLIMIT_NOFILE, or another process holding the system's): a
+    /// connection the relay cannot accept stays queued and keeps its socket readable. The relay
+    /// closes its oldest control client to make room instead of waking for it again and again,
+    /// and root's status still answers.
+    func testRunningOutOfDescriptorsNeitherSpinsNorLocksStatusOut() throws {
+        try buildTopology()
+        let relay = try startRelay()
+        let pid = relay.processIdentifier
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap { Int($0) }
+        var limit = 0
+        while limit - open.filter({ $0 < limit }).count < 2 { limit += 1 }
+        try lab.check(Lab.run(["prlimit", "--pid", String(pid), "--nofile=\(limit):\(limit)"]), "lower the relay's descriptor limit")
+        // Two silent clients take the two free descriptors; the third finds none.
+        try startPressure(silent: 3, slow: 0)
+        let before = try processCPUSeconds(pid)
+        Thread.sleep(forTimeInterval: 2)
+        let spent = try processCPUSeconds(pid) - before
+        XCTAssertLessThan(spent, 0.5, "the relay spun on a connection it could not accept: \(spent) s of CPU in 2 s")
+        let out = lab.relayctl(in: routerNS, ["status"])
+        XCTAssertEqual(out.status, 0, "status with no descriptor to spare: \(out.stderr)")
+        XCTAssertTrue(relay.isRunning)
+    }
 }

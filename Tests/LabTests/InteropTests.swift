@@ -49,6 +49,15 @@ class LabTestCase: XCTestCase {
         return try XCTUnwrap(sessions.first)
     }
 
+    /// User plus system time of a process so far, from /proc.
+    func processCPUSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: try XCTUnwrap(stat.lastIndex(of: ")")))...].split(separator: " ")
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc).
+        let ticks = try XCTUnwrap(Double(fields[11])) + XCTUnwrap(Double(fields[12]))
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// A frame as hex: destination, source, ethertype, then the rest.
     func frameHex(to destination: String, from source: String, etherType: String, _ rest: String) -> String {
         destination.replacingOccurrences(of: ":", with: "") + source.replacingOccurrences(of: ":", with: "")
@@ -414,15 +423,6 @@ class InteropScenarios: LabTestCase {
         XCTAssertEqual(counters["dropped_unknown_session", default: 0] + counters["dropped_receive_overflow", default: 0], burst)
         XCTAssertGreaterThanOrEqual(counters["dropped_unknown_session", default: 0], 1000, "the ring absorbs a burst")
         XCTAssertGreaterThan(counters["dropped_receive_overflow", default: 0], 0)
-    }
-
-    /// User plus system time of a process so far, from /proc.
-    private func processCPUSeconds(_ pid: Int32) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        let fields = stat[stat.index(after: try XCTUnwrap(stat.lastIndex(of: ")")))...].split(separator: " ")
-        // After the command name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc).
-        let ticks = try XCTUnwrap(Double(fields[11])) + XCTUnwrap(Double(fields[12]))
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 
