@@ -44,7 +44,7 @@ struct PendingRequest {
     func isRequesting(now: Int64) -> Bool { padrNonce != 0 && padrUntil > now }
 }
 
-/// The relay's short-lived discovery memory, preallocated and bounded by `capacity` whatever
+/// The relay's short-lived discovery memory, bounded by `capacity` records whatever
 /// arrives: one record per client (LAN and MAC) with a request in flight, indexed by the
 /// Relay-Session-Id the relay put on that client's PADI or PADR.
 ///
@@ -71,18 +71,19 @@ struct PendingRequests {
     /// ACs seen echoing our tag: an untagged answer from one of them is not ours.
     private var echoingACs: Set<MACAddress> = []
 
+    /// Records are made as discovery needs them, up to `capacity`: a quiet relay keeps a few.
     init(capacity: Int, offersPerClient: Int) {
         self.capacity = min(max(capacity, 1), Int(UInt16.max))
         self.offersPerClient = offersPerClient
-        records = Array(repeating: nil, count: self.capacity)
-        byClient = Dictionary(minimumCapacity: self.capacity)
-        free = Array((0..<self.capacity).reversed())
+        records = []
+        byClient = [:]
+        free = []
     }
 
     var count: Int { byClient.count }
 
     func record(_ index: Int) -> PendingRequest? {
-        index < capacity ? records[index] : nil
+        index < records.count ? records[index] : nil
     }
 
     func index(of client: ClientRef) -> Int? { byClient[client] }
@@ -90,7 +91,15 @@ struct PendingRequests {
     /// The record for `client`, made (evicting if the table is full) when there is none.
     private mutating func recordIndex(for client: ClientRef, now: Int64) -> Int {
         if let index = byClient[client] { return index }
-        let index = free.popLast() ?? evict(now: now)
+        let index: Int
+        if let reused = free.popLast() {
+            index = reused
+        } else if records.count < capacity {
+            index = records.count
+            records.append(nil)
+        } else {
+            index = evict(now: now)
+        }
         records[index] = PendingRequest(client: client, expires: now + Self.lifetime)
         byClient[client] = index
         return index
@@ -275,7 +284,7 @@ struct PendingRequests {
     }
 
     mutating func prune(now: Int64) {
-        for index in 0..<capacity where (records[index].map { $0.expires <= now }) ?? false {
+        for index in records.indices where (records[index].map { $0.expires <= now }) ?? false {
             remove(index)
             free.append(index)
         }
