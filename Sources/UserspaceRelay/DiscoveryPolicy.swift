@@ -20,6 +20,8 @@ public struct DiscoveryPolicy: Sendable, Equatable, Codable {
     public var offersPerClient: Int
 
     public static let standard = DiscoveryPolicy()
+    /// Above this a rate is no limit at all; bounded so that token arithmetic cannot overflow.
+    public static let rateLimit = 10_000_000
 
     public init(maxSessionsPerClient: Int = 0, acNames: [String] = [], serviceNames: [String] = [],
                 padiPerClientPerMinute: Int = 2, padiPerClientBurst: Int = 3, padiPerSecond: Int = 2000,
@@ -55,8 +57,12 @@ public struct DiscoveryPolicy: Sendable, Equatable, Codable {
     /// The checks that need no system, each a one-line reason.
     public func problem() -> String? {
         if maxSessionsPerClient < 0 { return "--max-sessions-per-client must be 0 (no limit) or more" }
-        if padiPerSecond < 0 { return "--padi-rate must be 0 (no limit) or PADIs per second" }
-        if padiPerClientPerMinute < 0 { return "--padi-rate-per-client must be 0 (no limit) or PADIs per minute" }
+        if padiPerSecond < 0 || padiPerSecond > Self.rateLimit {
+            return "--padi-rate must be 0 (no limit) or PADIs per second, at most \(Self.rateLimit)"
+        }
+        if padiPerClientPerMinute < 0 || padiPerClientPerMinute > Self.rateLimit {
+            return "--padi-rate-per-client must be 0 (no limit) or PADIs per minute, at most \(Self.rateLimit)"
+        }
         if padiPerClientBurst < 1 || padiPerClientBurst > 1000 { return "the PADI burst per client must be between 1 and 1000" }
         if offersPerClient < 1 || offersPerClient > 64 { return "offers per client must be between 1 and 64" }
         for name in acNames + serviceNames where name.utf8.count > Int(UInt16.max) - 4 {

@@ -40,7 +40,8 @@ struct PADILimiter: ~Copyable {
     private let perClientBurst: Int64
     private let overallRate: Int64
     private var overallTokens: Int64
-    private var overallUpdated: Int64 = 0
+    /// When the overall bucket was last filled; nil before the first PADI.
+    private var overallUpdated: Int64?
 
     init(policy: DiscoveryPolicy, maxSessions: Int) {
         var sets = Self.minimumSets
@@ -61,10 +62,11 @@ struct PADILimiter: ~Copyable {
     mutating func admit(_ source: MACAddress, now: Int64) -> Verdict {
         if let entries, !admitPerClient(source.value, now: now, entries) { return .perClient }
         guard overallRate > 0 else { return .pass }
-        if now != overallUpdated {
-            overallTokens = min(overallRate, overallTokens + (now - overallUpdated) * overallRate)
-            overallUpdated = now
+        if let updated = overallUpdated, now > updated {
+            // Seconds beyond one refill nothing more: the bucket holds one second's worth.
+            overallTokens = min(overallRate, overallTokens + min(now - updated, 1) * overallRate)
         }
+        overallUpdated = now
         guard overallTokens > 0 else { return .overall }
         overallTokens -= 1
         return .pass

@@ -39,9 +39,12 @@ struct PendingRequest {
     var padiRelayTags: [[UInt8]] = []
     var padrRelayTags: [[UInt8]] = []
     var offers: [Offer] = []
+    /// Its PADS came and the session exists; a repeated PADR (the client lost the PADS) clears it.
+    var established = false
 
-    /// A PADR is out: this request is the furthest along and the last a flood may evict.
-    func isRequesting(now: Int64) -> Bool { padrNonce != 0 && padrUntil > now }
+    /// A PADR is out and unanswered: this request is the furthest along and the last a flood
+    /// may evict.
+    func isRequesting(now: Int64) -> Bool { padrNonce != 0 && padrUntil > now && !established }
 }
 
 /// The relay's short-lived discovery memory, bounded by `capacity` records whatever
@@ -55,21 +58,29 @@ struct PendingRequests {
     static let answerWindow: Int64 = 10
     /// Seconds a record (and its offers) outlives the client's last request.
     static let lifetime: Int64 = 30
-    /// Bytes of AC-Name kept per offer, and of a client's own Relay-Session-Id tags per request.
+    /// Bytes of AC-Name kept per offer; bytes (headers included) and number of a client's own
+    /// Relay-Session-Id tags kept per request.
     static let labelLimit = 64
     static let foreignTagLimit = 64
+    static let foreignTagCountLimit = 4
 
     let capacity: Int
     let offersPerClient: Int
     private var records: [PendingRequest?]
     private var byClient: [ClientRef: Int]
-    private var byHostUniq: [Int: [Int]] = [:]
+    /// Records by Host-Uniq: at most two indexes are kept (two already make an answer
+    /// ambiguous), and how many records share it, so that a flood of one Host-Uniq costs a
+    /// lookup no more than any other.
+    private var byHostUniq: [Int: (indexes: [Int], count: Int)] = [:]
     /// Records waiting for an answer whose client sent no Host-Uniq.
     private var withoutHostUniq: Set<Int> = []
     private var free: [Int]
     private var hand = 0
-    /// ACs seen echoing our tag: an untagged answer from one of them is not ours.
-    private var echoingACs: Set<MACAddress> = []
+    /// ACs seen echoing our tag on a PADS that answered a real PADR (whose nonce went unicast
+    /// to that AC alone), until when: an untagged answer from one of them is not ours.
+    private var echoingACs: [MACAddress: Int64] = [:]
+    /// How long an AC stays known as one that echoes.
+    static let echoMemory: Int64 = 3600
 
     /// Records are made as discovery needs them, up to `capacity`: a quiet relay keeps a few.
     init(capacity: Int, offersPerClient: Int) {
@@ -130,9 +141,10 @@ struct PendingRequests {
     }
 
     private mutating func forgetHostUniq(_ hostUniq: Int, _ index: Int) {
-        guard var list = byHostUniq[hostUniq] else { return }
-        list.removeAll { $0 == index }
-        byHostUniq[hostUniq] = list.isEmpty ? nil : list
+        guard var entry = byHostUniq[hostUniq] else { return }
+        entry.indexes.removeAll { $0 == index }
+        entry.count -= 1
+        byHostUniq[hostUniq] = entry.count > 0 ? entry : nil
     }
 
     private mutating func noteHostUniq(_ hostUniq: [UInt8]?, at index: Int) {
@@ -140,7 +152,12 @@ struct PendingRequests {
         let previous = records[index]!.hostUniq
         if previous != hashed {
             if let previous { forgetHostUniq(previous, index) }
-            if let hashed { byHostUniq[hashed, default: []].append(index) }
+            if let hashed {
+                var entry = byHostUniq[hashed] ?? ([], 0)
+                if entry.indexes.count < 2 { entry.indexes.append(index) }
+                entry.count += 1
+                byHostUniq[hashed] = entry
+            }
             records[index]!.hostUniq = hashed
         }
         if hashed == nil { withoutHostUniq.insert(index) } else { withoutHostUniq.remove(index) }
@@ -171,6 +188,7 @@ struct PendingRequests {
         }
         record.padrAC = acMAC
         record.padrUntil = now + Self.answerWindow
+        record.established = false
         record.expires = max(record.expires, now + Self.lifetime)
         record.padrRelayTags = relayTags
         records[index] = record
@@ -222,10 +240,13 @@ struct PendingRequests {
     /// single client waiting without one. Two clients that cannot be told apart get neither.
     private func untaggedRecipient(_ packet: DiscoveryPacket, now: Int64) -> Routing {
         // An AC that echoes our tag would have echoed it here too: this answer is somebody else's.
-        if echoingACs.contains(packet.source) { return .notOurs }
+        if let until = echoingACs[packet.source], until > now { return .notOurs }
         let waiting: [Int]
         if let hostUniq = packet.tag(.hostUniq) {
-            waiting = (byHostUniq[Self.hash(hostUniq.value)] ?? []).filter { records[$0].map { $0.expires > now } ?? false }
+            guard let entry = byHostUniq[Self.hash(hostUniq.value)] else { return .notOurs }
+            // A record that shares the Host-Uniq but is not among the two kept still counts.
+            guard entry.count == entry.indexes.count else { return .ambiguous }
+            waiting = entry.indexes.filter { records[$0].map { $0.expires > now } ?? false }
         } else {
             waiting = withoutHostUniq.count > 1 ? Array(withoutHostUniq.prefix(2))
                 : withoutHostUniq.filter { records[$0].map { $0.expires > now } ?? false }
@@ -237,8 +258,8 @@ struct PendingRequests {
         }
     }
 
-    mutating func noteEcho(from acMAC: MACAddress) {
-        if echoingACs.count < capacity { echoingACs.insert(acMAC) }
+    mutating func noteEcho(from acMAC: MACAddress, now: Int64) {
+        if echoingACs.count < capacity || echoingACs[acMAC] != nil { echoingACs[acMAC] = now + Self.echoMemory }
     }
 
     enum OfferOutcome { case kept, overLimit }
@@ -281,6 +302,7 @@ struct PendingRequests {
     /// until it expires, so a client that lost the PADS and repeats its PADR still reaches the AC.
     mutating func sessionEstablished(at index: Int) {
         withoutHostUniq.remove(index)
+        records[index]?.established = true
     }
 
     mutating func prune(now: Int64) {
@@ -288,6 +310,7 @@ struct PendingRequests {
             remove(index)
             free.append(index)
         }
+        echoingACs = echoingACs.filter { $0.value > now }
     }
 
     /// Host-Uniq and AC-Cookie are compared through Swift's per-process randomly seeded hash:

@@ -244,7 +244,8 @@ public struct RelayCore: ~Copyable {
             return []
         }
         let clientTags = packet.tags.filter { $0.type == .relaySessionID }.map(\.value)
-        guard clientTags.reduce(0, { $0 + $1.count }) <= PendingRequests.foreignTagLimit else {
+        guard clientTags.count <= PendingRequests.foreignTagCountLimit,
+              clientTags.reduce(0, { $0 + 4 + $1.count }) <= PendingRequests.foreignTagLimit else {
             counters.droppedNoRoomForRelayTag &+= 1
             return []
         }
@@ -344,9 +345,10 @@ public struct RelayCore: ~Copyable {
         switch routing {
         case let .to(index):
             guard let record = discovery.record(index), Int(record.client.lanSlot) < interfaces.count else { return nil }
-            // Only a real answer marks its AC as one that echoes: a forged one must not make
-            // the untagged fallback distrust an AC that strips tags.
-            if ours != nil { discovery.noteEcho(from: packet.source) }
+            // Only a PADS answering a real PADR marks its AC as one that echoes: that nonce went
+            // unicast to this AC, where a PADO's was broadcast to the whole WAN. A forged answer
+            // must not make the untagged fallback distrust an AC that strips tags.
+            if ours != nil, packet.code == .pads { discovery.noteEcho(from: packet.source, now: now) }
             return index
         case .unsolicited: counters.droppedUnsolicitedAnswer &+= 1
         case .ambiguous: counters.droppedAmbiguousAnswer &+= 1

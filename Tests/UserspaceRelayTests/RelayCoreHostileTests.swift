@@ -21,7 +21,10 @@ extension RelayCoreTests {
         for tags in [[ours], [crafted, ours], [ours, crafted]] {
             let pado = feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: tags + [Tag(.hostUniq, [1])]), slot: 0)
             if tags.first == crafted {
-                XCTAssertTrue(pado.isEmpty || pado.first?.destination == client2)
+                // The first tag of ours names no request: only a forger can have sent this, since
+                // the WAN never saw the crafted tag.
+                XCTAssertTrue(pado.isEmpty)
+                XCTAssertEqual(core.counters.droppedUnsolicitedAnswer, 1)
                 continue
             }
             XCTAssertEqual(pado.first?.destination, client2)
@@ -105,6 +108,37 @@ extension RelayCoreTests {
         XCTAssertEqual(relayed, 4)
         XCTAssertEqual(core.counters.droppedOfferLimit, 99_996)
         XCTAssertEqual(core.counters.droppedUnsolicitedAnswer, 100_000)
+        // The flood left no mark: an untagged answer from one of its MACs (an AC that strips
+        // tags) still reaches a client waiting for it.
+        _ = feed(&core, discovery(.padi, from: client2, to: .broadcast, tags: [Tag(.hostUniq, [8])]), slot: 2)
+        let untagged = feed(&core, discovery(.pado, from: MACAddress(value: 0x0200_0000_0000), to: wanMAC,
+                                             tags: [Tag(.hostUniq, [8])]), slot: 0)
+        XCTAssertEqual(untagged.first?.destination, client2)
+    }
+
+    /// One forged PADO with a broadcast PADI's tag, from the MAC of an AC that strips tags, must
+    /// not turn the fallback off for that AC.
+    func testAForgedTaggedPADODoesNotTurnTheFallbackOff() throws {
+        var core = makeCore()
+        let padi = feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [Tag(.hostUniq, [3])]), slot: 1)
+        let tag = try XCTUnwrap(relayTags(padi.first).first)
+        XCTAssertEqual(feed(&core, discovery(.pado, from: otherAC, to: wanMAC, tags: [Tag(.hostUniq, [3]), tag]), slot: 0).count, 1)
+        let untagged = feed(&core, discovery(.pado, from: otherAC, to: wanMAC, tags: [Tag(.hostUniq, [3])]), slot: 0)
+        XCTAssertEqual(untagged.first?.destination, client1)
+    }
+
+    /// Many LAN hosts sharing one Host-Uniq cost an untagged answer no more than two do, and
+    /// none of them gets it.
+    func testManyClientsWithOneHostUniqAreAmbiguousAtOnce() {
+        var core = makeCore(policy: DiscoveryPolicy(padiPerClientPerMinute: 0, padiPerSecond: 0))
+        for n in 0..<3000 {
+            _ = feed(&core, discovery(.padi, from: MACAddress(value: 0x0200_0000_0000 + UInt64(n)), to: .broadcast,
+                                      tags: [Tag(.hostUniq, [6, 6])]), slot: 1)
+        }
+        for _ in 0..<1000 {
+            XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [6, 6])]), slot: 0).isEmpty)
+        }
+        XCTAssertEqual(core.counters.droppedAmbiguousAnswer, 1000)
     }
 
     /// An AC that strips our tag, and a LAN host that copies the victim's Host-Uniq: the answer
@@ -185,7 +219,10 @@ extension RelayCoreTests {
         XCTAssertEqual(flood.map { padi($0, now: 201) }.reduce(0, +), 10)
         XCTAssertEqual(padi(client2, now: 201), 0, "the overall rate is spent for this second")
         XCTAssertEqual(padi(client2, now: 202), 1, "a new client gets through in the next")
-        // Other codes are never rate-limited.
+        // Other codes are never rate-limited: a PADR from the throttled client is judged on its
+        // merits (no offer).
+        XCTAssertTrue(feed(&core, discovery(.padr, from: client1, to: lan1MAC, tags: []), slot: 1, now: 202).isEmpty)
+        XCTAssertEqual(core.counters.droppedWithoutOffer, 1)
         XCTAssertEqual(core.counters.droppedPADIRateClient + core.counters.droppedPADIRateOverall, 3 + 40 + 40 + 1)
     }
 
@@ -248,9 +285,16 @@ extension RelayCoreTests {
         XCTAssertEqual(DiscoveryPacket(destination: .broadcast, source: client1, code: .padi, tags: [filler, Tag(.serviceName)]).frameLength,
                        14 + 1500)
         XCTAssertTrue(feed(&core, discovery(.padi, from: client1, to: .broadcast, tags: [filler, Tag(.serviceName)]), slot: 1).isEmpty)
-        let long = Tag(.relaySessionID, [UInt8](repeating: 1, count: 65))
+        let long = Tag(.relaySessionID, [UInt8](repeating: 1, count: 61))
         XCTAssertTrue(feed(&core, discovery(.padi, from: client2, to: .broadcast, tags: [long]), slot: 1).isEmpty)
-        XCTAssertEqual(core.counters.droppedNoRoomForRelayTag, 2)
-        XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: []), slot: 0).isEmpty, "no client is waiting")
+        // Empty tags cost a record their headers too, and no more than four are kept.
+        let empties = [Tag](repeating: Tag(.relaySessionID), count: 5)
+        XCTAssertTrue(feed(&core, discovery(.padi, from: MACAddress(value: 0x0E00_0000_00C5), to: .broadcast, tags: empties),
+                           slot: 1).isEmpty)
+        XCTAssertEqual(core.counters.droppedNoRoomForRelayTag, 3)
+        XCTAssertEqual(feed(&core, discovery(.padi, from: MACAddress(value: 0x0E00_0000_00C6), to: .broadcast,
+                                             tags: Array(empties.prefix(4))), slot: 1).count, 1)
+        XCTAssertTrue(feed(&core, discovery(.pado, from: ac, to: wanMAC, tags: [Tag(.hostUniq, [1])]), slot: 0).isEmpty,
+                      "no client that asked for this is waiting")
     }
 }
