@@ -115,31 +115,46 @@ unsigned int pr_packet_drops(int fd) {
     return stats.tp_drops;
 }
 
-ssize_t pr_packet_receive(int fd, void *buffer, size_t length, int *maybe_tagged) {
-    struct sockaddr_ll from;
+int pr_packet_receive_batch(int fd, void *buffers, size_t frame_size, unsigned int count,
+                            size_t *lengths, int *maybe_tagged) {
+    enum { most = 64 };
+    if (count > most) count = most;
+    struct sockaddr_ll from[most];
     union {
         struct cmsghdr header;
         unsigned char space[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-    } control;
-    struct iovec iov = { .iov_base = buffer, .iov_len = length };
-    struct msghdr message = {
-        .msg_name = &from, .msg_namelen = sizeof from,
-        .msg_iov = &iov, .msg_iovlen = 1,
-        .msg_control = &control, .msg_controllen = sizeof control,
-    };
-    memset(&from, 0, sizeof from);
-    ssize_t n = recvmsg(fd, &message, MSG_DONTWAIT | MSG_TRUNC);
-    if (n < 0) return -errno;
-    int tagged = from.sll_pkttype == PACKET_OTHERHOST;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA &&
-            c->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
-            struct tpacket_auxdata aux;
-            memcpy(&aux, CMSG_DATA(c), sizeof aux);
-            if (aux.tp_status & TP_STATUS_VLAN_VALID) tagged = 1;
-        }
+    } control[most];
+    struct iovec iov[most];
+    struct mmsghdr messages[most];
+    memset(messages, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned int i = 0; i < count; i++) {
+        iov[i].iov_base = (char *)buffers + i * frame_size;
+        iov[i].iov_len = frame_size;
+        messages[i].msg_hdr.msg_name = &from[i];
+        messages[i].msg_hdr.msg_namelen = sizeof from[i];
+        messages[i].msg_hdr.msg_iov = &iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_control = &control[i];
+        messages[i].msg_hdr.msg_controllen = sizeof control[i];
     }
-    *maybe_tagged = tagged;
+    int n;
+    do { n = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    for (int i = 0; i < n; i++) {
+        struct msghdr *message = &messages[i].msg_hdr;
+        /* A frame longer than its buffer is reported one byte longer than the buffer. */
+        lengths[i] = (message->msg_flags & MSG_TRUNC) ? frame_size + 1 : messages[i].msg_len;
+        int tagged = from[i].sll_pkttype == PACKET_OTHERHOST;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(message); c; c = CMSG_NXTHDR(message, c)) {
+            if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA &&
+                c->cmsg_len >= CMSG_LEN(sizeof(struct tpacket_auxdata))) {
+                struct tpacket_auxdata aux;
+                memcpy(&aux, CMSG_DATA(c), sizeof aux);
+                if (aux.tp_status & TP_STATUS_VLAN_VALID) tagged = 1;
+            }
+        }
+        maybe_tagged[i] = tagged;
+    }
     return n;
 }
 

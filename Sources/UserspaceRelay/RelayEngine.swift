@@ -29,7 +29,11 @@ public struct RelayEngine: ~Copyable {
     public var offload: (any SessionOffload)?
     private let sockets: SocketSet
     private let transmit: TransmitQueues
-    private let discoveryBuffer: UnsafeMutableRawPointer
+    /// One batch of discovery frames, read with one system call: `batchSize` buffers end to end,
+    /// with each frame's length and VLAN mark.
+    private let discoveryBuffers: UnsafeMutableRawPointer
+    private let discoveryLengths: UnsafeMutablePointer<Int>
+    private let discoveryTagged: UnsafeMutablePointer<Int32>
 
     public init(interfaces: [RelayInterface], maxSessions: Int, idleTimeout: Int64,
                 mss: MSSSetting = .auto, policy: DiscoveryPolicy = .standard) throws(RelayError) {
@@ -37,10 +41,16 @@ public struct RelayEngine: ~Copyable {
         core = RelayCore(interfaces: interfaces, maxSessions: maxSessions, idleTimeout: idleTimeout,
                          instance: UInt32.random(in: 1...UInt32.max), mss: mss, policy: policy)
         transmit = TransmitQueues(slots: interfaces.count, capacity: Self.batchSize)
-        discoveryBuffer = .allocate(byteCount: Self.frameSize, alignment: 16)
+        discoveryBuffers = .allocate(byteCount: Self.frameSize * Self.batchSize, alignment: 16)
+        discoveryLengths = .allocate(capacity: Self.batchSize)
+        discoveryTagged = .allocate(capacity: Self.batchSize)
     }
 
-    deinit { discoveryBuffer.deallocate() }
+    deinit {
+        discoveryBuffers.deallocate()
+        discoveryLengths.deallocate()
+        discoveryTagged.deallocate()
+    }
 
     /// Every descriptor the daemon should poll for reading, with what it is (none for a device
     /// that is down).
@@ -98,17 +108,18 @@ public struct RelayEngine: ~Copyable {
     private mutating func serviceDiscovery(slot: UInt8) {
         let fd = sockets.discovery(Int(slot))
         var out: [OutgoingFrame] = []
-        for _ in 0..<Self.batchSize {
-            var maybeTagged: Int32 = 0
-            let length = pr_packet_receive(fd, discoveryBuffer, Self.frameSize, &maybeTagged)
-            guard length >= 0 else { break }
+        let received = pr_packet_receive_batch(fd, discoveryBuffers, Self.frameSize, UInt32(Self.batchSize),
+                                               discoveryLengths, discoveryTagged)
+        let now = MonotonicClock.seconds()
+        for i in 0..<Int(max(received, 0)) {
+            let length = discoveryLengths[i]
             guard length <= Self.frameSize else {
                 core.counters.droppedMalformed &+= 1
                 continue
             }
-            let frame = UnsafeRawBufferPointer(start: discoveryBuffer, count: length)
-            if maybeTagged != 0, droppedAsTagged(frame, slot: slot) { continue }
-            out += core.handleDiscovery(frame, from: slot, now: MonotonicClock.seconds())
+            let frame = UnsafeRawBufferPointer(start: discoveryBuffers + i * Self.frameSize, count: length)
+            if discoveryTagged[i] != 0, droppedAsTagged(frame, slot: slot) { continue }
+            out += core.handleDiscovery(frame, from: slot, now: now)
         }
         send(out)
     }

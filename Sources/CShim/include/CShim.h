@@ -77,11 +77,13 @@ static inline void pr_rx_ring_release(const struct pr_rx_ring *ring, unsigned in
     __atomic_store_n(&header->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
 
-/// recv(2) with MSG_TRUNC (the frame's real length, even when longer than `length`) that also
-/// says whether the frame may have arrived with a VLAN tag (see pr_rx_ring_maybe_tagged; the
-/// socket must be one of pr_packet_socket_open's, which asks for PACKET_AUXDATA). Returns the
-/// length or -errno.
-ssize_t pr_packet_receive(int fd, void *buffer, size_t length, int *maybe_tagged);
+/// Up to `count` (at most 64) frames in one recvmmsg(2), without blocking, into `count` buffers
+/// of `frame_size` bytes laid end to end: a discovery flood costs one system call per batch, not
+/// per frame. For each frame, its length (`frame_size + 1` when it did not fit) and whether it
+/// may have arrived with a VLAN tag (see pr_rx_ring_maybe_tagged; the socket must be one of
+/// pr_packet_socket_open's, which asks for PACKET_AUXDATA). Returns the number of frames or -errno.
+int pr_packet_receive_batch(int fd, void *buffers, size_t frame_size, unsigned int count,
+                            size_t *lengths, int *maybe_tagged);
 
 /// sendmmsg(2) without blocking; returns the number sent, or -errno.
 int pr_sendmmsg(int fd, struct pr_mmsghdr *msgs, unsigned int count);
