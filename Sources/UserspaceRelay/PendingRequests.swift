@@ -91,13 +91,9 @@ struct PendingRequests {
         free = []
     }
 
-    var count: Int { byClient.count }
-
     func record(_ index: Int) -> PendingRequest? {
         index < records.count ? records[index] : nil
     }
-
-    func index(of client: ClientRef) -> Int? { byClient[client] }
 
     /// The record for `client`, made (evicting if the table is full) when there is none.
     private mutating func recordIndex(for client: ClientRef, now: Int64) -> Int {

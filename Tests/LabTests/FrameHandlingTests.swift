@@ -53,7 +53,9 @@ class FrameScenarios: LabTestCase {
         }
     }
 
-    func scenarioVLANTaggedFramesAreDroppedAndCounted() throws {
+    /// rp-pppoe's client with a session through the relay, and a sniffer on the AC's side for
+    /// session frames: the client's session id, the relay's LAN MAC and the client's MAC.
+    func sessionWatchedOnTheWAN() throws -> (session: Int, lanMAC: String, clientMAC: String) {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         try startRelay()
@@ -62,6 +64,11 @@ class FrameScenarios: LabTestCase {
         let session = try XCTUnwrap(try onlySession()["client_session_id"] as? Int)
         let lanMAC = try lab.mac(routerNS, "lan0"), clientMAC = try lab.mac(client1NS, "cl0")
         try lab.startSniffer("wan", in: acNS, interface: "ac0", etherType: "0x8864")
+        return (session, lanMAC, clientMAC)
+    }
+
+    func scenarioVLANTaggedFramesAreDroppedAndCounted() throws {
+        let (session, lanMAC, clientMAC) = try sessionWatchedOnTheWAN()
         let relayedBefore = try lab.counters(routerNS)["discovery_relayed"] ?? 0
 
         // The same session frame under an 802.1Q tag and an 802.1ad tag (VLAN 7), and a PADI
@@ -123,14 +130,7 @@ class FrameScenarios: LabTestCase {
     /// A PPPoE length past the frame's end is dropped as malformed on both dataplanes; a frame
     /// padded to Ethernet's 60-byte minimum is relayed (by the kernel, on its dataplane).
     func scenarioAPPPoELengthPastTheFrameIsDroppedAndPaddingIsNot() throws {
-        try buildTopology()
-        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
-        try startRelay()
-        try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2)
-        try waitForReplies("client", atLeast: 2)
-        let session = try XCTUnwrap(try onlySession()["client_session_id"] as? Int)
-        let lanMAC = try lab.mac(routerNS, "lan0"), clientMAC = try lab.mac(client1NS, "cl0")
-        try lab.startSniffer("wan", in: acNS, interface: "ac0", etherType: "0x8864")
+        let (session, lanMAC, clientMAC) = try sessionWatchedOnTheWAN()
         let before = try lab.counters(routerNS)
 
         // 14 bytes of PPP in the frame, 40 in the length field.
@@ -160,10 +160,7 @@ class FrameScenarios: LabTestCase {
     func scenarioAForgedACNameIsShownEscaped() throws {
         try buildTopology()
         let forged = Array("evil".utf8) + [0x1B] + Array("[2J".utf8) + [0x0A] + Array("lan0 fake-row".utf8) + [0xC2, 0x9B, 0xFF]
-        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
-                                            lab.file("test-ac.log").path, "--seconds", "60",
-                                            "--ac-name-hex", forged.map { String(format: "%02x", $0) }.joined()])
-        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+        try startTestAC(["--ac-name-hex", forged.map { String(format: "%02x", $0) }.joined()])
         try startRelay()
         try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2, pppoeArguments: "-U")
         try waitForReplies("client", atLeast: 2)

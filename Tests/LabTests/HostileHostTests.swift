@@ -71,6 +71,14 @@ class HostileHostScenarios: LabTestCase {
         return peak
     }
 
+    /// The lab with rp-pppoe's server and the optimised relay, for the flood scenarios.
+    func startOptimisedRelayAndAC() throws {
+        try Lab.requireReleaseBuild()
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startRelay(binary: Lab.releaseRelayctl)
+    }
+
     func describe(_ seconds: Double?) -> String {
         seconds.map { String(format: "session after %.2f s", $0) } ?? "no session"
     }
@@ -83,10 +91,7 @@ class HostileHostScenarios: LabTestCase {
     ///   this machine's generator can outrun it: then the socket overflows and the client's
     ///   frames are lost with the flood's).
     func scenarioAPADIFloodFromManyMACsDoesNotKeepARealClientOut(sessionWithin bound: Double?) throws {
-        try Lab.requireReleaseBuild()
-        try buildTopology()
-        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
-        try startRelay(binary: Lab.releaseRelayctl)
+        try startOptimisedRelayAndAC()
         let before = try relayMemory()
         let flood = try lab.spawn("flood", in: client1NS, [Lab.bench, "discovery-flood", "--iface", "cl0", "--code", "padi",
                                                           "--macs", "50000", "--seconds", "15"])
@@ -117,11 +122,8 @@ class HostileHostScenarios: LabTestCase {
     /// long AC-Names from 200,000 MACs, and PADS: the relay's memory stays put, no session is
     /// planted, and a real client still connects.
     func scenarioForgedAnswersFromTheWANPlantNothing() throws {
-        try Lab.requireReleaseBuild()
-        try buildTopology()
-        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        try startOptimisedRelayAndAC()
         try lab.startSniffer("wan", in: acNS, interface: "ac0", seconds: 30)
-        try startRelay(binary: Lab.releaseRelayctl)
         // One real PADI shows the relay's instance bytes to everyone on the WAN.
         let clientMAC = try lab.mac(client1NS, "cl0").replacingOccurrences(of: ":", with: "")
         try lab.send(in: client1NS, interface: "cl0", hex: "ffffffffffff" + clientMAC + "8863" + "11090000 0004 01010000"

@@ -49,6 +49,14 @@ class LabTestCase: XCTestCase {
         return try XCTUnwrap(sessions.first)
     }
 
+    /// The lab's own access concentrator (lab/pppoe_lab.py test-ac) on the AC's veth, once it
+    /// listens; `extra` are its options (--strip-relay-tag, --quiet, --ac-name-hex ...).
+    func startTestAC(_ extra: [String] = [], seconds: Int = 60) throws {
+        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
+                                            lab.file("test-ac.log").path, "--seconds", String(seconds)] + extra)
+        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+    }
+
     /// User plus system time of a process so far, from /proc.
     func processCPUSeconds(_ pid: Int32) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
@@ -172,9 +180,7 @@ class InteropScenarios: LabTestCase {
 
     func scenarioACThatStripsRelaySessionIdStillWorks() throws {
         try buildTopology()
-        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
-                                            lab.file("test-ac.log").path, "--strip-relay-tag", "--seconds", "60"])
-        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+        try startTestAC(["--strip-relay-tag"])
         try startRelay()
         try lab.startClient("client", in: client1NS, interface: "cl0", echo: 3, pppoeArguments: "-U")
         try waitForReplies("client", atLeast: 3)

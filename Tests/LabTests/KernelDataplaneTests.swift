@@ -113,9 +113,7 @@ final class KernelDataplaneTests: LabTestCase {
 
     func testAThousandSessionsAreEachForwardedCorrectly() throws {
         try buildTopology()
-        try lab.spawn("test-ac", in: acNS, [Lab.python, Lab.labScript, "test-ac", "--iface", "ac0", "--log",
-                                            lab.file("test-ac.log").path, "--quiet", "--seconds", "120"])
-        try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
+        try startTestAC(["--quiet"], seconds: 120)
         try startRelay()
         try lab.spawn("mass", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
                                               lab.file("mass.log").path, "--count", "1000", "--sample", "250"])
