@@ -20,22 +20,40 @@ let package = Package(
         .target(name: "PPPoEWire"),
 
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
-        .target(name: "Netlink", dependencies: ["CMnl", "CNftnl", "CShim"]),
+        .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"]),
 
         // Discovery relay, session table, userspace dataplane.
-        .target(name: "UserspaceRelay", dependencies: ["PPPoEWire", "Netlink", "CShim"]),
+        .target(name: "UserspaceRelay", dependencies: ["PPPoEWire", "CShim"]),
 
         // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
         .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
 
-        // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths", dependencies: ["CShim", "Netlink"]),
+        // Foundation's conveniences for text, files and their errors, without Foundation's locales.
+        .target(name: "PlainText"),
 
-        // The daemon: event loop, control socket, status model shared with the CLI.
-        .target(name: "RelayDaemon", dependencies: ["PPPoEWire", "UserspaceRelay", "Offload", "Netlink", "CShim", "FastPaths"]),
+        // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
+        .target(name: "FastPaths", dependencies: ["CShim", "Netlink", "PlainText"]),
+
+        // What the daemon and its clients say to each other: the configuration a daemon runs,
+        // the control socket's requests and JSON replies, and the socket itself.
+        .target(name: "ControlProtocol", dependencies: ["UserspaceRelay"]),
+
+        // The daemon: event loop, dataplane choice, control server, runtime directory.
+        .target(name: "RelayDaemon", dependencies: [
+            "ControlProtocol", "Offload", "UserspaceRelay", "Netlink", "PPPoEWire", "PlainText", "CShim",
+        ]),
+
+        // The control client: queries a running daemon and renders its replies for people.
+        .target(name: "RelayClient", dependencies: ["ControlProtocol", "UserspaceRelay", "PPPoEWire"]),
+
+        // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
+        .target(name: "RouterOperations", dependencies: [
+            "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
+        ]),
 
         .executableTarget(name: "relayctl", dependencies: [
-            "RelayDaemon", "FastPaths", "UserspaceRelay", "PPPoEWire",
+            "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
+            "PPPoEWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,7 +74,7 @@ let package = Package(
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
-        .target(name: "FuzzSupport", dependencies: ["PPPoEWire"], path: "fuzz/FuzzSupport"),
+        .target(name: "FuzzSupport", path: "fuzz/FuzzSupport"),
         .executableTarget(name: "fuzz-wire", dependencies: ["PPPoEWire", "FuzzSupport"], path: "fuzz/fuzz-wire"),
         .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
                           path: "fuzz/fuzz-relay"),

@@ -1,3 +1,4 @@
+import PlainText
 /// A fast path behind an OpenWrt init script (Xiaomi/MediaTek `soft_fast_path`, Qualcomm
 /// shortcut-fe): `running` tells its state (procd's convention), `stop` and `start` change it.
 struct InitScriptService: Accelerator {

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PlainText
 
 /// Switching the known fast paths off while the relay runs, and back to exactly what was found.
 ///

@@ -1,3 +1,4 @@
+import ControlProtocol
 import Glibc
 
 /// Who is at the other end of a control connection, as the kernel vouches for it when it
@@ -34,7 +35,7 @@ struct ControlPeer {
 
 /// What a peer may ask: root (or the user the daemon runs as) may change the relay; members of
 /// the control group may read it; anyone else, who reached the socket some other way, nothing.
-struct ControlAccess {
+public struct ControlAccess {
     let daemonUID: UInt32
     let group: gid_t?
 
@@ -71,7 +72,7 @@ extension ControlRequest {
 
 extension ControlAccess {
     /// The gid of `--control-group`, by name or number, or why there is none.
-    static func groupID(_ name: String?) throws(DaemonError) -> gid_t? {
+    public static func groupID(_ name: String?) throws(DaemonError) -> gid_t? {
         guard let name else { return nil }
         if let entry = getgrnam(name) { return entry.pointee.gr_gid }
         if let number = gid_t(name), getgrgid(number) != nil { return number }

@@ -1,3 +1,4 @@
+import ControlProtocol
 import Glibc
 
 /// The control socket's clients, served by the forwarding loop without ever waiting for one:
@@ -179,9 +180,4 @@ struct ControlServer: ~Copyable {
         connected -= 1
         changed = true
     }
-}
-
-/// What the daemon answers a request it will not serve; `relayctl` prints `error` and exits 1.
-public struct ControlErrorReply: Codable, Sendable {
-    public let error: String
 }

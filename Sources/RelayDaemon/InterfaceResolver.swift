@@ -1,10 +1,11 @@
+import ControlProtocol
 import Netlink
 import PPPoEWire
 import UserspaceRelay
 
 /// Turns configured device names into what the dataplane binds to, through rtnetlink.
-enum InterfaceResolver {
-    static func resolve(_ configuration: RelayConfiguration) throws(DaemonError) -> [RelayInterface] {
+public enum InterfaceResolver {
+    public static func resolve(_ configuration: RelayConfiguration) throws(DaemonError) -> [RelayInterface] {
         var socket: RouteSocket
         do { socket = try RouteSocket() } catch { throw .failure("cannot query links: \(error)") }
         let wanted = [(configuration.wanInterface, RelayInterface.Role.wan)]

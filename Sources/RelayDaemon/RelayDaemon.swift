@@ -1,4 +1,5 @@
 import CShim
+import ControlProtocol
 import Glibc
 import Netlink
 import PPPoEWire

@@ -1,4 +1,6 @@
+import ControlProtocol
 import Glibc
+import PlainText
 
 /// The runtime directory holds what root trusts: the control socket `relayctl` talks to, the pid
 /// `disable` signals, the log `enable` writes. A directory another user can write to (or swap,
@@ -12,7 +14,7 @@ public enum RuntimeDirectory {
 
     /// The directory, created if missing (0700, or 0750 with a control group) and checked; an
     /// open descriptor to it, for opening its files relative to what was checked.
-    static func prepare(_ path: String, group: gid_t?) throws(DaemonError) -> Int32 {
+    public static func prepare(_ path: String, group: gid_t?) throws(DaemonError) -> Int32 {
         try open(path, create: true, mode: mode(group: group))
     }
 
@@ -31,7 +33,7 @@ public enum RuntimeDirectory {
     }
 
     /// The directory as it is, for the commands that stop a daemon: nil when it does not exist.
-    static func existing(_ path: String) throws(DaemonError) -> Int32? {
+    public static func existing(_ path: String) throws(DaemonError) -> Int32? {
         var info = stat()
         if lstat(path, &info) != 0 && errno == ENOENT { return nil }
         return try open(path, create: false, mode: 0)
@@ -157,7 +159,7 @@ public enum RuntimeDirectory {
 
     /// Removes `name` unless it is a plain file: what `enable` then opens for the daemon's
     /// output (with O_NOFOLLOW) is a file, never a link or a device.
-    static func removeUnlessRegularFile(_ directoryFD: Int32, _ name: String) {
+    public static func removeUnlessRegularFile(_ directoryFD: Int32, _ name: String) {
         var info = stat()
         if fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT != S_IFREG {
             _ = unlinkat(directoryFD, name, info.st_mode & S_IFMT == S_IFDIR ? AT_REMOVEDIR : 0)
@@ -178,14 +180,14 @@ public enum RuntimeDirectory {
     /// daemon of this directory: it holds the directory's lock, or (a daemon started before the
     /// lock existed) its command line is `relayctl run ... --runtime-dir PATH`. Only such a
     /// process is ever signalled: a pid file, or a socket's answer, can name any process.
-    static func isDaemon(_ pid: Int32, directoryFD: Int32, path: String) -> Bool {
+    public static func isDaemon(_ pid: Int32, directoryFD: Int32, path: String) -> Bool {
         guard pid > 1, let exe = executable("/proc/\(pid)/exe"), let own = executable("/proc/self/exe"),
               exe == own || (exe.hasSuffix("/relayctl") && own.hasSuffix("/relayctl")) else { return false }
         var lockInfo = stat()
         if fstatat(directoryFD, lockName, &lockInfo, AT_SYMLINK_NOFOLLOW) == 0, lockHolders(of: lockInfo).contains(pid) {
             return true
         }
-        guard let command = ConfigurationFile.contents(at: "/proc/\(pid)/cmdline") else { return false }
+        guard let command = fileContents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return words.dropFirst().first == "run"
             && zip(words, words.dropFirst()).contains { $0 == "--runtime-dir" && $1 == path }
@@ -208,7 +210,7 @@ public enum RuntimeDirectory {
         let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
         let identity = String(major, radix: 16).leftPadded(2) + ":" + String(minor, radix: 16).leftPadded(2)
             + ":" + String(file.st_ino)
-        guard let locks = ConfigurationFile.contents(at: "/proc/locks") else { return [] }
+        guard let locks = fileContents(atPath: "/proc/locks") else { return [] }
         return String(decoding: locks, as: UTF8.self).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == identity else { return nil }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ControlProtocol
 import RelayDaemon
+import RouterOperations
 
 extension Relayctl {
     /// What init systems run: the saved configuration, in the foreground, respawned by them.

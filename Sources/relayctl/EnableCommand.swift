@@ -1,7 +1,8 @@
 import ArgumentParser
+import ControlProtocol
 import FastPaths
 import Glibc
-import RelayDaemon
+import RouterOperations
 
 /// Where `enable` saves the configuration and `disable` forgets it.
 struct ConfigurationOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
+import ControlProtocol
 import FastPaths
-import RelayDaemon
+import RouterOperations
 
 extension Relayctl {
     struct FastPath: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
+import ControlProtocol
 import Glibc
-import RelayDaemon
 
 /// `relayctl`: runs the PPPoE relay and talks to it. Exit codes mean something to scripts:
 /// 0 done, 1 failed, 2 usage (bad flag, missing interface); errors are one line on stderr.

@@ -1,5 +1,7 @@
 import ArgumentParser
-import RelayDaemon
+import ControlProtocol
+import RelayClient
+import RouterOperations
 
 extension Relayctl {
     struct Reload: ParsableCommand {

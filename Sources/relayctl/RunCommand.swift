@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import RelayDaemon
 import UserspaceRelay
 

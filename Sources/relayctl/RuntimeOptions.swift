@@ -1,6 +1,6 @@
 import ArgumentParser
+import ControlProtocol
 import Glibc
-import RelayDaemon
 
 /// Where the daemon keeps its control socket: one per relay, so tests can run several.
 struct RuntimeOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
+import ControlProtocol
 import PPPoEWire
-import RelayDaemon
+import RelayClient
 import UserspaceRelay
 
 extension Relayctl {

@@ -6,8 +6,8 @@ import Foundation
 import Glibc
 
 // The relay links FoundationEssentials only: full Foundation (with ICU) would add about 6 MB of
-// resident memory to a daemon that has no use for locales. These are the two conveniences of
-// Foundation's the code used.
+// resident memory to a daemon that has no use for locales. These are the few conveniences of
+// Foundation's the code uses, in one place that every module may import.
 
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs, carriage returns and newlines.
@@ -28,4 +28,9 @@ public func fileErrorText(_ error: any Error) -> String {
     }
     if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
     return "\(error)"
+}
+
+/// The whole file at `path`, or nil when it cannot be read.
+public func fileContents(atPath path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
 }

@@ -5,8 +5,12 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ControlProtocol
 import Glibc
 import Offload
+import PlainText
+import RelayClient
+import RelayDaemon
 
 /// `relayctl enable` and `relayctl disable`: the way an administrator switches the relay on and
 /// off, typically as `ssh root@router relayctl enable --wan eth1 --lan br-lan`. Both are safe to
@@ -37,7 +41,7 @@ public enum RelayController {
             _ = try stopDaemon(runtimeDirectory: directory)
         }
 
-        let previous = ConfigurationFile.contents(at: configurationPath)
+        let previous = fileContents(atPath: configurationPath)
         do throws(DaemonError) {
             try ConfigurationFile.save(configuration, at: configurationPath)
             let report = try launch(configuration, configurationPath: configurationPath, executable: executable,
@@ -99,7 +103,7 @@ public enum RelayController {
             _ = unlinkat(directory, "relayd.pid", 0)
             close(directory)
         }
-        if ConfigurationFile.contents(at: configurationPath) != nil {
+        if fileContents(atPath: configurationPath) != nil {
             unlink(configurationPath)
             done.append("removed \(configurationPath)")
         }
@@ -115,7 +119,7 @@ public enum RelayController {
     /// it goes down every session ends with PADT. Events for other interfaces change nothing.
     public static func hotplug(action: String, interface: String, device: String, configurationPath: String,
                                executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
-        guard ConfigurationFile.contents(at: configurationPath) != nil else { return "not enabled: nothing to do" }
+        guard fileContents(atPath: configurationPath) != nil else { return "not enabled: nothing to do" }
         let configuration = try ConfigurationFile.load(configurationPath)
         guard device == configuration.wanInterface || interface == configuration.wanInterface else {
             return "\(interface) (\(device)) is not the relay's WAN \(configuration.wanInterface): nothing to do"
@@ -171,7 +175,7 @@ public enum RelayController {
         // The child opens the log with O_NOFOLLOW: a link left in its place goes first.
         RuntimeDirectory.removeUnlessRegularFile(directory, "relayd.log")
         close(directory)
-        let logStart = ConfigurationFile.contents(at: paths.logFile)?.count ?? 0
+        let logStart = fileContents(atPath: paths.logFile)?.count ?? 0
         let arguments = [executable] + configuration.runArguments
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
@@ -185,7 +189,7 @@ public enum RelayController {
                 guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
                 reaped = true
                 // It gave up before it was ready: its last words are the reason.
-                let log = ConfigurationFile.contents(at: paths.logFile) ?? []
+                let log = fileContents(atPath: paths.logFile) ?? []
                 let said = String(decoding: log.dropFirst(logStart), as: UTF8.self)
                 let reason = said.split(separator: "\n").last.map(String.init) ?? "relay exited"
                 let message = reason.hasPrefix("relayctl: ") ? String(reason.dropFirst(10)) : reason
@@ -206,7 +210,7 @@ public enum RelayController {
         defer { close(directory) }
         let paths = RuntimePaths(directory: runtimeDirectory)
         let reported = (try? ControlClient.query(.status, runtimeDirectory: runtimeDirectory, as: StatusReport.self))?.pid
-        let recorded = ConfigurationFile.contents(at: paths.pidFile)
+        let recorded = fileContents(atPath: paths.pidFile)
             .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
         guard let pid = [reported, recorded].compactMap({ $0 }).first(where: {
             RuntimeDirectory.isDaemon($0, directoryFD: directory, path: runtimeDirectory)
@@ -224,55 +228,5 @@ public enum RelayController {
             for _ in 0..<40 where kill(pid, 0) == 0 { usleep(50_000) }
         }
         return pid
-    }
-}
-
-/// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that
-/// start with "#" are comments, so an example configuration can explain itself.
-public enum ConfigurationFile {
-    static func contents(at path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { Array($0) }
-    }
-
-    /// The configuration saved at `path`, or why it cannot be used.
-    public static func load(_ path: String) throws(DaemonError) -> RelayConfiguration {
-        guard let bytes = contents(at: path) else { throw .failure("no configuration at \(path) (relayctl enable saves one)") }
-        let json = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.trimmingWhitespace.hasPrefix("#") }.joined(separator: "\n")
-        let configuration: RelayConfiguration
-        do { configuration = try JSONDecoder().decode(RelayConfiguration.self, from: Data(json.utf8)) } catch {
-            throw .usage("\(path) is not a relay configuration: \(ConfigurationFile.reason(error))")
-        }
-        try configuration.validate()
-        return configuration
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, _): "missing \"\(key.stringValue)\""
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
-             let DecodingError.dataCorrupted(context):
-            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription)
-                .trimmingWhitespace
-        default: "not valid JSON"
-        }
-    }
-
-    static func save(_ configuration: RelayConfiguration, at path: String) throws(DaemonError) {
-        try write(ControlJSON.encode(configuration) + [UInt8(ascii: "\n")], to: path)
-    }
-
-    static func restore(_ previous: [UInt8]?, at path: String) {
-        if let previous { try? write(previous, to: path) } else { unlink(path) }
-    }
-
-    private static func write(_ bytes: [UInt8], to path: String) throws(DaemonError) {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url, options: .atomic)
-        } catch {
-            throw .failure("cannot save configuration \(path): \(fileErrorText(error))")
-        }
     }
 }

@@ -4,7 +4,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ControlProtocol
 import Glibc
+import RelayClient
 
 /// The init system that runs the relay where one is installed for it: OpenWrt's procd (with
 /// /etc/init.d/pppoe-relay) or systemd (with pppoe-relay.service), so it restarts the relay on

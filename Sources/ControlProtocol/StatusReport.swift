@@ -8,6 +8,15 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var mtu: UInt32
         /// "up", or "down" while the device is gone (the daemon heals when it returns).
         public var state: String
+
+        public init(name: String, role: String, index: Int32, mac: String, mtu: UInt32, state: String) {
+            self.name = name
+            self.role = role
+            self.index = index
+            self.mac = mac
+            self.mtu = mtu
+            self.state = state
+        }
     }
 
     public var pid: Int32
@@ -27,6 +36,23 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// The kernel dataplane's last refusal (a session it would not install, a rebuild that
     /// failed); absent while all is well. Such sessions are carried by the userspace loop.
     public var kernelError: String?
+
+    public init(pid: Int32, dataplane: String, dataplaneReason: String, uptimeSeconds: Int64,
+                interfaces: [Interface], sessionCount: Int, maxSessions: Int, idleTimeoutSeconds: Int,
+                counters: [String: UInt64], configuration: RelayConfiguration, mss: String, kernelError: String?) {
+        self.pid = pid
+        self.dataplane = dataplane
+        self.dataplaneReason = dataplaneReason
+        self.uptimeSeconds = uptimeSeconds
+        self.interfaces = interfaces
+        self.sessionCount = sessionCount
+        self.maxSessions = maxSessions
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.counters = counters
+        self.configuration = configuration
+        self.mss = mss
+        self.kernelError = kernelError
+    }
 
     enum CodingKeys: String, CodingKey {
         case pid, dataplane, interfaces, counters, configuration, mss
@@ -58,6 +84,27 @@ public struct SessionReport: Codable, Sendable, Equatable {
     public var kernelPacketsToAC: UInt64
     public var kernelPacketsToClient: UInt64
 
+    public init(lanInterface: String, clientMAC: String, clientSessionID: UInt16, wanInterface: String,
+                acMAC: String, acSessionID: UInt16, acName: String, serviceName: String, uptimeSeconds: Int64,
+                packetsToAC: UInt64, bytesToAC: UInt64, packetsToClient: UInt64, bytesToClient: UInt64,
+                kernelPacketsToAC: UInt64, kernelPacketsToClient: UInt64) {
+        self.lanInterface = lanInterface
+        self.clientMAC = clientMAC
+        self.clientSessionID = clientSessionID
+        self.wanInterface = wanInterface
+        self.acMAC = acMAC
+        self.acSessionID = acSessionID
+        self.acName = acName
+        self.serviceName = serviceName
+        self.uptimeSeconds = uptimeSeconds
+        self.packetsToAC = packetsToAC
+        self.bytesToAC = bytesToAC
+        self.packetsToClient = packetsToClient
+        self.bytesToClient = bytesToClient
+        self.kernelPacketsToAC = kernelPacketsToAC
+        self.kernelPacketsToClient = kernelPacketsToClient
+    }
+
     enum CodingKeys: String, CodingKey {
         case lanInterface = "lan_interface"
         case clientMAC = "client_mac"
@@ -83,4 +130,10 @@ public struct MSSReport: Codable, Sendable, Equatable {
     public var setting: String
     public var ipv4: UInt16
     public var ipv6: UInt16
+
+    public init(setting: String, ipv4: UInt16, ipv6: UInt16) {
+        self.setting = setting
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+    }
 }

@@ -1,8 +1,8 @@
 import Glibc
 
 /// The few UNIX-domain socket calls the control channel needs, each failing with a reason.
-enum UnixSocket {
-    static func address(_ path: String) throws(DaemonError) -> sockaddr_un {
+public enum UnixSocket {
+    public static func address(_ path: String) throws(DaemonError) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -18,7 +18,7 @@ enum UnixSocket {
 
     /// Connecting needs write permission on the socket file: 0600, or 0660 for `group`. The file
     /// is born with that mode (umask), never wider, whatever umask the daemon inherited.
-    static func listen(at path: String, group: gid_t?) throws(DaemonError) -> Int32 {
+    public static func listen(at path: String, group: gid_t?) throws(DaemonError) -> Int32 {
         var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
@@ -42,7 +42,7 @@ enum UnixSocket {
     }
 
     /// A blocking connection with send and receive timeouts, so a wedged peer cannot hang us.
-    static func connect(to path: String, timeoutSeconds: Int) throws(DaemonError) -> Int32 {
+    public static func connect(to path: String, timeoutSeconds: Int) throws(DaemonError) -> Int32 {
         var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
@@ -64,18 +64,18 @@ enum UnixSocket {
         return fd
     }
 
-    static func setTimeouts(_ fd: Int32, seconds: Int) {
+    public static func setTimeouts(_ fd: Int32, seconds: Int) {
         setTimeouts(fd, receiveMilliseconds: seconds * 1000, sendMilliseconds: seconds * 1000)
     }
 
-    static func setTimeouts(_ fd: Int32, receiveMilliseconds: Int, sendMilliseconds: Int) {
+    public static func setTimeouts(_ fd: Int32, receiveMilliseconds: Int, sendMilliseconds: Int) {
         var receive = timeval(tv_sec: receiveMilliseconds / 1000, tv_usec: (receiveMilliseconds % 1000) * 1000)
         var send = timeval(tv_sec: sendMilliseconds / 1000, tv_usec: (sendMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -87,7 +87,7 @@ enum UnixSocket {
     }
 
     /// `writeAll` for a socket whose peer may already have hung up: EPIPE, never SIGPIPE.
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -99,7 +99,7 @@ enum UnixSocket {
     }
 
     /// Reads until end of file, or until `stopAtNewline` sees one, or `limit` bytes.
-    static func read(_ fd: Int32, limit: Int, stopAtNewline: Bool) -> [UInt8]? {
+    public static func read(_ fd: Int32, limit: Int, stopAtNewline: Bool) -> [UInt8]? {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while result.count < limit {
@@ -114,5 +114,5 @@ enum UnixSocket {
         return result
     }
 
-    static func errorText() -> String { String(cString: strerror(errno)) }
+    public static func errorText() -> String { String(cString: strerror(errno)) }
 }

@@ -1,0 +1,54 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ControlProtocol
+import Glibc
+import PlainText
+
+/// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that
+/// start with "#" are comments, so an example configuration can explain itself.
+public enum ConfigurationFile {
+    /// The configuration saved at `path`, or why it cannot be used.
+    public static func load(_ path: String) throws(DaemonError) -> RelayConfiguration {
+        guard let bytes = fileContents(atPath: path) else { throw .failure("no configuration at \(path) (relayctl enable saves one)") }
+        let json = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.trimmingWhitespace.hasPrefix("#") }.joined(separator: "\n")
+        let configuration: RelayConfiguration
+        do { configuration = try JSONDecoder().decode(RelayConfiguration.self, from: Data(json.utf8)) } catch {
+            throw .usage("\(path) is not a relay configuration: \(ConfigurationFile.reason(error))")
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): "missing \"\(key.stringValue)\""
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+             let DecodingError.dataCorrupted(context):
+            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription)
+                .trimmingWhitespace
+        default: "not valid JSON"
+        }
+    }
+
+    static func save(_ configuration: RelayConfiguration, at path: String) throws(DaemonError) {
+        try write(ControlJSON.encode(configuration) + [UInt8(ascii: "\n")], to: path)
+    }
+
+    static func restore(_ previous: [UInt8]?, at path: String) {
+        if let previous { try? write(previous, to: path) } else { unlink(path) }
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws(DaemonError) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw .failure("cannot save configuration \(path): \(fileErrorText(error))")
+        }
+    }
+}
