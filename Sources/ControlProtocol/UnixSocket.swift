@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The few UNIX-domain socket calls the control channel needs, each failing with a reason.
 public enum UnixSocket {
@@ -32,7 +36,7 @@ public enum UnixSocket {
             close(fd)
             throw .failure("control socket \(path): \(String(cString: strerror(code)))")
         }
-        guard group.map({ chown(path, uid_t.max, $0) == 0 }) ?? true, Glibc.listen(fd, 64) == 0 else {
+        guard group.map({ chown(path, uid_t.max, $0) == 0 }) ?? true, systemListen(fd, 64) == 0 else {
             let reason = errorText()
             close(fd)
             unlink(path)
@@ -48,7 +52,7 @@ public enum UnixSocket {
         guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
         setTimeouts(fd, seconds: timeoutSeconds)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else {
             let code = errno
@@ -103,7 +107,7 @@ public enum UnixSocket {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while result.count < limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             // A peer that closed without reading all we sent resets the connection after its answer.
             guard n >= 0 else { return errno == ECONNRESET && !result.isEmpty ? result : nil }
@@ -116,3 +120,11 @@ public enum UnixSocket {
 
     public static func errorText() -> String { String(cString: strerror(errno)) }
 }
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { listen(fd, backlog) }
+private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
+}
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }

@@ -1,5 +1,9 @@
 import CShim
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -42,7 +46,7 @@ public struct SystemAccess: Sendable {
         guard fd >= 0 else { throw FastPathError("cannot open \(absolute): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             throw FastPathError("cannot write \(absolute): \(String(cString: strerror(errno)))")
         }
@@ -94,3 +98,7 @@ public struct SystemAccess: Sendable {
         }
     }
 }
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

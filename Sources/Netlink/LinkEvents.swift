@@ -1,5 +1,9 @@
 import CMnl
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// An rtnetlink socket subscribed to link changes (RTNLGRP_LINK), so the daemon hears at once
 /// when a device it relays on disappears or comes back, and can heal without a restart.

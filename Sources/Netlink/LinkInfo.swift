@@ -1,5 +1,9 @@
 import CMnl
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// What the relay needs of a network device: where to bind, which MAC to speak with.
 public struct LinkInfo: Equatable, Sendable {

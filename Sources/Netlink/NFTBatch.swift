@@ -1,6 +1,10 @@
 import CMnl
 import CNftnl
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// One nf_tables transaction: all of its messages apply, or none does.
 ///

@@ -1,6 +1,10 @@
 import CMnl
 import CNftnl
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A NETLINK_NETFILTER socket that commits nf_tables transactions and lists map elements.
 ///

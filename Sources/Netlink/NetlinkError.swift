@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A failed netlink operation: names what was attempted and what the kernel said.
 public struct NetlinkError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,9 @@
 import CMnl
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A NETLINK_ROUTE socket owned by its value: closed exactly once, in deinit.
 ///

@@ -4,7 +4,11 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The client side, used by `relayctl status` and `relayctl sessions`.
 public enum ControlClient {

@@ -1,5 +1,9 @@
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The control socket's clients, served by the forwarding loop without ever waiting for one:
 /// every accepted socket is non-blocking and sits in the loop's poll set with its own buffers,

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A descriptor closed exactly once, when its owner goes: a local one is closed on every path
 /// out of a throwing init, a stored one when the daemon ends.

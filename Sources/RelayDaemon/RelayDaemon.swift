@@ -1,6 +1,10 @@
 import CShim
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Netlink
 import PPPoEWire
 import UserspaceRelay

@@ -1,5 +1,9 @@
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PlainText
 
 /// The runtime directory holds what root trusts: the control socket `relayctl` talks to, the pid
@@ -54,7 +58,7 @@ public enum RuntimeDirectory {
             }
         }
         try check(info, path, what: "runtime directory \(path)")
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = systemOpen(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             throw .failure("runtime directory \(path): \(text(code))")
@@ -222,3 +226,7 @@ public enum RuntimeDirectory {
 private extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }

@@ -4,7 +4,11 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PlainText
 
 /// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that

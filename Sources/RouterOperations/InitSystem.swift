@@ -5,7 +5,11 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import RelayClient
 
 /// The init system that runs the relay where one is installed for it: OpenWrt's procd (with

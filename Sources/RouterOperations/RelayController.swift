@@ -6,7 +6,11 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Offload
 import PlainText
 import RelayClient

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PPPoEWire
 
 /// Rate limits on PADI, checked before a frame is even parsed: a token bucket per source MAC,

@@ -1,5 +1,9 @@
 import CShim
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PPPoEWire
 
 /// The userspace dataplane: AF_PACKET sockets on every interface, a `RelayCore` deciding, and
@@ -184,8 +188,14 @@ public struct RelayEngine: ~Copyable {
         }
         for frame in frames {
             let fd = sockets.discovery(Int(frame.slot))
-            let sent = frame.bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let sent = frame.bytes.withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if sent != frame.bytes.count { core.counters.droppedSendFailed &+= 1 }
         }
     }
+}
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemSend(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
+    send(fd, buffer, count, flags)
 }

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A failure setting the relay up, naming the interface and the system call that failed.
 public struct RelayError: Error, Sendable, CustomStringConvertible {

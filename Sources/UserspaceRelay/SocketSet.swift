@@ -1,5 +1,9 @@
 import CShim
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PPPoEWire
 
 /// The two AF_PACKET sockets of every relay interface, one per ethertype: discovery (0x8863)
@@ -36,7 +40,7 @@ struct SocketSet: ~Copyable {
 
     /// Closes one interface's sockets (its device went away); -1 until reopened.
     func close(slot: Int) {
-        if discoveryFDs[slot] >= 0 { _ = Glibc.close(discoveryFDs[slot]) }
+        if discoveryFDs[slot] >= 0 { _ = systemClose(discoveryFDs[slot]) }
         discoveryFDs[slot] = -1
         pr_packet_ring_close(sessionFDs[slot], &rings[slot].map)
         sessionFDs[slot] = -1
@@ -61,7 +65,7 @@ struct SocketSet: ~Copyable {
         let session = pr_packet_ring_open(interface.index, PPPoEEtherType.session, SessionRing.frameSize,
                                           SessionRing.frameCount, SessionRing.blockSize, &ring.map)
         guard session >= 0 else {
-            _ = Glibc.close(discovery)
+            _ = systemClose(discovery)
             throw RelayError.system("session receive ring on \(interface.name)", errno: -session)
         }
         discoveryFDs[slot] = discovery
@@ -74,3 +78,7 @@ struct SocketSet: ~Copyable {
     /// The session ring of `slot`, in place: the loop advances its head without copying it.
     @inline(__always) func ring(_ slot: Int) -> UnsafeMutablePointer<SessionRing> { rings + slot }
 }
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

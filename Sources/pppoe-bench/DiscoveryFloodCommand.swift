@@ -1,6 +1,10 @@
 import ArgumentParser
 import CShim
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PPPoEWire
 
 /// `pppoe-bench discovery-flood`: discovery frames from many made-up source MACs, as fast as one

@@ -1,6 +1,10 @@
 import ArgumentParser
 import CShim
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Netlink
 import PPPoEWire
 

@@ -1,7 +1,11 @@
 import ArgumentParser
 import ControlProtocol
 import FastPaths
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import RouterOperations
 
 /// Where `enable` saves the configuration and `disable` forgets it.

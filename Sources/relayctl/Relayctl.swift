@@ -1,6 +1,10 @@
 import ArgumentParser
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// `relayctl`: runs the PPPoE relay and talks to it. Exit codes mean something to scripts:
 /// 0 done, 1 failed, 2 usage (bad flag, missing interface); errors are one line on stderr.
@@ -22,7 +26,7 @@ struct Relayctl: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                systemExit(0)
             }
             let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
             fail(message, code: code == .validationFailure ? 2 : code.rawValue)
@@ -31,7 +35,7 @@ struct Relayctl: ParsableCommand {
 
     static func fail(_ message: String, code: Int32) -> Never {
         FileOutput.standardError("relayctl: \(message)")
-        Glibc.exit(code)
+        systemExit(code)
     }
 }
 
@@ -44,10 +48,15 @@ enum FileOutput {
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             bytes = bytes.dropFirst(n)
         }
     }
 }
+
+// The C library's functions of the same names as methods in scope above, reached without
+// naming the C library (Glibc or Musl).
+private func systemExit(_ code: Int32) -> Never { exit(code) }
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

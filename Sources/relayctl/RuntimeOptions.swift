@@ -1,6 +1,10 @@
 import ArgumentParser
 import ControlProtocol
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Where the daemon keeps its control socket: one per relay, so tests can run several.
 struct RuntimeOptions: ParsableArguments {

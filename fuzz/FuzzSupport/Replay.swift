@@ -1,5 +1,9 @@
 #if canImport(Glibc)
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 #endif
 
 /// What a fuzz executable does when it is built without libFuzzer: runs every file given (or
