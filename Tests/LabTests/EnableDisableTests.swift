@@ -236,7 +236,7 @@ final class EnableDisableTests: LabTestCase {
     func testABadEnableKeepsTheRunningRelay() throws {
         try buildTopology()
         XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0"]).status, 0)
-        let pid = try daemonPID()
+        let pid = try XCTUnwrap(try daemonPID(), "enable left no relay that answers status")
         let typo = relayctl(["enable", "--lan", "lan0", "--wan", "wan9"])
         XCTAssertEqual(typo.status, 2)
         XCTAssertEqual(try daemonPID(), pid, "a typo does not cost the running relay")
