@@ -71,6 +71,8 @@ let package = Package(
                     dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
+        .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
