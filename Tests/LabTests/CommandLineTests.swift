@@ -6,7 +6,7 @@ import XCTest
 final class CommandLineTests: XCTestCase {
     func relayctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Lab.Output {
         guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else {
-            throw XCTSkip("relayctl is not built at \(Lab.relayctl): run swift build first")
+            throw Lab.MissingBinary("relayctl is not built at \(Lab.relayctl): run swift build first")
         }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
