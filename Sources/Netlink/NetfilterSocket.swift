@@ -56,14 +56,19 @@ public struct NetfilterSocket: ~Copyable {
                 return sendmsg(mnl_socket_get_fd(socket), &message, 0)
             }
         }
-        guard sent >= 0 else { throw NetlinkError(operations[0].description, errno: errno) }
+        guard sent >= 0 else {
+            let code = errno
+            throw NetlinkError(operations[0].description, errno: code)
+        }
 
         var pending = Set(operations.map(\.sequence))
         var firstError: NetlinkError?
         while !pending.isEmpty {
             let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
             guard received > 0 else {
-                throw firstError ?? NetlinkError("\(operations[0].description) (waiting for the kernel's answer)", errno: errno)
+                // Read before any message is built; a socket that ends the stream sets none.
+                let code = received < 0 ? errno : ENODATA
+                throw firstError ?? NetlinkError("\(operations[0].description) (waiting for the kernel's answer)", errno: code)
             }
             forEachMessage(Int(received)) { header in
                 guard header.pointee.nlmsg_type == UInt16(NLMSG_ERROR) else { return }
@@ -107,13 +112,17 @@ public struct NetfilterSocket: ~Copyable {
                                            UInt16(family), UInt16(NLM_F_DUMP | NLM_F_ACK), seq)!
         payload(header)
         guard mnl_socket_sendto(socket, header, Int(header.pointee.nlmsg_len)) >= 0 else {
-            throw NetlinkError(operation, errno: errno)
+            let code = errno
+            throw NetlinkError(operation, errno: code)
         }
         var done = false
         var failure: Int32 = 0
         while !done {
             let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
-            guard received > 0 else { throw NetlinkError(operation, errno: errno) }
+            guard received > 0 else {
+                let code = received < 0 ? errno : ENODATA
+                throw NetlinkError(operation, errno: code)
+            }
             forEachMessage(Int(received)) { header in
                 guard header.pointee.nlmsg_seq == seq else { return }
                 switch Int32(header.pointee.nlmsg_type) {
