@@ -102,6 +102,15 @@ public struct NetfilterSocket: ~Copyable {
         return set.elementCounters()
     }
 
+    /// The tables of `family` the kernel has now.
+    public mutating func tables(family: UInt32 = NFTFamily.netdev) throws(NetlinkError) -> [NFTTable.Listing] {
+        var listings: [NFTTable.Listing] = []
+        try dump(c32(NFT_MSG_GETTABLE), "list tables", family: family) { header in
+            listings.append(NFTTable(parsing: header).listing)
+        }
+        return listings
+    }
+
     /// Sends one dump request and hands every answer message to `each`, until the kernel is done.
     mutating func dump(_ type: UInt32, _ operation: String, family: UInt32 = 0,
                        payload: (UnsafeMutablePointer<nlmsghdr>) -> Void = { _ in },

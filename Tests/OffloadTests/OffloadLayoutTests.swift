@@ -53,3 +53,19 @@ final class OffloadLayoutTests: XCTestCase {
         XCTAssertEqual(index, 0x0A0B0C0D)
     }
 }
+
+/// The comment the kernel dataplane's table carries, which a second relay reads to say who
+/// holds the namespace.
+final class OwnerCommentTests: XCTestCase {
+    func testTheCommentReadsBackAsThePid() {
+        XCTAssertEqual(KernelDataplane.pid(fromComment: KernelDataplane.ownerComment(pid: 4242)), 4242)
+        XCTAssertEqual(KernelDataplane.ownerComment(pid: 7), [0, 18] + Array("pppoe-relay pid 7".utf8) + [0])
+    }
+
+    func testAnythingElseIsNoPid() {
+        for data: [UInt8] in [[], [0], [1, 3, 0x31, 0x32, 0], [0, 40] + Array("pppoe-relay pid 7".utf8),
+                              [0, 8] + Array("nft pid 7".utf8), [0, 18] + Array("pppoe-relay pid x".utf8) + [0]] {
+            XCTAssertNil(KernelDataplane.pid(fromComment: data), "\(data)")
+        }
+    }
+}
