@@ -71,6 +71,7 @@ let package = Package(
                     dependencies: ["UserspaceRelay", "PPPoEWire", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
+        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
