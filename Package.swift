@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
+        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.

@@ -63,6 +63,6 @@ final class InstallTests: XCTestCase {
         let out = Lab.run([Lab.relayctl, "daemon", "--config", file.path, "--check"])
         XCTAssertEqual(out.status, 2)
         XCTAssertEqual(out.stderr.split(separator: "\n").count, 1, out.stderr)
-        XCTAssertTrue(out.stderr.contains("is not a relay configuration: missing \"lanInterfaces\""), out.stderr)
+        XCTAssertTrue(out.stderr.contains("is not a relay configuration: missing \"lan_interfaces\""), out.stderr)
     }
 }

@@ -193,7 +193,7 @@ final class Lab {
     }
 
     func sessions(_ namespace: String) throws -> [[String: Any]] {
-        try query(namespace, "sessions") as? [[String: Any]] ?? []
+        (try query(namespace, "sessions") as? [String: Any])?["sessions"] as? [[String: Any]] ?? []
     }
 
     /// rp-pppoe's client driven by the lab script: LCP Echo-Requests out, replies logged.
