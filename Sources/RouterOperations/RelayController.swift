@@ -125,27 +125,40 @@ public enum RelayController {
         return done.isEmpty ? "not enabled: nothing to do" : "disabled: " + done.joined(separator: ", ")
     }
 
-    /// netifd's hotplug event for a logical interface and its device: when the configured WAN
-    /// comes up the relay re-resolves its devices (or starts, if enabled but not running); when
-    /// it goes down every session ends with PADT. Events for other interfaces change nothing.
-    public static func hotplug(action: String, interface: String, device: String, configurationPath: String,
-                               executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
-        guard fileContents(atPath: configurationPath) != nil else { return "not enabled: nothing to do" }
-        let configuration = try ConfigurationFile.load(configurationPath)
-        guard device == configuration.wanInterface || interface == configuration.wanInterface else {
-            return "\(interface) (\(device)) is not the relay's WAN \(configuration.wanInterface): nothing to do"
+    /// netifd's hotplug event for a logical interface and its device: when the relay's WAN comes
+    /// up a running relay re-resolves its devices and reinstalls its kernel state; when it goes
+    /// down every session ends with PADT. Events for other interfaces change nothing, and so does
+    /// any event while the relay is not running: starting it is the administrator's decision
+    /// (and procd's), never a hotplug event's. `wan` is the relay's WAN as configured (a logical
+    /// interface or a device, as the OpenWrt hook passes it from UCI); without it the saved
+    /// configuration's WAN device is used.
+    public static func hotplug(action: String, interface: String, device: String, wan: String?,
+                               runtimeDirectory: String?, configurationPath: String) throws(DaemonError) -> String {
+        let wanName: String
+        var directory = runtimeDirectory ?? RelayConfiguration.defaultRuntimeDirectory
+        if let wan {
+            wanName = wan
+        } else {
+            guard fileContents(atPath: configurationPath) != nil else { return "not enabled: nothing to do" }
+            let configuration = try ConfigurationFile.load(configurationPath)
+            wanName = configuration.wanInterface
+            directory = runtimeDirectory ?? configuration.runtimeDirectory
         }
-        let directory = configuration.runtimeDirectory
-        let running = (try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)) != nil
+        // netifd's ifdown carries no DEVICE, and an ifup of a PPPoE interface names its PPP
+        // device (pppoe-wan), never the Ethernet device the relay uses: the logical name decides,
+        // and a device matches only when it is the very device configured.
+        guard interface == wanName || (!device.isEmpty && device == wanName) else {
+            let shown = device.isEmpty ? interface : "\(interface) (\(device))"
+            return "\(shown) is not the relay's WAN \(wanName): nothing to do"
+        }
+        guard (try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)) != nil else {
+            return "not running: nothing to do"
+        }
         switch action {
         case "ifup", "ifupdate":
-            guard running else {
-                return try enable(configuration, configurationPath: configurationPath, executable: executable, system: system)
-            }
             let report = try ControlClient.query(.reload, runtimeDirectory: directory, as: StatusReport.self)
             return "reloaded: " + report.interfaces.map { "\($0.name) \($0.state)" }.joined(separator: ", ")
         case "ifdown":
-            guard running else { return "not running: nothing to do" }
             let before = try ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self).sessionCount
             _ = try ControlClient.query(.endSessions, runtimeDirectory: directory, as: StatusReport.self)
             return "WAN down: ended \(before) sessions"

@@ -7,13 +7,23 @@ extension Relayctl {
     /// What init systems run: the saved configuration, in the foreground, respawned by them.
     struct Daemon: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the saved configuration in the foreground (for procd and systemd); --check only validates it.")
+            abstract: "Run the saved configuration, or the one given with the options of run, in the foreground "
+                + "with fast paths off (for procd and systemd); --check only validates it.")
         @OptionGroup var saved: ConfigurationOptions
         @OptionGroup var fastPaths: RootOptions
         @Flag(help: "Check the configuration and exit.") var check = false
+        /// OpenWrt's init script translates UCI into these, so UCI stays the only configuration there.
+        @Argument(parsing: .allUnrecognized, help: "Instead of --config: the options of run (--wan IF --lan IF ...).")
+        var relayArguments: [String] = []
 
         func run() throws {
-            let configuration = try ConfigurationFile.load(saved.resolvedPath)
+            let configuration: RelayConfiguration
+            if relayArguments.isEmpty {
+                configuration = try ConfigurationFile.load(saved.resolvedPath)
+            } else {
+                guard saved.path == nil else { throw DaemonError.usage("give either --config or the options of run, not both") }
+                configuration = try RelayOptions.parse(relayArguments).configuration
+            }
             if check {
                 FileOutput.standardOutput("configuration OK: lan \(configuration.lanInterfaces.joined(separator: ",")) "
                     + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")

@@ -19,17 +19,22 @@ extension Relayctl {
 
     struct Hotplug: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Act on an OpenWrt netifd hotplug event (called by hotplug.d/iface/90-pppoe-relay).")
+            abstract: "Act on an OpenWrt netifd hotplug event (called by hotplug.d/iface/90-pppoe-relay); never starts the relay.")
         @Option(help: "netifd's ACTION: ifup, ifupdate, ifdown, ...") var action: String
         @Option(help: "netifd's INTERFACE (logical name).") var interface: String
-        @Option(help: "netifd's DEVICE.") var device = ""
+        @Option(help: "netifd's DEVICE (absent on ifdown).") var device = ""
+        @Option(help: "The relay's WAN as configured in UCI, a logical interface or a device (default: the saved configuration's).")
+        var wan: String?
+        @Option(name: .customLong("runtime-dir"), help: "The running relay's runtime directory (default: the saved configuration's).")
+        var runtimeDirectory: String?
         @OptionGroup var saved: ConfigurationOptions
-        @OptionGroup var fastPaths: RootOptions
 
         func run() throws {
             FileOutput.standardOutput(try RelayController.hotplug(
-                action: action, interface: interface, device: device, configurationPath: saved.resolvedPath,
-                executable: Enable.executablePath, system: fastPaths.system))
+                action: action, interface: interface, device: device, wan: wan,
+                runtimeDirectory: wan == nil ? runtimeDirectory
+                    : optionOrEnvironment(runtimeDirectory, "RELAYCTL_RUNTIME_DIR", systemRuntimeDirectory),
+                configurationPath: saved.resolvedPath))
         }
     }
 }

@@ -9,12 +9,18 @@ import Musl
 /// Where the daemon keeps its control socket: one per relay, so tests can run several.
 struct RuntimeOptions: ParsableArguments {
     @Option(name: .customLong("runtime-dir"),
-            help: "Directory for the control socket and pid file (default: $RELAYCTL_RUNTIME_DIR or /run/pppoe-relay).")
+            help: "Directory for the control socket and pid file (default: $RELAYCTL_RUNTIME_DIR or /run/pppoe-relay; /var/run/pppoe-relay where there is no /run, as on OpenWrt).")
     var runtimeDirectory: String?
 
     var resolvedRuntimeDirectory: String {
-        optionOrEnvironment(runtimeDirectory, "RELAYCTL_RUNTIME_DIR", RelayConfiguration.defaultRuntimeDirectory)
+        optionOrEnvironment(runtimeDirectory, "RELAYCTL_RUNTIME_DIR", systemRuntimeDirectory)
     }
+}
+
+/// /run/pppoe-relay, or /var/run/pppoe-relay on a system without /run: OpenWrt has none, and
+/// creating it there would write to flash; its /var/run is a tmpfs.
+var systemRuntimeDirectory: String {
+    access("/run", F_OK) == 0 ? RelayConfiguration.defaultRuntimeDirectory : "/var/run/pppoe-relay"
 }
 
 /// The option as given, else a non-empty environment variable, else the default.

@@ -1,40 +1,9 @@
 import Foundation
 import XCTest
 
-/// The OpenWrt side of the relay: netifd's hotplug script and what `relayctl hotplug` does.
+/// What `relayctl hotplug` does to a running relay (the hook itself is in OpenWrtTests).
 final class HotplugTests: LabTestCase {
-    static let script = Lab.root.appendingPathComponent("hotplug.d/iface/90-pppoe-relay").path
-
-    /// Runs the hotplug script as netifd would, with a stand-in relayctl that records its arguments.
-    func runScript(action: String, interface: String, device: String, recorder: URL) -> Int32 {
-        Lab.run(["env", "ACTION=\(action)", "INTERFACE=\(interface)", "DEVICE=\(device)", "RELAYCTL=\(recorder.path)",
-                 "sh", Self.script]).status
-    }
-
-    func testTheScriptPassesNetifdsEventToRelayctl() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotplug-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let log = directory.appendingPathComponent("calls")
-        let recorder = directory.appendingPathComponent("relayctl")
-        try "#!/bin/sh\necho \"$*\" >> '\(log.path)'\n".write(to: recorder, atomically: true, encoding: .utf8)
-        chmod(recorder.path, 0o755)
-
-        for action in ["ifup", "ifupdate", "ifdown", "ifupdate-addr", "update"] {
-            XCTAssertEqual(runScript(action: action, interface: "wan", device: "eth1", recorder: recorder), 0)
-        }
-        let calls = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        XCTAssertEqual(calls.split(separator: "\n"), [
-            "hotplug --action ifup --interface wan --device eth1",
-            "hotplug --action ifupdate --interface wan --device eth1",
-            "hotplug --action ifdown --interface wan --device eth1",
-        ])
-        // No relayctl installed: the hook stays quiet.
-        XCTAssertEqual(runScript(action: "ifup", interface: "wan", device: "eth1",
-                                 recorder: directory.appendingPathComponent("missing")), 0)
-    }
-
-    func testWANDownEndsSessionsAndWANUpReloadsOrStartsTheRelay() throws {
+    func testWANDownEndsSessionsAndWANUpReloadsButNothingStartsTheRelay() throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         let config = lab.file("etc/relay.json").path
@@ -61,15 +30,32 @@ final class HotplugTests: LabTestCase {
         let up = hotplug("ifup", "wan", "wan0")
         XCTAssertEqual(up.stdout, "reloaded: wan0 up, lan0 up\n")
 
-        // Enabled but not running (it died): the WAN coming up starts it again.
+        // As the OpenWrt hook calls it, with the WAN's logical name from UCI: ifdown has no DEVICE,
+        // and the router's own pppoe-wan is not the relay's WAN device.
+        try lab.startClient("client2", in: client1NS, interface: "cl0", echo: 2)
+        try waitForReplies("client2", atLeast: 2)
+        func uciHotplug(_ arguments: [String]) -> Lab.Output {
+            lab.run(in: routerNS, [Lab.relayctl, "hotplug", "--runtime-dir", lab.file("run").path] + arguments)
+        }
+        XCTAssertEqual(uciHotplug(["--action", "ifdown", "--interface", "wan6", "--wan", "wan"]).stdout,
+                       "wan6 is not the relay's WAN wan: nothing to do\n")
+        XCTAssertEqual(uciHotplug(["--action", "ifup", "--interface", "wan", "--device", "pppoe-wan", "--wan", "wan0"]).stdout,
+                       "wan (pppoe-wan) is not the relay's WAN wan0: nothing to do\n")
+        XCTAssertEqual(try lab.sessions(routerNS).count, 1)
+        let uciDown = uciHotplug(["--action", "ifdown", "--interface", "wan", "--wan", "wan"])
+        XCTAssertEqual(uciDown.stdout, "WAN down: ended 1 sessions\n", uciDown.stderr)
+        try lab.waitUntil("the second client got PADT", timeout: 10) { !lab.events("client2", "exit").isEmpty }
+
+        // Enabled but not running (it died): hotplug starts nothing; that is procd's business.
         let pid = try XCTUnwrap((try lab.query(routerNS, "status") as? [String: Any])?["pid"] as? Int)
         kill(pid_t(pid), SIGKILL)
         try lab.waitUntil("the relay died", timeout: 5) { kill(pid_t(pid), 0) != 0 }
-        let restart = hotplug("ifupdate", "wan", "wan0")
-        XCTAssertEqual(restart.status, 0, restart.stderr)
-        XCTAssertTrue(restart.stdout.hasPrefix("enabled:"), restart.stdout)
-        try lab.startClient("client2", in: client1NS, interface: "cl0", echo: 2)
-        try waitForReplies("client2", atLeast: 2)
+        for action in ["ifup", "ifupdate", "ifdown"] {
+            let event = hotplug(action, "wan", "wan0")
+            XCTAssertEqual(event.status, 0, event.stderr)
+            XCTAssertEqual(event.stdout, "not running: nothing to do\n")
+        }
+        XCTAssertNotEqual(lab.relayctl(in: routerNS, ["status"]).status, 0, "no relay was started")
         XCTAssertEqual(lab.run(in: routerNS, [Lab.relayctl, "disable"] + common).status, 0)
     }
 }

@@ -33,6 +33,8 @@ final class InstallTests: XCTestCase {
             XCTAssertEqual(mode(root, "/etc/hotplug.d/iface/90-pppoe-relay"), 0o755)
             XCTAssertEqual(mode(root, "\(prefix)/lib/systemd/system/pppoe-relay.service"), 0o644)
             XCTAssertEqual(mode(root, "/etc/pppoe-relay/relay.json.example"), 0o644)
+            XCTAssertEqual(mode(root, "/etc/config/pppoe-relay"), 0o644)
+            XCTAssertTrue(text(root, "/etc/config/pppoe-relay").contains("config relay 'main'"))
 
             // Every file that runs relayctl names the installed binary, and no placeholder is left.
             for file in ["/etc/init.d/pppoe-relay", "/etc/hotplug.d/iface/90-pppoe-relay",
@@ -43,9 +45,11 @@ final class InstallTests: XCTestCase {
             let unit = text(root, "\(prefix)/lib/systemd/system/pppoe-relay.service")
             XCTAssertTrue(unit.contains("ExecStart=\(relayctl) daemon --config /etc/pppoe-relay/relay.json"))
             XCTAssertTrue(unit.contains("ExecReload=\(relayctl) reload"))
+            XCTAssertTrue(unit.contains("ExecStopPost=+\(relayctl) fastpath restore"))
             let procd = text(root, "/etc/init.d/pppoe-relay")
             XCTAssertTrue(procd.contains("procd_set_param respawn"))
             XCTAssertTrue(procd.contains("procd_add_reload_interface_trigger"))
+            XCTAssertTrue(procd.contains("procd_add_reload_trigger pppoe-relay"))
 
             // The installed binary runs and accepts the installed example configuration.
             let check = Lab.run([root.path + relayctl, "daemon", "--config",
