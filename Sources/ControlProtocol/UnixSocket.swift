@@ -25,7 +25,10 @@ public enum UnixSocket {
     public static func listen(at path: String, group: gid_t?) throws(DaemonError) -> Int32 {
         var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw .failed("control socket", errno: code)
+        }
         let inherited = umask(group == nil ? 0o177 : 0o117)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -34,13 +37,13 @@ public enum UnixSocket {
         umask(inherited)
         guard bound == 0 else {
             close(fd)
-            throw .failure("control socket \(path): \(String(cString: strerror(code)))")
+            throw .failed("control socket \(path)", errno: code)
         }
         guard group.map({ chown(path, uid_t.max, $0) == 0 }) ?? true, systemListen(fd, 64) == 0 else {
-            let reason = errorText()
+            let code = errno
             close(fd)
             unlink(path)
-            throw .failure("control socket \(path): \(reason)")
+            throw .failed("control socket \(path)", errno: code)
         }
         return fd
     }
@@ -49,7 +52,10 @@ public enum UnixSocket {
     public static func connect(to path: String, timeoutSeconds: Int) throws(DaemonError) -> Int32 {
         var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .failure("control socket: \(errorText())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw .failed("control socket", errno: code)
+        }
         setTimeouts(fd, seconds: timeoutSeconds)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -62,7 +68,7 @@ public enum UnixSocket {
             case EACCES, EPERM:
                 throw .failure("permission denied on \(path): the control socket is for root "
                     + "(and the group given with --control-group)")
-            default: throw .failure("cannot reach the relay at \(path): \(String(cString: strerror(code)))")
+            default: throw .failed("cannot reach the relay at \(path)", errno: code)
             }
         }
         return fd
@@ -118,7 +124,6 @@ public enum UnixSocket {
         return result
     }
 
-    public static func errorText() -> String { String(cString: strerror(errno)) }
 }
 
 // The C library's functions of the same names as methods in scope above, reached without

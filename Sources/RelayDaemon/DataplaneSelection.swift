@@ -29,7 +29,8 @@ struct DataplaneSelection {
                 offload: offload)
         } catch {
             if requested == .kernel {
-                throw .failure("kernel dataplane unavailable: \(error); use --dataplane userspace or auto")
+                throw .systemCall("kernel dataplane unavailable: \(error); use --dataplane userspace or auto",
+                                  errno: error.errno)
             }
             return DataplaneSelection(name: "userspace", reason: "kernel dataplane unavailable: \(error)", offload: nil)
         }

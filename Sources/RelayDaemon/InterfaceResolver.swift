@@ -7,7 +7,7 @@ import UserspaceRelay
 public enum InterfaceResolver {
     public static func resolve(_ configuration: RelayConfiguration) throws(DaemonError) -> [RelayInterface] {
         var socket: RouteSocket
-        do { socket = try RouteSocket() } catch { throw .failure("cannot query links: \(error)") }
+        do { socket = try RouteSocket() } catch { throw .from(error, errno: error.errno, prefix: "cannot query links: ") }
         let wanted = [(configuration.wanInterface, RelayInterface.Role.wan)]
             + configuration.lanInterfaces.map { ($0, RelayInterface.Role.lan) }
         // Every name is looked up before any is judged: a typo is the likelier mistake and is named first.

@@ -47,11 +47,11 @@ public struct RelayDaemon: ~Copyable {
                                                       policy: configuration.policy)
         engine.offload = selection.offload
         let signalFD = pr_termination_signalfd()
-        guard signalFD >= 0 else { throw .failure("signalfd: \(String(cString: strerror(-signalFD)))") }
+        guard signalFD >= 0 else { throw .failed("signalfd", errno: -signalFD) }
         let linkEvents: LinkEvents
         do { linkEvents = try LinkEvents() } catch {
             close(signalFD)
-            throw .failure("\(error)")
+            throw .from(error, errno: error.errno)
         }
         // We hold the lock: a socket file left here is a dead daemon's.
         _ = unlinkat(directory.fd, "control.sock", 0)
@@ -78,7 +78,7 @@ public struct RelayDaemon: ~Copyable {
             return try RelayEngine(interfaces: interfaces, maxSessions: configuration.maxSessions,
                                    idleTimeout: Int64(configuration.idleTimeout), mss: configuration.mss,
                                    policy: configuration.policy)
-        } catch { throw .failure("\(error)") }
+        } catch { throw .from(error, errno: error.errno) }
     }
 
     deinit {

@@ -28,11 +28,11 @@ public enum RuntimeDirectory {
     static func adjust(_ fd: Int32, _ path: String, group: gid_t?) throws(DaemonError) {
         guard fchown(fd, uid_t.max, group ?? getegid()) == 0 else {
             let code = errno
-            throw .failure("cannot give runtime directory \(path) to group \(group ?? getegid()): \(text(code))")
+            throw .failed("cannot give runtime directory \(path) to group \(group ?? getegid())", errno: code)
         }
         guard fchmod(fd, mode(group: group)) == 0 else {
             let code = errno
-            throw .failure("cannot set the mode of runtime directory \(path): \(text(code))")
+            throw .failed("cannot set the mode of runtime directory \(path)", errno: code)
         }
     }
 
@@ -48,20 +48,20 @@ public enum RuntimeDirectory {
         var info = stat()
         if lstat(path, &info) != 0 {
             let code = errno
-            guard code == ENOENT, create else { throw .failure("runtime directory \(path): \(text(code))") }
+            guard code == ENOENT, create else { throw .failed("runtime directory \(path)", errno: code) }
             if mkdir(path, mode) != 0, case let code = errno, code != EEXIST {
-                throw .failure("cannot create runtime directory \(path): \(text(code))")
+                throw .failed("cannot create runtime directory \(path)", errno: code)
             }
             guard lstat(path, &info) == 0 else {
                 let code = errno
-                throw .failure("runtime directory \(path): \(text(code))")
+                throw .failed("runtime directory \(path)", errno: code)
             }
         }
         try check(info, path, what: "runtime directory \(path)")
         let fd = systemOpen(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
-            throw .failure("runtime directory \(path): \(text(code))")
+            throw .failed("runtime directory \(path)", errno: code)
         }
         var opened = stat()
         guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else {
@@ -95,7 +95,7 @@ public enum RuntimeDirectory {
             var link = stat(), info = stat()
             guard lstat(prefix, &link) == 0, stat(prefix, &info) == 0 else {
                 let code = errno
-                throw .failure("runtime directory \(path): \(prefix): \(text(code))")
+                throw .failed("runtime directory \(path): \(prefix)", errno: code)
             }
             if link.st_mode & S_IFMT == S_IFLNK, link.st_uid != 0, link.st_uid != geteuid() {
                 throw .failure("\(prefix), on the way to runtime directory \(path), is a symbolic link owned by uid \(link.st_uid): refusing it")
@@ -122,7 +122,6 @@ public enum RuntimeDirectory {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    static func text(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     // MARK: files inside
 
@@ -135,15 +134,15 @@ public enum RuntimeDirectory {
         let fd = openat(directoryFD, lockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
-            throw .failure("cannot open \(path)/\(lockName): \(text(code))")
+            throw .failed("cannot open \(path)/\(lockName)", errno: code)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let holder = readText(fd).map { " (pid \($0))" } ?? ""
             close(fd)
-            throw .failure(code == EWOULDBLOCK
-                ? "a relay is already running with runtime directory \(path)\(holder)"
-                : "cannot lock \(path)/\(lockName): \(text(code))")
+            throw code == EWOULDBLOCK
+                ? .failure("a relay is already running with runtime directory \(path)\(holder)")
+                : .failed("cannot lock \(path)/\(lockName)", errno: code)
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)

@@ -173,7 +173,7 @@ public enum RelayController {
     public static func switchFastPathsOff(for configuration: RelayConfiguration,
                                           _ system: SystemAccess) throws(DaemonError) -> [String] {
         let relaying = system.relaying(on: [configuration.wanInterface] + configuration.lanInterfaces)
-        do { return try FastPaths.switchOff(relaying) } catch { throw .failure(error.description) }
+        do { return try FastPaths.switchOff(relaying) } catch { throw .from(error, errno: error.errno) }
     }
 
     // MARK: starting and stopping

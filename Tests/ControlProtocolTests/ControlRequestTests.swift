@@ -1,4 +1,9 @@
 import ControlProtocol
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import UserspaceRelay
 import XCTest
 
@@ -31,5 +36,23 @@ final class ControlRequestTests: XCTestCase {
         // Words are what counts: the daemon trims the line ending before it asks.
         XCTAssertEqual(ControlRequest(line: "mss  show"), .mssShow)
         XCTAssertEqual(ControlRequest(line: " status "), .status)
+    }
+}
+
+/// Errors keep the errno of the call that failed, beside the sentence for people.
+final class DaemonErrorTests: XCTestCase {
+    func testASystemCallsFailureKeepsItsErrno() {
+        let error = DaemonError.failed("control socket /run/x", errno: ENOENT)
+        XCTAssertEqual(error.errno, ENOENT)
+        XCTAssertEqual(error.description, "control socket /run/x: No such file or directory")
+        XCTAssertNil(DaemonError.failure("no group named x").errno)
+        XCTAssertNil(DaemonError.usage("--wan needs an interface name").errno)
+    }
+
+    func testAnotherModulesErrorKeepsItsErrnoWhereItHasOne() {
+        struct Lower: Error, CustomStringConvertible { var description: String { "bind route socket: EPERM" } }
+        XCTAssertEqual(DaemonError.from(Lower(), errno: EPERM, prefix: "cannot query links: "),
+                       .systemCall("cannot query links: bind route socket: EPERM", errno: EPERM))
+        XCTAssertEqual(DaemonError.from(Lower(), errno: nil), .failure("bind route socket: EPERM"))
     }
 }
