@@ -27,6 +27,10 @@ public enum RelayController {
     public static func enable(_ configuration: RelayConfiguration, configurationPath: String,
                               executable: String, system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         try configuration.validate()
+        if InitSystem.detect(system, configurationPath: configurationPath)?.kind == .procd, UCIFile.relayIsEnabled(system) {
+            throw .usage("this router configures the relay in \(UCIFile.path) (option enabled '1'): "
+                + "change it there and run /etc/init.d/pppoe-relay reload")
+        }
         // A typo must not cost the running relay: check the devices before touching anything.
         _ = try InterfaceResolver.resolve(configuration)
         _ = try ControlAccess.groupID(configuration.controlGroup)

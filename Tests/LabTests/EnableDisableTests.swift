@@ -77,8 +77,21 @@ final class EnableDisableTests: LabTestCase {
         chmod(root + "/sbin/procd", 0o755)
         chmod(root + "/etc/init.d/pppoe-relay", 0o755)
 
-        let enable = lab.run(in: routerNS, [Lab.relayctl, "enable", "--lan", "lan0", "--wan", "wan0", "--root", root,
-                                            "--config", config, "--runtime-dir", lab.file("run").path])
+        // Where UCI's section is enabled, that is what runs: enable says so and changes nothing.
+        try FileManager.default.createDirectory(atPath: root + "/etc/config", withIntermediateDirectories: true)
+        let uci = root + "/etc/config/pppoe-relay"
+        try "config relay 'main'\n\toption enabled '1'\n\toption wan 'wan'\n".write(toFile: uci, atomically: true, encoding: .utf8)
+        let arguments = [Lab.relayctl, "enable", "--lan", "lan0", "--wan", "wan0", "--root", root,
+                         "--config", config, "--runtime-dir", lab.file("run").path]
+        let refused = lab.run(in: routerNS, arguments)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertEqual(refused.stderr, "relayctl: this router configures the relay in /etc/config/pppoe-relay "
+            + "(option enabled '1'): change it there and run /etc/init.d/pppoe-relay reload\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/init-calls"), "procd was not asked")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: config), "nothing saved")
+
+        try "config relay 'main'\n\toption enabled '0'\n".write(toFile: uci, atomically: true, encoding: .utf8)
+        let enable = lab.run(in: routerNS, arguments)
         XCTAssertEqual(enable.status, 0, enable.stderr)
         XCTAssertTrue(enable.stdout.hasPrefix("enabled:"), enable.stdout)
         XCTAssertEqual(try String(contentsOfFile: root + "/init-calls", encoding: .utf8), "enable\nrestart\n")
