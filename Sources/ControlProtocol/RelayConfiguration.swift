@@ -22,11 +22,19 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     /// The group that may read status through the control socket (0660, directory 0750); none
     /// when nil, and then only root may connect. Optional, so configurations saved without it load.
     public var controlGroup: String?
+    /// Where the daemon logs (`syslog`, `stderr`); nil: chosen by what starts it. Optional,
+    /// like `verbose`, so configurations saved without them load.
+    public var log: String?
+    /// Discovery decisions in the log too.
+    public var verbose: Bool
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
                 runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory,
-                policy: DiscoveryPolicy = .standard, controlGroup: String? = nil) {
+                policy: DiscoveryPolicy = .standard, controlGroup: String? = nil, log: String? = nil,
+                verbose: Bool = false) {
+        self.log = log
+        self.verbose = verbose
         self.policy = policy
         self.controlGroup = controlGroup
         self.lanInterfaces = lanInterfaces
@@ -40,7 +48,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy, controlGroup
+        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy, controlGroup, log, verbose
     }
 
     /// A configuration saved before the discovery policy or the control group existed reads with
@@ -56,6 +64,8 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         runtimeDirectory = try c.decode(String.self, forKey: .runtimeDirectory)
         policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
         controlGroup = try c.decodeIfPresent(String.self, forKey: .controlGroup)
+        log = try c.decodeIfPresent(String.self, forKey: .log)
+        verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? false
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -67,6 +77,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
             + policyArguments + (controlGroup.map { ["--control-group", $0] } ?? [])
+            + (log.map { ["--log", $0] } ?? []) + (verbose ? ["--verbose"] : [])
     }
 
     private var policyArguments: [String] {
