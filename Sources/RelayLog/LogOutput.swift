@@ -6,18 +6,25 @@ import Musl
 import Logging
 import Synchronization
 
-/// Writes finished lines to the destination, never blocking the relay's poll loop: the system
-/// log's socket is written with MSG_DONTWAIT, and a line it will not take (the logger is busy
-/// or gone) is counted, then reported on the next line that gets through. A socket the logger
-/// closed (logd restarted) is connected again once per line; when that fails, the line goes
-/// to standard error.
+/// Writes finished lines to the destination without ever stalling the relay for long: the
+/// system log's socket is written with MSG_DONTWAIT; when its queue is full (a burst, such as
+/// every session closing at stop) the line waits up to `patience` for room, and a logger that
+/// keeps it waiting that long is not waited for again until it takes a line at once. A line it
+/// will not take is counted, then reported on the next line that gets through. A socket the
+/// logger closed (logd restarted) is connected again once per line; when that fails, the
+/// line goes to standard error.
 public final class LogOutput: Sendable {
     public let destination: LogDestination
 
     private struct State {
         var socket: Int32 = -1
         var lost: UInt64 = 0
+        /// The logger kept a line waiting the whole `patience`: do not wait for it again yet.
+        var stalled = false
     }
+
+    /// How long one line may wait for room in the system log's queue, in milliseconds.
+    static let patience: Int32 = 100
 
     private let state = Mutex(State())
     private let pid = getpid()
@@ -39,10 +46,10 @@ public final class LogOutput: Sendable {
             let sent = state.withLock { state -> Bool in
                 if state.lost > 0, Self.send(LogLineFormat.syslog("\(state.lost) log lines lost: the system log did not take them",
                                                                    level: .warning, pid: pid),
-                                             &state.socket, path) {
+                                             &state, path) {
                     state.lost = 0
                 }
-                if Self.send(line, &state.socket, path) { return true }
+                if Self.send(line, &state, path) { return true }
                 state.lost &+= 1
                 return false
             }
@@ -54,21 +61,37 @@ public final class LogOutput: Sendable {
 
     /// One datagram; on a dead connection (ECONNREFUSED, ENOTCONN: the logger restarted),
     /// connects again and tries once more.
-    private static func send(_ line: String, _ socket: inout Int32, _ path: String) -> Bool {
-        for attempt in 0..<2 {
-            if socket < 0 {
-                socket = connect(path)
-                guard socket >= 0 else { return false }
+    private static func send(_ line: String, _ state: inout State, _ path: String) -> Bool {
+        let bytes = Array(line.utf8)
+        var reconnected = false
+        var waited = false
+        while true {
+            if state.socket < 0 {
+                state.socket = connect(path)
+                guard state.socket >= 0 else { return false }
             }
-            let sent = line.utf8.withContiguousStorageIfAvailable { systemSend(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-                ?? Array(line.utf8).withUnsafeBytes { systemSend(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if sent >= 0 { return true }
+            let sent = bytes.withUnsafeBytes { systemSend(state.socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if sent >= 0 {
+                if !waited { state.stalled = false }
+                return true
+            }
             let code = errno
-            guard attempt == 0, code == ECONNREFUSED || code == ENOTCONN || code == EBADF || code == ENOENT else { return false }
-            close(socket)
-            socket = -1
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                guard !waited, !state.stalled else { return false }
+                waited = true
+                var entry = pollfd(fd: state.socket, events: Int16(POLLOUT), revents: 0)
+                if poll(&entry, 1, patience) != 1 {
+                    state.stalled = true
+                    return false
+                }
+                continue
+            }
+            guard !reconnected, code == ECONNREFUSED || code == ENOTCONN || code == EBADF || code == ENOENT else { return false }
+            reconnected = true
+            close(state.socket)
+            state.socket = -1
         }
-        return false
     }
 
     private static func connect(_ path: String) -> Int32 {
