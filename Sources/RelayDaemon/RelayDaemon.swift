@@ -35,6 +35,8 @@ public struct RelayDaemon: ~Copyable {
     private var drops: DropSummary
     /// `--verbose` discovery decisions beyond this rate are counted, not logged one by one.
     private var decisionBudget: LineBudget
+    /// The kernel dataplane's last error as logged: a new one is logged once.
+    private var loggedKernelError: String?
 
     /// Sets everything up or fails with nothing left behind: sockets closed, files removed.
     public init(configuration: RelayConfiguration, log: Logger) throws(DaemonError) {
@@ -139,6 +141,7 @@ public struct RelayDaemon: ~Copyable {
                 engine.tick()
                 control.expire(now: now)
                 logDrops(now: now, flush: false)
+                logKernelError()
             }
             logSessionRecords(now: now)
             control.fill(&fds, from: roles.count + 3)
@@ -178,6 +181,14 @@ public struct RelayDaemon: ~Copyable {
         for note in engine.core.takeDiscoveryNotes() where decisionBudget.admit(now: now) {
             log.debug("\(note)")
         }
+    }
+
+    /// A session the kernel would not take, a counter it would not give: the first time each
+    /// error is seen (its sessions go through userspace meanwhile; status shows it too).
+    private mutating func logKernelError() {
+        guard let error = selection.offload?.lastError?.description, error != loggedKernelError else { return }
+        loggedKernelError = error
+        log.warning("kernel dataplane: \(error)")
     }
 
     private mutating func logDrops(now: Int64, flush: Bool) {

@@ -96,6 +96,9 @@ public struct DropSummary {
         "refused_client_limit": Kind(verb: "refused", what: "sessions over the per-client limit", level: .warning),
         "dropped_send_failed": Kind(what: "frames the kernel would not send", level: .warning),
         "dropped_receive_overflow": Kind(what: "frames the kernel dropped before the relay read them", level: .warning),
+        // Not `RelayCounters`: the daemon's own, about its log.
+        "session_records_lost": Kind(verb: "lost", what: "session log lines (their queue was full)", level: .warning),
+        "discovery_notes_withheld": Kind(verb: "withheld", what: "discovery decisions over the log's rate"),
         "offload_install_failed": Kind(verb: "kernel refused", what: "session installs (userspace carries them)",
                                        level: .warning),
     ]

@@ -52,9 +52,13 @@ public enum LogDestination: Sendable, Equatable, CustomStringConvertible {
 
     /// `automatic` for this process.
     public static func automatic() -> LogDestination {
+        automatic(environment: environment, standardErrorIsTerminal: isatty(2) == 1, systemLogExists: systemLogExists)
+    }
+
+    /// /dev/log is a socket: a system logger (logd, rsyslog, journald) is there to take lines.
+    public static var systemLogExists: Bool {
         var status = stat()
-        let socketExists = stat(systemLogSocket, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
-        return automatic(environment: environment, standardErrorIsTerminal: isatty(2) == 1, systemLogExists: socketExists)
+        return stat(systemLogSocket, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
     }
 
     /// systemd connected standard error to the journal (JOURNAL_STREAM names its device and inode).

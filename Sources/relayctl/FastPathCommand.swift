@@ -39,6 +39,7 @@ extension Relayctl {
             func run() throws {
                 do {
                     let names = try FastPaths.switchOff(fastPaths.system.relaying(on: relayDevices(saved)))
+                    if !names.isEmpty { ChangeLog.record("fastpath off", "switched off " + names.joined(separator: ", "), root: fastPaths.root) }
                     FileOutput.standardOutput(names.isEmpty ? "no fast path to switch off"
                                               : "switched off " + names.joined(separator: ", "))
                 } catch { throw DaemonError.failure(error.description) }
@@ -53,6 +54,7 @@ extension Relayctl {
             func run() throws {
                 do {
                     let names = try FastPaths.restore(fastPaths.system)
+                    if !names.isEmpty { ChangeLog.record("fastpath restore", "restored " + names.joined(separator: ", "), root: fastPaths.root) }
                     FileOutput.standardOutput(names.isEmpty ? "nothing to restore" : "restored " + names.joined(separator: ", "))
                 } catch { throw DaemonError.failure(error.description) }
             }

@@ -56,6 +56,8 @@ final class StandInSystemLog: @unchecked Sendable {
 /// closed (with why, how long, how much), start, dataplane, stop, and floods in summaries.
 class LogScenarios: LabTestCase {
     var systemLog: StandInSystemLog?
+    /// `--verbose`: discovery decisions in the log too.
+    var verbose: Bool { false }
 
     override func tearDown() {
         systemLog?.stop()
@@ -94,7 +96,8 @@ class LogScenarios: LabTestCase {
         let log = try StandInSystemLog(path: lab.file("syslog.sock").path)
         systemLog = log
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
-        let relay = try startRelay(extra: ["--log", "syslog:" + log.path, "--idle-timeout", "4"])
+        let relay = try startRelay(extra: ["--log", "syslog:" + log.path, "--idle-timeout", "4"] + (verbose ? ["--verbose"] : []))
+        let startedAt = Date()
         let pid = relay.processIdentifier
         let clientMAC = try lab.mac(client1NS, "cl0"), acMAC = try lab.mac(acNS, "ac0")
 
@@ -151,7 +154,16 @@ class LogScenarios: LabTestCase {
         for kind in Set(summaries.compactMap { $0.split(separator: "(").last }) {
             XCTAssertLessThanOrEqual(summaries.filter { $0.hasSuffix(kind) }.count, 2, "\(summaries)")
         }
-        XCTAssertLessThan(all.count, 40, "no line per flood frame: \(all)")
+        // With --verbose, discovery decisions too: a burst of 100, then 20 a second at most.
+        let bound = 40 + (verbose ? 100 + 20 * Int(Date().timeIntervalSince(startedAt) + 1) : 0)
+        XCTAssertLessThan(all.count, bound, "no line per flood frame: \(all)")
+        let decisions = all.filter { $0.hasPrefix("PADI from \(clientMAC) on lan0 relayed to every AC on wan0") }
+        XCTAssertEqual(decisions.count, verbose ? 2 : 0, "a PADI decision per real dial with --verbose only: \(all)")
+        if verbose {
+            XCTAssertTrue(all.contains { $0.hasPrefix("PADO from AC \(acMAC) (AC-Name \"LabAC\") relayed to \(clientMAC) on lan0") })
+            XCTAssertTrue(all.contains { $0.hasPrefix("withheld ") && $0.hasSuffix("(discovery_notes_withheld)") },
+                          "the flood's decisions beyond the rate are counted: \(all)")
+        }
         XCTAssertTrue(all.contains("stopping: 0 sessions end with PADT"), "\(all)")
         print("relay log, \(dataplane) dataplane:\n" + all.joined(separator: "\n"))
     }
@@ -159,6 +171,12 @@ class LogScenarios: LabTestCase {
 
 final class UserspaceLogTests: LogScenarios {
     override var dataplane: String { "userspace" }
+    func testSessionsAndFloodsAreLogged() throws { try scenarioSessionsAndFloodsAreLogged() }
+}
+
+final class VerboseLogTests: LogScenarios {
+    override var dataplane: String { "userspace" }
+    override var verbose: Bool { true }
     func testSessionsAndFloodsAreLogged() throws { try scenarioSessionsAndFloodsAreLogged() }
 }
 
