@@ -116,9 +116,10 @@ final class ControlPermissionTests: LabTestCase {
         XCTAssertEqual(relayctl(nobody, ["status"]).status, 0)
         XCTAssertEqual(lab.run(in: routerNS, [Lab.relayctl, "disable", "--runtime-dir", runtime, "--config", config]).status, 0)
 
-        // Saved before the option existed: no controlGroup key at all.
+        // Saved before the option existed: no controlGroup key at all (nor verbose, saved since the log came).
         let old = lab.file("old.json").path
-        let withoutGroup = saved.split(separator: "\n").filter { !$0.contains("controlGroup") }.joined(separator: "\n")
+        let withoutGroup = saved.split(separator: "\n").filter { !$0.contains("controlGroup") && !$0.contains("\"verbose\"") }
+            .joined(separator: "\n")
         try withoutGroup.write(toFile: old, atomically: true, encoding: .utf8)
         let check = lab.run(in: routerNS, [Lab.relayctl, "daemon", "--check", "--config", old])
         XCTAssertEqual(check.status, 0, check.stderr)

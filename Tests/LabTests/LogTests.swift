@@ -172,6 +172,28 @@ class LogScenarios: LabTestCase {
 final class UserspaceLogTests: LogScenarios {
     override var dataplane: String { "userspace" }
     func testSessionsAndFloodsAreLogged() throws { try scenarioSessionsAndFloodsAreLogged() }
+
+    /// `enable --log ... --verbose` saves both, and the daemon it starts (from the saved
+    /// configuration's arguments) logs where it was told, here to its output file.
+    func testEnablePassesTheLogOptionsToTheDaemon() throws {
+        try buildTopology()
+        let runtime = lab.file("enabled").path, config = lab.file("etc/relay.json").path
+        let common = ["--runtime-dir", runtime, "--config", config]
+        let enable = lab.run(in: routerNS, [Lab.relayctl, "enable", "--lan", "lan0", "--wan", "wan0", "--dataplane", "userspace",
+                                            "--log", "stderr", "--verbose"] + common)
+        XCTAssertEqual(enable.status, 0, enable.stderr)
+        defer { _ = lab.run(in: routerNS, [Lab.relayctl, "disable"] + common) }
+        let saved = try String(contentsOfFile: config, encoding: .utf8)
+        XCTAssertTrue(saved.contains("\"log\" : \"stderr\"") && saved.contains("\"verbose\" : true"), saved)
+        let status = try XCTUnwrap(try lab.query(routerNS, "status", runtime: "enabled") as? [String: Any])
+        let running = try XCTUnwrap(status["configuration"] as? [String: Any])
+        XCTAssertEqual(running["log"] as? String, "stderr")
+        XCTAssertEqual(running["verbose"] as? Bool, true)
+        try lab.waitUntil("the daemon logged its start to relayd.log", timeout: 5) {
+            let log = (try? String(contentsOfFile: runtime + "/relayd.log", encoding: .utf8)) ?? ""
+            return log.contains("started, pid ") && log.contains("dataplane userspace: requested with --dataplane userspace")
+        }
+    }
 }
 
 final class VerboseLogTests: LogScenarios {
