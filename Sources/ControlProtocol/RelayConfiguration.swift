@@ -47,23 +47,56 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.controlGroup = controlGroup
     }
 
+    /// The keys written: snake_case, like every document relayctl prints.
     enum CodingKeys: String, CodingKey {
-        case lanInterfaces, wanInterface, dataplane, maxSessions, idleTimeout, mss, runtimeDirectory, policy, controlGroup, log, verbose
+        case dataplane, mss, policy, log, verbose
+        case lanInterfaces = "lan_interfaces", wanInterface = "wan_interface", maxSessions = "max_sessions"
+        case idleTimeout = "idle_timeout", runtimeDirectory = "runtime_directory", controlGroup = "control_group"
+        case schemaVersion = "schema_version"
     }
 
-    /// A configuration saved before the discovery policy or the control group existed reads with
-    /// the default policy and no group.
+    /// Written with `schema_version`, like every document relayctl prints; reading ignores it.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(JSONSchema.version, forKey: .schemaVersion)
+        try c.encode(lanInterfaces, forKey: .lanInterfaces)
+        try c.encode(wanInterface, forKey: .wanInterface)
+        try c.encode(dataplane, forKey: .dataplane)
+        try c.encode(maxSessions, forKey: .maxSessions)
+        try c.encode(idleTimeout, forKey: .idleTimeout)
+        try c.encode(mss, forKey: .mss)
+        try c.encode(runtimeDirectory, forKey: .runtimeDirectory)
+        try c.encode(policy, forKey: .policy)
+        try c.encodeIfPresent(controlGroup, forKey: .controlGroup)
+        // Only when set: a configuration without them reads and compares as before they existed.
+        try c.encodeIfPresent(log, forKey: .log)
+        if verbose { try c.encode(verbose, forKey: .verbose) }
+    }
+
+    /// The keys of files saved before the schema went snake_case (and of older daemons' status).
+    enum CamelCaseKeys: String, CodingKey {
+        case lanInterfaces, wanInterface, maxSessions, idleTimeout, runtimeDirectory, controlGroup
+    }
+
+    /// Reads either spelling of the keys (a snake_case key wins). A configuration saved before the
+    /// discovery policy or the control group existed reads with the default policy and no group.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        lanInterfaces = try c.decode([String].self, forKey: .lanInterfaces)
-        wanInterface = try c.decode(String.self, forKey: .wanInterface)
+        let old = try decoder.container(keyedBy: CamelCaseKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ oldKey: CamelCaseKeys) throws -> T {
+            if !c.contains(key), old.contains(oldKey) { return try old.decode(T.self, forKey: oldKey) }
+            return try c.decode(T.self, forKey: key)
+        }
+        lanInterfaces = try value(.lanInterfaces, .lanInterfaces)
+        wanInterface = try value(.wanInterface, .wanInterface)
         dataplane = try c.decode(Dataplane.self, forKey: .dataplane)
-        maxSessions = try c.decode(Int.self, forKey: .maxSessions)
-        idleTimeout = try c.decode(Int.self, forKey: .idleTimeout)
+        maxSessions = try value(.maxSessions, .maxSessions)
+        idleTimeout = try value(.idleTimeout, .idleTimeout)
         mss = try c.decode(MSSSetting.self, forKey: .mss)
-        runtimeDirectory = try c.decode(String.self, forKey: .runtimeDirectory)
+        runtimeDirectory = try value(.runtimeDirectory, .runtimeDirectory)
         policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
         controlGroup = try c.decodeIfPresent(String.self, forKey: .controlGroup)
+            ?? old.decodeIfPresent(String.self, forKey: .controlGroup)
         log = try c.decodeIfPresent(String.self, forKey: .log)
         verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? false
     }

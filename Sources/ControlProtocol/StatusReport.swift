@@ -1,4 +1,8 @@
 /// What `relayctl status` shows: the daemon's answer on the control socket, as JSON.
+///
+/// Keys are snake_case (see CodingKeys). Keys added since the first release decode as absent
+/// from an older daemon, so a new `relayctl` can still read (and `enable` still recognise) a
+/// relay started before an upgrade.
 public struct StatusReport: Codable, Sendable, Equatable {
     public struct Interface: Codable, Sendable, Equatable {
         public var name: String
@@ -8,17 +12,45 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var mtu: UInt32
         /// "up", or "down" while the device is gone (the daemon heals when it returns).
         public var state: String
+        /// The kernel's operational state ("up", "down", "lowerlayerdown", "dormant",
+        /// "unknown", ...), or "absent" while the device is gone: what state cannot say, whether
+        /// the device can pass frames.
+        public var operstate: String
+        /// Whether the device has a link; false while it is gone.
+        public var carrier: Bool
 
-        public init(name: String, role: String, index: Int32, mac: String, mtu: UInt32, state: String) {
+        public init(name: String, role: String, index: Int32, mac: String, mtu: UInt32, state: String,
+                    operstate: String = "unknown", carrier: Bool = false) {
             self.name = name
             self.role = role
             self.index = index
             self.mac = mac
             self.mtu = mtu
             self.state = state
+            self.operstate = operstate
+            self.carrier = carrier
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, role, index, mac, mtu, state, operstate, carrier
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            role = try c.decode(String.self, forKey: .role)
+            index = try c.decode(Int32.self, forKey: .index)
+            mac = try c.decode(String.self, forKey: .mac)
+            mtu = try c.decode(UInt32.self, forKey: .mtu)
+            state = try c.decode(String.self, forKey: .state)
+            operstate = try c.decodeIfPresent(String.self, forKey: .operstate) ?? "unknown"
+            carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? false
         }
     }
 
+    /// Always true here: a relay answered. (`NotRunningReport` says false.)
+    public var running = true
+    public var schemaVersion = JSONSchema.version
     public var pid: Int32
     public var dataplane: String
     /// Why this dataplane runs (for example why the kernel one could not).
@@ -55,7 +87,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case pid, dataplane, interfaces, counters, configuration, mss
+        case running, pid, dataplane, interfaces, counters, configuration, mss
+        case schemaVersion = "schema_version"
         case kernelError = "kernel_error"
         case dataplaneReason = "dataplane_reason"
         case uptimeSeconds = "uptime_seconds"
@@ -63,77 +96,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case maxSessions = "max_sessions"
         case idleTimeoutSeconds = "idle_timeout_seconds"
     }
-}
 
-/// One line of `relayctl sessions`.
-public struct SessionReport: Codable, Sendable, Equatable {
-    public var lanInterface: String
-    public var clientMAC: String
-    public var clientSessionID: UInt16
-    public var wanInterface: String
-    public var acMAC: String
-    public var acSessionID: UInt16
-    public var acName: String
-    public var serviceName: String
-    public var uptimeSeconds: Int64
-    public var packetsToAC: UInt64
-    public var bytesToAC: UInt64
-    public var packetsToClient: UInt64
-    public var bytesToClient: UInt64
-    /// The part of the packet counts the kernel dataplane forwarded.
-    public var kernelPacketsToAC: UInt64
-    public var kernelPacketsToClient: UInt64
-
-    public init(lanInterface: String, clientMAC: String, clientSessionID: UInt16, wanInterface: String,
-                acMAC: String, acSessionID: UInt16, acName: String, serviceName: String, uptimeSeconds: Int64,
-                packetsToAC: UInt64, bytesToAC: UInt64, packetsToClient: UInt64, bytesToClient: UInt64,
-                kernelPacketsToAC: UInt64, kernelPacketsToClient: UInt64) {
-        self.lanInterface = lanInterface
-        self.clientMAC = clientMAC
-        self.clientSessionID = clientSessionID
-        self.wanInterface = wanInterface
-        self.acMAC = acMAC
-        self.acSessionID = acSessionID
-        self.acName = acName
-        self.serviceName = serviceName
-        self.uptimeSeconds = uptimeSeconds
-        self.packetsToAC = packetsToAC
-        self.bytesToAC = bytesToAC
-        self.packetsToClient = packetsToClient
-        self.bytesToClient = bytesToClient
-        self.kernelPacketsToAC = kernelPacketsToAC
-        self.kernelPacketsToClient = kernelPacketsToClient
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case lanInterface = "lan_interface"
-        case clientMAC = "client_mac"
-        case clientSessionID = "client_session_id"
-        case wanInterface = "wan_interface"
-        case acMAC = "ac_mac"
-        case acSessionID = "ac_session_id"
-        case acName = "ac_name"
-        case serviceName = "service_name"
-        case uptimeSeconds = "uptime_seconds"
-        case packetsToAC = "packets_to_ac"
-        case bytesToAC = "bytes_to_ac"
-        case packetsToClient = "packets_to_client"
-        case bytesToClient = "bytes_to_client"
-        case kernelPacketsToAC = "kernel_packets_to_ac"
-        case kernelPacketsToClient = "kernel_packets_to_client"
-    }
-}
-
-/// What `relayctl mss show` and `mss set` answer: the setting and the limits it gives a session
-/// that negotiated no larger PPP-Max-Payload (0 = not clamped).
-public struct MSSReport: Codable, Sendable, Equatable {
-    public var setting: String
-    public var ipv4: UInt16
-    public var ipv6: UInt16
-
-    public init(setting: String, ipv4: UInt16, ipv6: UInt16) {
-        self.setting = setting
-        self.ipv4 = ipv4
-        self.ipv6 = ipv6
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        running = try c.decodeIfPresent(Bool.self, forKey: .running) ?? true
+        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? JSONSchema.version
+        pid = try c.decode(Int32.self, forKey: .pid)
+        dataplane = try c.decode(String.self, forKey: .dataplane)
+        dataplaneReason = try c.decode(String.self, forKey: .dataplaneReason)
+        uptimeSeconds = try c.decode(Int64.self, forKey: .uptimeSeconds)
+        interfaces = try c.decode([Interface].self, forKey: .interfaces)
+        sessionCount = try c.decode(Int.self, forKey: .sessionCount)
+        maxSessions = try c.decode(Int.self, forKey: .maxSessions)
+        idleTimeoutSeconds = try c.decode(Int.self, forKey: .idleTimeoutSeconds)
+        counters = try c.decode([String: UInt64].self, forKey: .counters)
+        configuration = try c.decode(RelayConfiguration.self, forKey: .configuration)
+        mss = try c.decode(String.self, forKey: .mss)
+        kernelError = try c.decodeIfPresent(String.self, forKey: .kernelError)
     }
 }

@@ -58,7 +58,7 @@ public enum UnixSocket {
             let code = errno
             close(fd)
             switch code {
-            case ENOENT, ECONNREFUSED: throw .failure("no relay is running (nothing answers on \(path))")
+            case ENOENT, ECONNREFUSED: throw .notRunning("no relay is running (nothing answers on \(path))")
             case EACCES, EPERM:
                 throw .failure("permission denied on \(path): the control socket is for root "
                     + "(and the group given with --control-group)")

@@ -30,5 +30,12 @@ public struct Probe: Codable, Sendable, Equatable {
 /// A failure to read or change an accelerator, in one line naming it.
 public struct FastPathError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The errno of the system call that failed, read right after it; nil where no call
+    /// failed (a program's exit status, a short write).
+    public let errno: Int32?
+
+    public init(_ description: String, errno: Int32? = nil) {
+        self.description = description
+        self.errno = errno
+    }
 }

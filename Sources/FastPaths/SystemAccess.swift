@@ -43,12 +43,20 @@ public struct SystemAccess: Sendable {
     /// hook_toggle take exactly one byte and misbehave on more.
     public func writeKnob(_ absolute: String, _ text: String) throws(FastPathError) {
         let fd = open(path(absolute), O_WRONLY | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0 else { throw FastPathError("cannot open \(absolute): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let code = errno
+            throw FastPathError("cannot open \(absolute): \(String(cString: strerror(code)))", errno: code)
+        }
         defer { close(fd) }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+        if written < 0 {
+            let code = errno
+            throw FastPathError("cannot write \(absolute): \(String(cString: strerror(code)))", errno: code)
+        }
+        // A short write sets no errno: say what happened instead of a stale one.
         guard written == bytes.count else {
-            throw FastPathError("cannot write \(absolute): \(String(cString: strerror(errno)))")
+            throw FastPathError("cannot write \(absolute): the kernel took \(written) of \(bytes.count) bytes")
         }
     }
 

@@ -1,3 +1,4 @@
+import CMnl
 import CNftnl
 
 /// libnftnl objects as owned values: each frees its C object in deinit unless it was handed to
@@ -12,7 +13,9 @@ public enum NFTFamily {
 public struct NFTTable: ~Copyable {
     let pointer: OpaquePointer
 
-    public init(name: String, family: UInt32 = NFTFamily.netdev, ownedBySocket: Bool = false) {
+    /// - Parameter userData: stored with the table for whoever lists it (nft shows it as the
+    ///   table's comment); the relay keeps its pid there.
+    public init(name: String, family: UInt32 = NFTFamily.netdev, ownedBySocket: Bool = false, userData: [UInt8] = []) {
         pointer = nftnl_table_alloc()
         nftnl_table_set_str(pointer, c16(NFTNL_TABLE_NAME), name)
         nftnl_table_set_u32(pointer, c16(NFTNL_TABLE_FAMILY), family)
@@ -21,6 +24,33 @@ public struct NFTTable: ~Copyable {
             // the daemon, not even a SIGKILL. Only the owning socket may change it meanwhile.
             nftnl_table_set_u32(pointer, c16(NFTNL_TABLE_FLAGS), c32(NFT_TABLE_F_OWNER))
         }
+        if !userData.isEmpty {
+            userData.withUnsafeBytes {
+                _ = nftnl_table_set_data(pointer, c16(NFTNL_TABLE_USERDATA), $0.baseAddress, UInt32($0.count))
+            }
+        }
+    }
+
+    init(parsing header: UnsafeMutablePointer<nlmsghdr>) {
+        pointer = nftnl_table_alloc()
+        _ = nftnl_table_nlmsg_parse(header, pointer)
+    }
+
+    /// What a listing of the kernel's tables says of one.
+    public struct Listing: Sendable, Equatable {
+        public var name: String
+        public var flags: UInt32
+        public var userData: [UInt8]
+        /// Held by a netlink socket: gone when its process is.
+        public var isOwned: Bool { flags & c32(NFT_TABLE_F_OWNER) != 0 }
+    }
+
+    var listing: Listing {
+        var length: UInt32 = 0
+        let data = nftnl_table_get_data(pointer, c16(NFTNL_TABLE_USERDATA), &length)
+        return Listing(name: nftnl_table_get_str(pointer, c16(NFTNL_TABLE_NAME)).map { String(cString: $0) } ?? "",
+                       flags: nftnl_table_get_u32(pointer, c16(NFTNL_TABLE_FLAGS)),
+                       userData: data.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(length))) } ?? [])
     }
 
     deinit { nftnl_table_free(pointer) }

@@ -56,14 +56,19 @@ public struct NetfilterSocket: ~Copyable {
                 return sendmsg(mnl_socket_get_fd(socket), &message, 0)
             }
         }
-        guard sent >= 0 else { throw NetlinkError(operations[0].description, errno: errno) }
+        guard sent >= 0 else {
+            let code = errno
+            throw NetlinkError(operations[0].description, errno: code)
+        }
 
         var pending = Set(operations.map(\.sequence))
         var firstError: NetlinkError?
         while !pending.isEmpty {
             let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
             guard received > 0 else {
-                throw firstError ?? NetlinkError("\(operations[0].description) (waiting for the kernel's answer)", errno: errno)
+                // Read before any message is built; a socket that ends the stream sets none.
+                let code = received < 0 ? errno : ENODATA
+                throw firstError ?? NetlinkError("\(operations[0].description) (waiting for the kernel's answer)", errno: code)
             }
             forEachMessage(Int(received)) { header in
                 guard header.pointee.nlmsg_type == UInt16(NLMSG_ERROR) else { return }
@@ -97,6 +102,15 @@ public struct NetfilterSocket: ~Copyable {
         return set.elementCounters()
     }
 
+    /// The tables of `family` the kernel has now.
+    public mutating func tables(family: UInt32 = NFTFamily.netdev) throws(NetlinkError) -> [NFTTable.Listing] {
+        var listings: [NFTTable.Listing] = []
+        try dump(c32(NFT_MSG_GETTABLE), "list tables", family: family) { header in
+            listings.append(NFTTable(parsing: header).listing)
+        }
+        return listings
+    }
+
     /// Sends one dump request and hands every answer message to `each`, until the kernel is done.
     mutating func dump(_ type: UInt32, _ operation: String, family: UInt32 = 0,
                        payload: (UnsafeMutablePointer<nlmsghdr>) -> Void = { _ in },
@@ -107,13 +121,17 @@ public struct NetfilterSocket: ~Copyable {
                                            UInt16(family), UInt16(NLM_F_DUMP | NLM_F_ACK), seq)!
         payload(header)
         guard mnl_socket_sendto(socket, header, Int(header.pointee.nlmsg_len)) >= 0 else {
-            throw NetlinkError(operation, errno: errno)
+            let code = errno
+            throw NetlinkError(operation, errno: code)
         }
         var done = false
         var failure: Int32 = 0
         while !done {
             let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
-            guard received > 0 else { throw NetlinkError(operation, errno: errno) }
+            guard received > 0 else {
+                let code = received < 0 ? errno : ENODATA
+                throw NetlinkError(operation, errno: code)
+            }
             forEachMessage(Int(received)) { header in
                 guard header.pointee.nlmsg_seq == seq else { return }
                 switch Int32(header.pointee.nlmsg_type) {

@@ -30,7 +30,7 @@ public struct KernelDataplane: ~Copyable {
     public init(interfaces: [RelayInterface], absent: Set<Int> = [], policy: DiscoveryPolicy = .standard) throws(NetlinkError) {
         var socket = try NetfilterSocket()
         try socket.commit { batch in
-            let table = NFTTable(name: Self.tableName, ownedBySocket: true)
+            let table = NFTTable(name: Self.tableName, ownedBySocket: true, userData: Self.ownerComment(pid: getpid()))
             batch.add(table, name: Self.tableName)
             FrameChecks.addSets(table: Self.tableName, to: &batch)
             Self.addPADIPolicingSets(interfaces: interfaces, absent: absent, policy: policy, to: &batch)
@@ -187,6 +187,29 @@ public struct KernelDataplane: ~Copyable {
     /// Deletes our table; the kernel would on socket close too (the table is owned), this says it out loud.
     public mutating func removeAll() throws(NetlinkError) {
         try socket.commit { $0.delete(NFTTable(name: Self.tableName), name: Self.tableName) }
+    }
+
+    /// The pid of the relay whose table this network namespace holds, or nil when there is none.
+    /// Only one relay can install it: a second one asks this first, to say who is in its way
+    /// (the kernel would only say EPERM, the table being another socket's).
+    public static func owningRelay() throws(NetlinkError) -> Int32? {
+        var socket = try NetfilterSocket()
+        guard let table = try socket.tables().first(where: { $0.name == tableName }), table.isOwned else { return nil }
+        return pid(fromComment: table.userData) ?? 0
+    }
+
+    /// The table's comment, as `nft list tables` shows it: "pppoe-relay pid N". Kept in the
+    /// userdata TLV nft uses for comments (type 0, length, NUL-terminated text).
+    static func ownerComment(pid: Int32) -> [UInt8] {
+        let text = Array("pppoe-relay pid \(pid)".utf8) + [0]
+        return [0, UInt8(text.count)] + text
+    }
+
+    static func pid(fromComment data: [UInt8]) -> Int32? {
+        guard data.count >= 2, data[0] == 0, Int(data[1]) + 2 <= data.count else { return nil }
+        let text = String(decoding: data[2..<(2 + Int(data[1]))].prefix { $0 != 0 }, as: UTF8.self)
+        guard text.hasPrefix("pppoe-relay pid ") else { return nil }
+        return Int32(text.dropFirst("pppoe-relay pid ".count))
     }
 
     /// For `relayctl disable`: removes a table of ours left by a relay that could not clean up

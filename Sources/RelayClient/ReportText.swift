@@ -13,7 +13,8 @@ public enum ReportText {
         ]
         if let error = report.kernelError { lines.append("kernel dataplane error: \(TerminalText.escaped(error))") }
         for interface in report.interfaces {
-            lines.append("\(interface.role): \(TerminalText.escaped(interface.name)) \(interface.state) (index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
+            let link = "operstate \(TerminalText.escaped(interface.operstate)), carrier \(interface.carrier ? "on" : "off")"
+            lines.append("\(interface.role): \(TerminalText.escaped(interface.name)) \(interface.state) (\(link), index \(interface.index), \(interface.mac), mtu \(interface.mtu))")
         }
         let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
         lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle), mss \(report.mss)")
@@ -33,12 +34,12 @@ public enum ReportText {
 
     public static func sessions(_ sessions: [SessionReport]) -> String {
         guard !sessions.isEmpty else { return "no sessions" }
-        let header = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)",
+        let header = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)", "IDLE(s)",
                       "PKTS>AC", "BYTES>AC", "PKTS>CL", "BYTES>CL"]
         let rows = sessions.map { s in
             [TerminalText.escaped(s.lanInterface), s.clientMAC, "\(s.clientSessionID)", TerminalText.escaped(s.wanInterface),
              s.acMAC, "\(s.acSessionID)", s.acName.isEmpty ? "-" : TerminalText.escaped(s.acName),
-             s.serviceName.isEmpty ? "-" : TerminalText.escaped(s.serviceName), "\(s.uptimeSeconds)",
+             s.serviceName.isEmpty ? "-" : TerminalText.escaped(s.serviceName), "\(s.uptimeSeconds)", "\(s.idleSeconds)",
              "\(s.packetsToAC)", "\(s.bytesToAC)", "\(s.packetsToClient)", "\(s.bytesToClient)"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }

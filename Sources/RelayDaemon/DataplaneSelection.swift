@@ -15,6 +15,12 @@ struct DataplaneSelection {
         if requested == .userspace {
             return DataplaneSelection(name: "userspace", reason: "requested with --dataplane userspace", offload: nil)
         }
+        // A relay that falls back to userspace beside another one's kernel dataplane would answer
+        // the same clients twice: a second relay is refused, by name.
+        if let other = try? KernelDataplane.owningRelay() {
+            throw .failure("another relay runs in this network namespace"
+                + (other > 0 ? " (pid \(other))" : "") + ": it holds nftables table netdev \(KernelDataplane.tableName)")
+        }
         do {
             let offload = try KernelSessionOffload(interfaces: interfaces, policy: policy)
             return DataplaneSelection(

@@ -276,7 +276,7 @@ public struct RelayDaemon: ~Copyable {
         engine.refreshForwardedCounts()
         switch request {
         case .status: return ControlJSON.encode(statusReport())
-        case .sessions: return ControlJSON.encode(sessionReports())
+        case .sessions: return ControlJSON.encode(SessionsReport(sessions: sessionReports()))
         case .mssShow: return ControlJSON.encode(mssReport())
         case let .mssSet(setting):
             engine.core.setMSS(setting)
@@ -300,16 +300,29 @@ public struct RelayDaemon: ~Copyable {
     func statusReport() -> StatusReport {
         StatusReport(
             pid: getpid(), dataplane: selection.name, dataplaneReason: selection.reason,
-            uptimeSeconds: MonotonicClock.seconds() - startedAt,
-            interfaces: engine.core.interfaces.enumerated().map { slot, interface in
-                .init(name: interface.name, role: interface.role.rawValue, index: interface.index,
-                      mac: interface.mac.description, mtu: interface.mtu, state: absent.contains(slot) ? "down" : "up")
-            },
+            uptimeSeconds: MonotonicClock.seconds() - startedAt, interfaces: interfaceReports(),
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.idleTimeout,
             counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }),
             configuration: configuration, mss: engine.core.mss.description,
             kernelError: selection.offload?.lastError?.description)
+    }
+
+    /// Operstate and carrier are asked of the kernel at each status: they change without a link
+    /// event the daemon acts on, and a status is rare enough for one netlink round trip per device.
+    private func interfaceReports() -> [StatusReport.Interface] {
+        var routes: RouteSocket? = try? RouteSocket()
+        var reports: [StatusReport.Interface] = []
+        for (slot, interface) in engine.core.interfaces.enumerated() {
+            var link: LinkInfo?
+            if !absent.contains(slot) { link = try? routes?.link(named: interface.name) }
+            reports.append(.init(name: interface.name, role: interface.role.rawValue, index: interface.index,
+                                 mac: interface.mac.description, mtu: interface.mtu,
+                                 state: absent.contains(slot) ? "down" : "up",
+                                 operstate: link.map { $0.operationalState.description } ?? "absent",
+                                 carrier: link?.carrier ?? false))
+        }
+        return reports
     }
 
     func sessionReports() -> [SessionReport] {
@@ -323,6 +336,7 @@ public struct RelayDaemon: ~Copyable {
                 clientSessionID: session.clientSessionID, wanInterface: names[0],
                 acMAC: session.acMAC.description, acSessionID: session.acSessionID,
                 acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
+                idleSeconds: max(0, now - session.lastActivity),
                 packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
                 bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
                 packetsToClient: session.packetsToClient + session.offloadedToClient.packets,

@@ -103,9 +103,16 @@ public enum RelayController {
         // Files are removed only from a directory that passed the checks: in one somebody else
         // controls, the names could lead anywhere.
         if let directory = try? RuntimeDirectory.existing(runtimeDirectory) {
-            _ = unlinkat(directory, "control.sock", 0)
-            _ = unlinkat(directory, "relayd.pid", 0)
+            // Whatever is still here belonged to a relay that is gone (killed, or dead with its
+            // machine): say so, with the pid it had, rather than "nothing to do".
+            let stalePID = fileContents(atPath: RuntimePaths(directory: runtimeDirectory).pidFile)
+                .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
+            let removed = ["control.sock", "relayd.pid"].filter { (name: String) in unlinkat(directory, name, 0) == 0 }
             close(directory)
+            if !removed.isEmpty {
+                done.append("removed \(removed.joined(separator: " and ")) of a relay that was gone"
+                    + (stalePID.map { " (pid \($0))" } ?? ""))
+            }
         }
         if fileContents(atPath: configurationPath) != nil {
             unlink(configurationPath)

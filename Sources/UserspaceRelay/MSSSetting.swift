@@ -11,14 +11,43 @@ public enum MSSSetting: Sendable, Equatable, Codable, CustomStringConvertible, L
 
     /// The smallest MSS worth clamping to (IPv4's minimum MTU, 576, less headers).
     public static let minimum: UInt16 = 536
+    /// The largest MSS an IPv4 segment can carry: a 65,535-byte datagram less 20 bytes of IP
+    /// and 20 of TCP header.
+    public static let maximum: UInt16 = 65495
 
     public init?(_ text: String) {
+        guard case let .success(setting) = Self.parse(text) else { return nil }
+        self = setting
+    }
+
+    /// Why a text is not a setting, for the one-line error a person reads.
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case notANumber(String)
+        case tooSmall(Int)
+        case tooLarge(String)
+
+        public var description: String {
+            switch self {
+            case let .notANumber(text):
+                "mss must be auto, off or a number of bytes, not \"\(String(text.unicodeScalars.prefix(40).filter { $0.value >= 0x20 && $0.value < 0x7F }))\""
+            case let .tooSmall(value): "mss must be at least \(MSSSetting.minimum), not \(value)"
+            case let .tooLarge(text): "mss must be at most \(MSSSetting.maximum), not \(text)"
+            }
+        }
+    }
+
+    /// The setting `text` names, or why it names none.
+    public static func parse(_ text: String) -> Result<MSSSetting, Problem> {
         switch text {
-        case "auto": self = .auto
-        case "off": self = .off
+        case "auto": return .success(.auto)
+        case "off": return .success(.off)
         default:
-            guard let value = UInt16(text), value >= Self.minimum else { return nil }
-            self = .fixed(value)
+            guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                return .failure(.notANumber(text))
+            }
+            guard let value = Int(text), value <= Int(maximum) else { return .failure(.tooLarge(String(text.prefix(20)))) }
+            guard value >= Int(minimum) else { return .failure(.tooSmall(value)) }
+            return .success(.fixed(UInt16(value)))
         }
     }
 

@@ -45,12 +45,22 @@ struct TransmitQueues: ~Copyable {
     /// Sends every queue on its slot's socket; returns how many frames the kernel refused.
     @inline(__always)
     func flush(sockets: borrowing SocketSet) -> Int {
+        flush { slot, messages, count in pr_sendmmsg(sockets.session(slot), messages, count) }
+    }
+
+    /// Sends every queue through `send` (slot, first message, count; sendmmsg's result). A
+    /// kernel that takes part of a batch is asked again for the rest, from the first frame it
+    /// did not take, until it refuses (-1: EAGAIN, ENOBUFS) or takes nothing; what it never
+    /// took is counted, and every queue starts empty again, since the ring slots the frames lie
+    /// in go back to the kernel after this.
+    @inline(__always)
+    func flush(_ send: (Int, UnsafeMutablePointer<pr_mmsghdr>, UInt32) -> Int32) -> Int {
         var refused = 0
         for slot in 0..<slots where pending[slot] > 0 {
             let count = pending[slot]
             var sent = 0
             while sent < count {
-                let result = pr_sendmmsg(sockets.session(slot), messages + slot * capacity + sent, UInt32(count - sent))
+                let result = send(slot, messages + slot * capacity + sent, UInt32(count - sent))
                 if result <= 0 { break }
                 sent += Int(result)
             }

@@ -9,6 +9,8 @@ extension Relayctl {
             commandName: "fastpath", abstract: "Vendor fast paths that corrupt relaying: list, switch off, restore.",
             subcommands: [Status.self, Off.self, Restore.self])
 
+        func run() throws { missingSubcommand(Self.self) }
+
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List each known fast path and its state.")
             @OptionGroup var fastPaths: RootOptions
@@ -18,7 +20,7 @@ extension Relayctl {
             func run() throws {
                 let reports = FastPaths.status(fastPaths.system.relaying(on: relayDevices(saved)))
                 if output.json {
-                    FileOutput.standardOutput(String(decoding: ControlJSON.encode(reports), as: UTF8.self))
+                    FileOutput.standardOutput(String(decoding: ControlJSON.encode(FastPathsDocument(fastPaths: reports)), as: UTF8.self))
                     return
                 }
                 for report in reports {
@@ -66,4 +68,14 @@ extension Relayctl {
 private func relayDevices(_ saved: ConfigurationOptions) -> [String] {
     guard let configuration = try? ConfigurationFile.load(saved.resolvedPath) else { return [] }
     return [configuration.wanInterface] + configuration.lanInterfaces
+}
+
+/// `fastpath status --json`: the fast paths in one document, versioned like every other.
+private struct FastPathsDocument: Encodable {
+    let schemaVersion = JSONSchema.version
+    let fastPaths: [FastPaths.Report]
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", fastPaths = "fast_paths"
+    }
 }

@@ -13,7 +13,8 @@ struct Relayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
-        subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, FastPath.self,
+        subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
+                      FastPath.self,
                       Hotplug.self, Daemon.self])
 
     static func main() {

@@ -27,7 +27,8 @@ struct RelayOptions: ParsableArguments {
     @Option(name: .customLong("idle-timeout"), help: "Seconds without session traffic before PADT; 0 = never.")
     var idleTimeout = 600
 
-    @Option(help: "TCP MSS clamping inside sessions: auto (1452 IPv4, 1432 IPv6, or from PPP-Max-Payload), off, or an IPv4 MSS of at least 536 (IPv6 gets 20 less).")
+    @Option(help: "TCP MSS clamping inside sessions: auto (1452 IPv4, 1432 IPv6, or from PPP-Max-Payload), off, or an IPv4 MSS of at least 536 (IPv6 gets 20 less).",
+            transform: MSSSetting.parsed)
     var mss: MSSSetting = .auto
 
     @OptionGroup var policy: PolicyOptions

@@ -6,7 +6,7 @@ import XCTest
 final class CommandLineTests: XCTestCase {
     func relayctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Lab.Output {
         guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else {
-            throw XCTSkip("relayctl is not built at \(Lab.relayctl): run swift build first")
+            throw Lab.MissingBinary("relayctl is not built at \(Lab.relayctl): run swift build first")
         }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -46,6 +46,9 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--log", "journal"], mentions: "--log")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--log", "syslog:"], mentions: "--log")
         try assertUsageError(["mss", "set", "huge"], mentions: "huge")
+        try assertUsageError(["mss", "set", "500"], mentions: "mss must be at least 536")
+        try assertUsageError(["mss", "set", "70000"], mentions: "mss must be at most 65495")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--mss", "535"], mentions: "at least 536")
         try assertUsageError(["frobnicate"], mentions: "frobnicate")
     }
 
@@ -56,11 +59,12 @@ final class CommandLineTests: XCTestCase {
                              mentions: "no such interface: nosuchwan0")
     }
 
-    func testStatusWithoutARelaySaysSoAndFails() throws {
+    /// No relay is exit 3, as `systemctl is-active` says a unit is inactive.
+    func testStatusWithoutARelaySaysSoAndExitsThree() throws {
         let directory = "/tmp/relayctl-cli-test-\(getpid())"
-        for command in ["status", "sessions"] {
-            let out = try relayctl([command, "--runtime-dir", directory])
-            XCTAssertEqual(out.status, 1)
+        for command in [["status"], ["sessions"], ["mss", "show"], ["status", "--json"]] {
+            let out = try relayctl(command + ["--runtime-dir", directory])
+            XCTAssertEqual(out.status, 3, "\(command)")
             XCTAssertEqual(out.stderr, "relayctl: no relay is running (nothing answers on \(directory)/control.sock)\n")
         }
         let fromEnvironment = try relayctl(["status"], environment: ["RELAYCTL_RUNTIME_DIR": directory + "-env"])
@@ -88,6 +92,17 @@ final class CommandLineTests: XCTestCase {
         let out = try relayctl(["daemon", "--config", bad.path, "--check"])
         XCTAssertEqual(out.status, 2)
         XCTAssertTrue(out.stderr.contains("--padi-rate"), out.stderr)
+    }
+
+    /// A command group without its subcommand is not a request for help: usage on stderr, exit 2.
+    func testAGroupWithoutASubcommandIsAUsageError() throws {
+        for (arguments, name) in [([String](), "relayctl"), (["mss"], "relayctl mss"), (["fastpath"], "relayctl fastpath")] {
+            let out = try relayctl(arguments)
+            XCTAssertEqual(out.status, 2, "\(arguments)")
+            XCTAssertEqual(out.stdout, "", "\(arguments)")
+            XCTAssertTrue(out.stderr.contains("USAGE: \(name)"), "\(arguments): \(out.stderr)")
+            XCTAssertTrue(out.stderr.hasSuffix("relayctl: \(name) needs a subcommand\n"), out.stderr)
+        }
     }
 
     func testHelpExitsZero() throws {

@@ -128,7 +128,7 @@ final class ControlLoadTests: LabTestCase {
                     break
                 answer += chunk
                 time.sleep(0.25)
-            open(sys.argv[2], 'w').write('%d %d %.2f\\n' % (len(answer), len(json.loads(answer)), time.time() - started))
+            open(sys.argv[2], 'w').write('%d %d %.2f\\n' % (len(answer), len(json.loads(answer)['sessions']), time.time() - started))
             """, lab.file("run/control.sock").path, lab.file("reader.result").path])
         try lab.waitUntil("the reader started", timeout: 5) { !lab.text("reader.result.started").isEmpty }
 

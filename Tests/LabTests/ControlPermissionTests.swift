@@ -111,15 +111,14 @@ final class ControlPermissionTests: LabTestCase {
                                             runtime, "--config", config, "--control-group", group])
         XCTAssertEqual(enable.status, 0, enable.stderr)
         let saved = try String(contentsOfFile: config, encoding: .utf8)
-        XCTAssertTrue(saved.contains("\"controlGroup\" : \"\(group)\""), saved)
+        XCTAssertTrue(saved.contains("\"control_group\" : \"\(group)\""), saved)
         XCTAssertEqual(fileMode(runtime + "/control.sock")?.mode, 0o660)
         XCTAssertEqual(relayctl(nobody, ["status"]).status, 0)
         XCTAssertEqual(lab.run(in: routerNS, [Lab.relayctl, "disable", "--runtime-dir", runtime, "--config", config]).status, 0)
 
-        // Saved before the option existed: no controlGroup key at all (nor verbose, saved since the log came).
+        // Saved before the option existed: no control_group key at all.
         let old = lab.file("old.json").path
-        let withoutGroup = saved.split(separator: "\n").filter { !$0.contains("controlGroup") && !$0.contains("\"verbose\"") }
-            .joined(separator: "\n")
+        let withoutGroup = saved.split(separator: "\n").filter { !$0.contains("control_group") }.joined(separator: "\n")
         try withoutGroup.write(toFile: old, atomically: true, encoding: .utf8)
         let check = lab.run(in: routerNS, [Lab.relayctl, "daemon", "--check", "--config", old])
         XCTAssertEqual(check.status, 0, check.stderr)

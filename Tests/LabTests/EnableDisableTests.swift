@@ -162,6 +162,23 @@ final class EnableDisableTests: LabTestCase {
         XCTAssertEqual(nothing.stdout, "not enabled: nothing to do\n")
     }
 
+    /// A relay killed with SIGKILL cleans up nothing; `disable` does, and says what.
+    func testDisableAfterTheRelayWasKilledSaysWhatItCleanedUp() throws {
+        try buildTopology()
+        XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0"]).status, 0)
+        let pid = try XCTUnwrap(try daemonPID(), "enable left no relay that answers status")
+        XCTAssertEqual(kill(pid_t(pid), SIGKILL), 0)
+        try lab.waitUntil("the killed relay is gone", timeout: 10) { kill(pid_t(pid), 0) != 0 }
+        let disable = relayctl(["disable"])
+        XCTAssertEqual(disable.status, 0, disable.stderr)
+        XCTAssertTrue(disable.stdout.contains("removed control.sock and relayd.pid of a relay that was gone (pid \(pid))"),
+                      disable.stdout)
+        XCTAssertTrue(disable.stdout.contains("removed \(configPath)"), disable.stdout)
+        XCTAssertEqual(disable.stdout.split(separator: "\n").count, 1)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: lab.file("run").path)) ?? []
+        XCTAssertFalse(left.contains("control.sock") || left.contains("relayd.pid"), "\(left)")
+    }
+
     func testAFailedEnableLeavesNothingBehind() throws {
         try buildTopology()
         let missing = relayctl(["enable", "--lan", "lan0", "--wan", "nosuch0"])
@@ -236,7 +253,7 @@ final class EnableDisableTests: LabTestCase {
     func testABadEnableKeepsTheRunningRelay() throws {
         try buildTopology()
         XCTAssertEqual(relayctl(["enable", "--lan", "lan0", "--wan", "wan0"]).status, 0)
-        let pid = try daemonPID()
+        let pid = try XCTUnwrap(try daemonPID(), "enable left no relay that answers status")
         let typo = relayctl(["enable", "--lan", "lan0", "--wan", "wan9"])
         XCTAssertEqual(typo.status, 2)
         XCTAssertEqual(try daemonPID(), pid, "a typo does not cost the running relay")

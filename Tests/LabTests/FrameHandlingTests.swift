@@ -177,7 +177,8 @@ class FrameScenarios: LabTestCase {
         try lab.check(json, "relayctl sessions --json")
         XCTAssertFalse(Array(json.stdout.utf8).contains(0x1B))
         XCTAssertFalse(json.stdout.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }, "C1 written as \\u009b")
-        let sessions = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sessions = try XCTUnwrap(document["sessions"] as? [[String: Any]])
         XCTAssertEqual(sessions.first?["ac_name"] as? String, "evil\u{1B}[2J\nlan0 fake-row\u{9B}\\xff",
                        "the JSON carries the name itself, invalid byte as \\xff")
     }

@@ -17,7 +17,7 @@ extension Lab {
 
     static func requireReleaseBuild() throws {
         guard FileManager.default.isExecutableFile(atPath: releaseRelayctl) else {
-            throw XCTSkip("flood tests need the optimised relayctl at \(releaseRelayctl): run swift build -c release")
+            throw Lab.MissingBinary("flood tests need the optimised relayctl at \(releaseRelayctl): run swift build -c release")
         }
     }
 

@@ -5,7 +5,7 @@ import XCTest
 final class InstallTests: XCTestCase {
     func install(prefix: String) throws -> URL {
         guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else {
-            throw XCTSkip("relayctl is not built at \(Lab.relayctl): run swift build first")
+            throw Lab.MissingBinary("relayctl is not built at \(Lab.relayctl): run swift build first")
         }
         let destination = FileManager.default.temporaryDirectory.appendingPathComponent("install-\(UUID().uuidString)")
         let out = Lab.run(["env", "PREFIX=\(prefix)", "DESTDIR=\(destination.path)", "bash",
@@ -56,13 +56,13 @@ final class InstallTests: XCTestCase {
     }
 
     func testABrokenConfigurationIsOneLineAndExitTwo() throws {
-        guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else { throw XCTSkip("relayctl is not built") }
+        guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else { throw Lab.MissingBinary("relayctl is not built") }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: file) }
         try "{\"wanInterface\": \"eth1\"}".write(to: file, atomically: true, encoding: .utf8)
         let out = Lab.run([Lab.relayctl, "daemon", "--config", file.path, "--check"])
         XCTAssertEqual(out.status, 2)
         XCTAssertEqual(out.stderr.split(separator: "\n").count, 1, out.stderr)
-        XCTAssertTrue(out.stderr.contains("is not a relay configuration: missing \"lanInterfaces\""), out.stderr)
+        XCTAssertTrue(out.stderr.contains("is not a relay configuration: missing \"lan_interfaces\""), out.stderr)
     }
 }

@@ -11,6 +11,13 @@ final class Lab {
         var stderr: String
     }
 
+    /// A binary the tests need was not built: a failure, never a skip, since `scripts/test`
+    /// builds everything first and a missing binary means the build or a path broke.
+    struct MissingBinary: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// The repository root, found from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -36,7 +43,8 @@ final class Lab {
     private var namespaces: [String] = []
     private var processes: [Process] = []
 
-    /// Skips (never passes) where the lab cannot be built: not root, no rp-pppoe, no python3.
+    /// Skips (never passes) where the lab cannot be built: not root, no rp-pppoe, no python3;
+    /// fails where relayctl was not built.
     static func requirePrivilegeAndTools() throws {
         guard geteuid() == 0 else {
             throw XCTSkip("lab tests need root with CAP_NET_ADMIN to create network namespaces (run as root)")
@@ -46,7 +54,7 @@ final class Lab {
             throw XCTSkip("lab tests need \(tool): run scripts/setup (installs pppoe, iproute2, python3)")
         }
         guard FileManager.default.isExecutableFile(atPath: relayctl) else {
-            throw XCTSkip("relayctl is not built at \(relayctl): run swift build first")
+            throw MissingBinary("relayctl is not built at \(relayctl): run swift build first")
         }
         let probe = "prprobe\(getpid())"
         let made = run(["ip", "netns", "add", probe])
@@ -187,7 +195,7 @@ final class Lab {
     }
 
     func sessions(_ namespace: String) throws -> [[String: Any]] {
-        try query(namespace, "sessions") as? [[String: Any]] ?? []
+        (try query(namespace, "sessions") as? [String: Any])?["sessions"] as? [[String: Any]] ?? []
     }
 
     /// rp-pppoe's client driven by the lab script: LCP Echo-Requests out, replies logged.

@@ -50,6 +50,21 @@ final class SSHTests: LabTestCase {
                                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-T", "root@127.0.0.1", command])
     }
 
+    /// True while sshd still holds a connection: its listener (in sshd.pid) has a child for each.
+    /// When the last one is gone the SSH session is over, with whatever hang-up it sends.
+    func sshSessionIsOpen() -> Bool {
+        guard let text = try? String(contentsOf: keys.appendingPathComponent("sshd.pid"), encoding: .utf8),
+              let listener = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).contains { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return false }
+            // After the command name: state, then the parent's pid (man 5 proc).
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == listener
+        }
+    }
+
     func testEnableAndDisableOverSSH() throws {
         try buildTopology()
         try startSSHServer()
@@ -64,8 +79,8 @@ final class SSHTests: LabTestCase {
         XCTAssertEqual(enable.stdout.split(separator: "\n").count, 1)
         XCTAssertTrue(enable.stdout.hasPrefix("enabled: kernel dataplane"), enable.stdout)
 
-        // The SSH session is over; the relay runs on and relays.
-        Thread.sleep(forTimeInterval: 1)
+        // The SSH session is over, and with it sshd's session process: the relay runs on and relays.
+        try lab.waitUntil("sshd's session for the enable is gone", timeout: 10) { !sshSessionIsOpen() }
         XCTAssertEqual(lab.relayctl(in: routerNS, ["status"]).status, 0)
         try lab.startClient("client", in: client1NS, interface: "cl0", echo: 2)
         try waitForReplies("client", atLeast: 2)

@@ -36,6 +36,23 @@ final class StartupFailureTests: LabTestCase {
         try startRelay()
     }
 
+    /// Two relays cannot share a namespace's kernel dataplane: the second one says who holds it,
+    /// for `auto` too, which would otherwise fall back and answer the same clients twice.
+    func testASecondRelayInTheNamespaceNamesTheFirst() throws {
+        try buildTopology()
+        let first = try lab.startRelay(in: routerNS, lans: ["lan0"], wan: "wan0", extra: ["--dataplane", "kernel"])
+        for dataplane in ["kernel", "auto"] {
+            let out = run(as: [], ["--dataplane", dataplane], runtime: "second-\(dataplane)")
+            assertOneLineFailure(out, mentioning: "another relay runs in this network namespace "
+                + "(pid \(first.processIdentifier))", "a second relay, --dataplane \(dataplane)")
+        }
+        XCTAssertTrue(first.isRunning)
+        XCTAssertEqual(lab.relayctl(in: routerNS, ["status"]).status, 0, "the first relay goes on")
+        // An administrator sees the same in nft's listing of the table.
+        let table = lab.run(in: routerNS, ["nft", "list", "table", "netdev", "pppoe_relay"])
+        XCTAssertTrue(table.stdout.contains("comment \"pppoe-relay pid \(first.processIdentifier)\""), table.stdout)
+    }
+
     func testAnUnprivilegedUserGetsAOneLineError() throws {
         try requireUnprivilegedRelayctl()
         try buildTopology()

@@ -252,6 +252,44 @@ final class MSSClampTests: XCTestCase {
         XCTAssertTrue(Self.checksumIsValid(eight))
     }
 
+    /// Where the TCP header of a mutated frame starts, or nil where the mutation broke the
+    /// headers this walk needs (the walk of `tcpOffset`, with every read checked).
+    static func mutatedTCPOffset(_ frame: [UInt8]) -> Int? {
+        guard frame.count > 22 else { return nil }
+        let ip = frame[20] & 1 == 1 ? 21 : 22
+        if frame[ip] >> 4 == 4 { return ip + Int(frame[ip] & 0x0F) * 4 }
+        guard frame[ip] >> 4 == 6, frame.count >= ip + 40 else { return nil }
+        var next = frame[ip + 6], offset = ip + 40
+        while next != 6 {
+            guard [0, 43, 44, 60].contains(next), offset + 8 <= frame.count else { return nil }
+            let size = next == 44 ? 8 : (Int(frame[offset + 1]) + 1) * 8
+            next = frame[offset]
+            offset += size
+        }
+        return offset
+    }
+
+    /// The one's-complement sum over pseudo-header and segment with the stored checksum in it,
+    /// computed from scratch: zero for a segment whose checksum is right. Mutations elsewhere
+    /// in the segment change it; a correct clamp (new MSS, checksum adjusted) leaves it as it
+    /// was. The pseudo-header is taken from `headers`, the frame before clamping.
+    static func residue(of frame: [UInt8], headers: [UInt8], tcpStart: Int) -> UInt16? {
+        let ipStart = headers[20] & 1 == 1 ? 21 : 22
+        guard tcpStart + 20 <= frame.count, tcpStart > ipStart else { return nil }
+        let tcpLength = frame.count - tcpStart
+        let version = headers[ipStart] >> 4
+        guard (version == 4 && ipStart + 20 <= tcpStart) || (version == 6 && ipStart + 40 <= tcpStart) else {
+            return nil
+        }
+        let pseudo = version == 4
+            ? Array(headers[(ipStart + 12)..<(ipStart + 20)]) + [0, 6, UInt8(tcpLength >> 8), UInt8(tcpLength & 0xFF)]
+            : Array(headers[(ipStart + 8)..<(ipStart + 40)])
+                + [0, 0, UInt8(tcpLength >> 8), UInt8(tcpLength & 0xFF), 0, 0, 0, 6]
+        // onesComplementSum returns the complement; either zero of one's complement counts.
+        let sum = ~onesComplementSum(pseudo + Array(frame[tcpStart...]))
+        return sum == 0xFFFF ? 0 : sum
+    }
+
     func testMutatedSegmentsNeverTrapAndNeverBreakTheChecksum() {
         var random = SplitMix64(seed: 0x5EED_0004)
         let seeds = [Self.ipv4Frame(options: [1, 1, 4, 2] + mss1460), Self.ipv6Frame(options: mss1460),
@@ -259,7 +297,7 @@ final class MSSClampTests: XCTestCase {
                      Self.ipv6Frame(options: mss1460, extensions: [(0, Self.options8), (43, Self.routing),
                                                                    (44, Self.fragment()), (60, Self.options8)],
                                     compressed: true)]
-        var clamped = 0
+        var clamped = 0, checked = 0, validBefore = 0
         for _ in 0..<20_000 {
             var frame = seeds[Int(random.next() % UInt64(seeds.count))]
             for _ in 0..<(1 + random.next() % 3) {
@@ -271,14 +309,26 @@ final class MSSClampTests: XCTestCase {
             }
             let before = frame
             let outcome = frame.isEmpty ? .untouched : clamp(&frame)
-            if case .clamped = outcome {
-                clamped += 1
-                // Only the MSS and checksum bytes may change.
-                XCTAssertEqual(zip(before, frame).filter { $0 != $1 }.count <= 4, true)
-            } else {
+            guard case .clamped = outcome else {
                 XCTAssertEqual(frame, before)
+                continue
             }
+            clamped += 1
+            // Only the MSS and checksum bytes may change.
+            XCTAssertLessThanOrEqual(zip(before, frame).filter { $0 != $1 }.count, 4)
+            // The checksum, checked from scratch: what was right stays right, and what a
+            // mutation had made wrong stays wrong by exactly as much.
+            guard let tcpStart = Self.mutatedTCPOffset(before),
+                  let residueBefore = Self.residue(of: before, headers: before, tcpStart: tcpStart),
+                  let residueAfter = Self.residue(of: frame, headers: before, tcpStart: tcpStart) else { continue }
+            checked += 1
+            if residueBefore == 0 { validBefore += 1 }
+            XCTAssertEqual(residueAfter, residueBefore, "checksum residue changed by the clamp: \(before)")
         }
-        XCTAssertGreaterThan(clamped, 0)
+        XCTAssertGreaterThan(clamped, 1000)
+        // Most clamped segments are checked; among them both intact and mutated checksums.
+        XCTAssertGreaterThan(checked, clamped * 9 / 10)
+        XCTAssertGreaterThan(validBefore, 100)
+        XCTAssertGreaterThan(checked - validBefore, 100)
     }
 }

@@ -51,10 +51,25 @@ final class RandomFrameTests: XCTestCase {
                 // Typed throws: the only way out other than a valid view is a WireError.
                 do throws(WireError) {
                     let view = try SessionFrame.read(raw)
+                    XCTAssertGreaterThanOrEqual(raw.count, 20)
+                    XCTAssertEqual(view.frameLength, 20 + (Int(raw[18]) << 8 | Int(raw[19])))
                     XCTAssertLessThanOrEqual(view.frameLength, raw.count)
-                    XCTAssertGreaterThanOrEqual(view.frameLength, 20)
                 } catch {
-                    XCTAssertFalse(error.description.isEmpty)
+                    // The header is forced to a session header of code 0 from 20 bytes on, so the
+                    // only errors these frames can earn are a short frame and a length past its end.
+                    switch error {
+                    case let .truncated(needed, available):
+                        XCTAssertEqual(needed, 20)
+                        XCTAssertEqual(available, raw.count)
+                        XCTAssertLessThan(raw.count, 20)
+                    case let .lengthBeyondFrame(declared, available):
+                        XCTAssertGreaterThanOrEqual(raw.count, 20)
+                        XCTAssertEqual(declared, Int(raw[18]) << 8 | Int(raw[19]))
+                        XCTAssertEqual(available, raw.count - 20)
+                        XCTAssertGreaterThan(declared, available)
+                    default:
+                        XCTFail("\(error) for a \(raw.count)-byte frame with a session header")
+                    }
                 }
             }
         }
