@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
@@ -38,9 +39,15 @@ let package = Package(
         // the control socket's requests and JSON replies, and the socket itself.
         .target(name: "ControlProtocol", dependencies: ["UserspaceRelay"]),
 
+        // The daemon's log: syslog (/dev/log) or standard error, through swift-log.
+        .target(name: "RelayLog", dependencies: [
+            "UserspaceRelay", "PPPoEWire", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The daemon: event loop, dataplane choice, control server, runtime directory.
         .target(name: "RelayDaemon", dependencies: [
-            "ControlProtocol", "Offload", "UserspaceRelay", "Netlink", "PPPoEWire", "PlainText", "CShim",
+            "ControlProtocol", "Offload", "UserspaceRelay", "Netlink", "PPPoEWire", "PlainText", "CShim", "RelayLog",
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
@@ -53,8 +60,9 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: [
             "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire",
+            "PPPoEWire", "RelayLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
@@ -70,6 +78,8 @@ let package = Package(
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
+                                                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),

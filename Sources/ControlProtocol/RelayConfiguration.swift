@@ -22,11 +22,19 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     /// The group that may read status through the control socket (0660, directory 0750); none
     /// when nil, and then only root may connect. Optional, so configurations saved without it load.
     public var controlGroup: String?
+    /// Where the daemon logs (`syslog`, `stderr`); nil: chosen by what starts it. Optional,
+    /// like `verbose`, so configurations saved without them load.
+    public var log: String?
+    /// Discovery decisions in the log too.
+    public var verbose: Bool
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
                 runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory,
-                policy: DiscoveryPolicy = .standard, controlGroup: String? = nil) {
+                policy: DiscoveryPolicy = .standard, controlGroup: String? = nil, log: String? = nil,
+                verbose: Bool = false) {
+        self.log = log
+        self.verbose = verbose
         self.policy = policy
         self.controlGroup = controlGroup
         self.lanInterfaces = lanInterfaces
@@ -41,7 +49,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
 
     /// The keys written: snake_case, like every document relayctl prints.
     enum CodingKeys: String, CodingKey {
-        case dataplane, mss, policy
+        case dataplane, mss, policy, log, verbose
         case lanInterfaces = "lan_interfaces", wanInterface = "wan_interface", maxSessions = "max_sessions"
         case idleTimeout = "idle_timeout", runtimeDirectory = "runtime_directory", controlGroup = "control_group"
         case schemaVersion = "schema_version"
@@ -60,6 +68,9 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         try c.encode(runtimeDirectory, forKey: .runtimeDirectory)
         try c.encode(policy, forKey: .policy)
         try c.encodeIfPresent(controlGroup, forKey: .controlGroup)
+        // Only when set: a configuration without them reads and compares as before they existed.
+        try c.encodeIfPresent(log, forKey: .log)
+        if verbose { try c.encode(verbose, forKey: .verbose) }
     }
 
     /// The keys of files saved before the schema went snake_case (and of older daemons' status).
@@ -86,6 +97,8 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
         controlGroup = try c.decodeIfPresent(String.self, forKey: .controlGroup)
             ?? old.decodeIfPresent(String.self, forKey: .controlGroup)
+        log = try c.decodeIfPresent(String.self, forKey: .log)
+        verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? false
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -97,6 +110,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
             + policyArguments + (controlGroup.map { ["--control-group", $0] } ?? [])
+            + (log.map { ["--log", $0] } ?? []) + (verbose ? ["--verbose"] : [])
     }
 
     private var policyArguments: [String] {

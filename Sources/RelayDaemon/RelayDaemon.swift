@@ -1,5 +1,6 @@
 import CShim
 import ControlProtocol
+import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,6 +8,7 @@ import Musl
 #endif
 import Netlink
 import PPPoEWire
+import RelayLog
 import UserspaceRelay
 
 /// The foreground daemon of `relayctl run`: one thread, one poll loop over the packet
@@ -28,9 +30,16 @@ public struct RelayDaemon: ~Copyable {
     private var absent: Set<Int> = []
     /// Sockets were closed or opened: the poll set must be built again.
     private var descriptorsChanged = false
+    private let log: Logger
+    /// Dropped-frame counters, summarised at most once a minute per kind.
+    private var drops: DropSummary
+    /// `--verbose` discovery decisions beyond this rate are counted, not logged one by one.
+    private var decisionBudget: LineBudget
+    /// The kernel dataplane's last error as logged: a new one is logged once.
+    private var loggedKernelError: String?
 
     /// Sets everything up or fails with nothing left behind: sockets closed, files removed.
-    public init(configuration: RelayConfiguration) throws(DaemonError) {
+    public init(configuration: RelayConfiguration, log: Logger) throws(DaemonError) {
         try configuration.validate()
         // A control client that hangs up before reading its answer must cost an EPIPE, not the relay.
         signal(SIGPIPE, SIG_IGN)
@@ -70,6 +79,11 @@ public struct RelayDaemon: ~Copyable {
         self.lock = lock
         self.control = ControlServer(listenFD: listenFD, access: ControlAccess(daemonUID: geteuid(), group: group))
         self.configuration = configuration
+        self.log = log
+        let verbose = log.logLevel <= .debug
+        self.engine.core.notesDiscovery = verbose
+        drops = DropSummary(includesRoutine: verbose)
+        decisionBudget = LineBudget(now: MonotonicClock.seconds())
     }
 
     private static func makeEngine(_ interfaces: [RelayInterface],
@@ -96,6 +110,7 @@ public struct RelayDaemon: ~Copyable {
 
     /// Runs until SIGINT or SIGTERM, then sends PADT to both sides of every session.
     public mutating func run() {
+        logStart()
         var roles = engine.descriptors
         var fds = pollSet(roles)
         var lastTick = MonotonicClock.seconds()
@@ -125,12 +140,64 @@ public struct RelayDaemon: ~Copyable {
                 lastTick = now
                 engine.tick()
                 control.expire(now: now)
+                logDrops(now: now, flush: false)
+                logKernelError()
             }
+            logSessionRecords(now: now)
             control.fill(&fds, from: roles.count + 3)
             fds[roles.count].events = now < control.acceptResumes ? 0 : Int16(POLLIN)
         }
-        engine.terminateAll(reason: "pppoe-relay: relay stopped")
+        log.info("stopping: \(engine.core.table.count) sessions end with PADT")
+        engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
         selection.offload?.removeAll()
+        let now = MonotonicClock.seconds()
+        logSessionRecords(now: now)
+        logDrops(now: now, flush: true)
+        log.info("stopped after \(now - startedAt) s")
+    }
+
+    // MARK: The log
+
+    private func logStart() {
+        let lans = engine.core.interfaces.dropFirst().map { TerminalText.escaped($0.name) }.joined(separator: ",")
+        let wan = TerminalText.escaped(configuration.wanInterface)
+        log.info("started, pid \(getpid()): lan \(lans) <-> wan \(wan), max \(configuration.maxSessions) sessions, idle timeout \(configuration.idleTimeout) s, mss \(engine.core.mss.description)")
+        let fallback = configuration.dataplane == .auto && selection.offload == nil
+        log.log(level: fallback ? .warning : .info,
+                "dataplane \(selection.name)\(fallback ? " (fallback)" : ""): \(selection.reason)")
+    }
+
+    /// Sessions opened, closed and refused since the last call, one line each; discovery
+    /// decisions too with `--verbose`, within their budget.
+    private mutating func logSessionRecords(now: Int64) {
+        let records = engine.core.takeSessionRecords()
+        if !records.isEmpty {
+            let names = engine.core.interfaces.map(\.name)
+            for record in records {
+                log.log(level: record.kind == .opened ? .info : .notice, "\(SessionLogText.line(record, interfaces: names))")
+            }
+        }
+        guard engine.core.notesDiscovery else { return }
+        for note in engine.core.takeDiscoveryNotes() where decisionBudget.admit(now: now) {
+            log.debug("\(note)")
+        }
+    }
+
+    /// A session the kernel would not take, a counter it would not give: the first time each
+    /// error is seen (its sessions go through userspace meanwhile; status shows it too).
+    private mutating func logKernelError() {
+        guard let error = selection.offload?.lastError?.description, error != loggedKernelError else { return }
+        loggedKernelError = error
+        log.warning("kernel dataplane: \(error)")
+    }
+
+    private mutating func logDrops(now: Int64, flush: Bool) {
+        var counters = engine.core.counters.fields
+        counters.append(("session_records_lost", engine.core.recordsLost))
+        if engine.core.notesDiscovery {
+            counters.append(("discovery_notes_withheld", decisionBudget.withheld &+ engine.core.decisionsLost))
+        }
+        for line in drops.lines(counters, now: now, flush: flush) { log.log(level: line.level, "\(line.text)") }
     }
 
     /// The packet sockets, then the control socket, the signalfd, the link-event socket and
@@ -152,7 +219,7 @@ public struct RelayDaemon: ~Copyable {
     private mutating func reconcile(rebuildKernel: Bool) {
         var routes: RouteSocket
         do { routes = try RouteSocket() } catch {
-            log("cannot look links up: \(error)")
+            logLink("cannot look links up: \(error)")
             return
         }
         var changed = false
@@ -165,7 +232,7 @@ public struct RelayDaemon: ~Copyable {
                     engine.interfaceDown(slot: UInt8(slot))
                     absent.insert(slot)
                     changed = true
-                    log("\(current.name) went away: \(before - engine.core.table.count) sessions ended")
+                    logLink("\(current.name) went away: \(before - engine.core.table.count) sessions ended")
                 }
                 continue
             }
@@ -175,23 +242,22 @@ public struct RelayDaemon: ~Copyable {
                 try engine.interfaceUp(fresh, slot: UInt8(slot))
                 absent.remove(slot)
                 changed = true
-                log("\(current.name) is back (index \(fresh.index), \(fresh.mac))")
+                logLink("\(current.name) is back (index \(fresh.index), \(fresh.mac))")
             } catch {
-                log("\(current.name) is back but unusable: \(error)")
+                logLink("\(current.name) is back but unusable: \(error)")
             }
         }
         if changed || rebuildKernel, let offload = selection.offload {
             let sessions = engine.core.table.liveSlots.map { engine.core.table.session(at: $0).pointee }
             do { try offload.rebuild(interfaces: engine.core.interfaces, absent: absent, sessions: sessions) } catch {
-                log("kernel dataplane not rebuilt: \(error); sessions go through userspace meanwhile")
+                logLink("kernel dataplane not rebuilt: \(error); sessions go through userspace meanwhile")
             }
         }
         if changed { descriptorsChanged = true }
     }
 
-    private func log(_ line: String) {
-        let text = "relayctl: " + line + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
+    private func logLink(_ line: String) {
+        log.notice("\(line)")
     }
 
     private func terminationRequested() -> Bool {
@@ -216,10 +282,12 @@ public struct RelayDaemon: ~Copyable {
             engine.core.setMSS(setting)
             return ControlJSON.encode(mssReport())
         case .reload:
+            log.info("reload: devices looked up again, kernel dataplane rebuilt")
             reconcile(rebuildKernel: true)
             return ControlJSON.encode(statusReport())
         case .endSessions:
-            engine.terminateAll(reason: "pppoe-relay: WAN down")
+            log.notice("WAN down: \(engine.core.table.count) sessions end with PADT")
+            engine.terminateAll(reason: "pppoe-relay: WAN down", cause: .wanDown)
             return ControlJSON.encode(statusReport())
         }
     }

@@ -33,6 +33,14 @@ public struct RelayCore: ~Copyable {
     private var sessionsPerClient: [MACAddress: Int] = [:]
     /// Sessions created and ended since the engine last asked, in order.
     private var events: [SessionEvent] = []
+    /// Sessions opened, closed and refused since the daemon last asked, for its log; bounded
+    /// (`recordLimit`), with what did not fit counted in `recordsLost`.
+    private var records: [SessionRecord] = []
+    /// Records before this index already carry the kernel's final counters.
+    private var settledRecords = 0
+    public private(set) var recordsLost: UInt64 = 0
+    /// With `notesDiscovery` (`--verbose`), one line per discovery decision, bounded likewise.
+    private let notes = DiscoveryNotes()
     /// Interface MACs by slot, in plain memory for the per-packet path.
     private let macs: UnsafeMutablePointer<MACAddress>
 
@@ -211,13 +219,14 @@ public struct RelayCore: ~Copyable {
             guard addressedToUs else { return notForUs() }
             guard let offer = discovery.offer(for: client, cookie: packet.tag(.acCookie)?.value, now: now) else {
                 counters.droppedWithoutOffer &+= 1
+                note("PADR from \(packet.source) on \(interfaces[Int(lanSlot)].name) dropped: no offer seen for it")
                 return []
             }
             return relayRequest(packet, from: client, to: offer.acMAC, now: now)
         case .padt:
             guard addressedToUs else { return notForUs() }
             guard let index = table.find(client: SessionKey(slot: lanSlot, mac: packet.source, sessionID: packet.sessionID)),
-                  let session = endSession(at: index) else {
+                  let session = endSession(at: index, reason: .padtFromClient, now: now) else {
                 counters.droppedUnmatchedPADT &+= 1
                 return []
             }
@@ -265,6 +274,8 @@ public struct RelayCore: ~Copyable {
         request = Self.replacingRelayTags(of: packet, with: [tag.value])
         request.destination = acMAC ?? .broadcast
         request.source = wanMAC
+        note("\(packet.code == .padi ? "PADI" : "PADR") from \(client.mac) on \(interfaces[Int(client.lanSlot)].name) "
+            + "relayed to \(acMAC.map { "AC \($0)" } ?? "every AC") on \(interfaces[0].name)")
         return [OutgoingFrame(slot: SessionTable.wanSlot, bytes: request.serialized())]
     }
 
@@ -296,6 +307,7 @@ public struct RelayCore: ~Copyable {
             guard policy.allows(acName: packet.tag(.acName)?.value,
                                 serviceNames: packet.tags.filter { $0.type == .serviceName }.map(\.value)) else {
                 counters.droppedACPolicy &+= 1
+                note("PADO from AC \(packet.source) dropped by policy: AC-Name \(Self.quoted(packet.tag(.acName)?.value))")
                 return []
             }
             guard discovery.noteOffer(acMAC: packet.source, cookie: packet.tag(.acCookie)?.value,
@@ -304,13 +316,15 @@ public struct RelayCore: ~Copyable {
                 return []
             }
             let record = discovery.record(index)!
+            note("PADO from AC \(packet.source) (AC-Name \(Self.quoted(packet.tag(.acName)?.value))) relayed to "
+                + "\(record.client.mac) on \(interfaces[Int(record.client.lanSlot)].name)")
             return [deliver(packet, to: record.client, restoring: record.padiRelayTags, sessionID: 0)]
         case .pads:
             guard let index = recipient(of: packet, now: now) else { return [] }
             return sessionConfirmed(packet, request: index, now: now)
         case .padt:
             guard let index = table.find(ac: SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)),
-                  let session = endSession(at: index) else {
+                  let session = endSession(at: index, reason: .padtFromAC, now: now) else {
                 counters.droppedUnmatchedPADT &+= 1
                 return []
             }
@@ -364,6 +378,8 @@ public struct RelayCore: ~Copyable {
         let client = record.client
         guard packet.sessionID != 0 else {
             // The AC refused (Service-Name-Error and friends): pass the refusal on.
+            note("PADS from AC \(packet.source) refuses \(client.mac) on \(interfaces[Int(client.lanSlot)].name): "
+                + "\(Self.quoted((packet.tags.first { $0.type.rawValue & 0xFF00 == 0x0200 })?.value))")
             return [deliver(packet, to: client, restoring: record.padrRelayTags, sessionID: 0)]
         }
         let acKey = SessionKey(slot: SessionTable.wanSlot, mac: packet.source, sessionID: packet.sessionID)
@@ -375,6 +391,7 @@ public struct RelayCore: ~Copyable {
         }
         if policy.maxSessionsPerClient > 0, sessionsPerClient[client.mac, default: 0] >= policy.maxSessionsPerClient {
             counters.refusedClientLimit &+= 1
+            noteRefusal(.clientLimit, packet, for: client, now: now)
             return refuse(packet, for: client, restoring: record.padrRelayTags,
                           reason: "pppoe-relay: session limit for this client reached")
         }
@@ -382,6 +399,7 @@ public struct RelayCore: ~Copyable {
               let clientID = table.clientSessionID(lanSlot: client.lanSlot, clientMAC: client.mac, preferred: packet.sessionID)
         else {
             counters.refusedTableFull &+= 1
+            noteRefusal(.tableFull, packet, for: client, now: now)
             return refuse(packet, for: client, restoring: record.padrRelayTags, reason: "pppoe-relay: session table full")
         }
         let offer = discovery.offer(at: index, from: packet.source)
@@ -395,6 +413,7 @@ public struct RelayCore: ~Copyable {
         counters.sessionsCreated &+= 1
         if policy.maxSessionsPerClient > 0 { sessionsPerClient[client.mac, default: 0] += 1 }
         events.append(.created(session))
+        keep(SessionRecord(kind: .opened, session: session, labels: labels, at: now))
         discovery.sessionEstablished(at: index)
         return [deliver(packet, to: client, restoring: record.padrRelayTags, sessionID: clientID)]
     }
@@ -429,11 +448,13 @@ public struct RelayCore: ~Copyable {
 
     /// A device went away: its sessions end, with PADT to the side that is still there (all
     /// clients when the WAN went, the AC when a LAN did).
-    public mutating func endSessions(onSlot slot: UInt8, reason: String) -> [OutgoingFrame] {
+    public mutating func endSessions(onSlot slot: UInt8, reason: String,
+                                     now: Int64 = MonotonicClock.seconds()) -> [OutgoingFrame] {
         var out: [OutgoingFrame] = []
         for index in table.liveSlots {
             let session = table.session(at: index).pointee
-            guard slot == SessionTable.wanSlot || session.lanSlot == slot, let ended = endSession(at: index) else { continue }
+            guard slot == SessionTable.wanSlot || session.lanSlot == slot,
+                  let ended = endSession(at: index, reason: .deviceGone, now: now) else { continue }
             counters.padtSent &+= 1
             out.append(slot == SessionTable.wanSlot
                 ? makePADT(to: ended.clientMAC, from: macs[Int(ended.lanSlot)], sessionID: ended.clientSessionID,
@@ -464,18 +485,20 @@ public struct RelayCore: ~Copyable {
         guard idleTimeout > 0 else { return [] }
         var out: [OutgoingFrame] = []
         for index in table.liveSlots where now - table.session(at: index).pointee.lastActivity >= idleTimeout {
-            out += terminate(at: index, reason: "pppoe-relay: idle timeout")
+            out += terminate(at: index, reason: "pppoe-relay: idle timeout", cause: .idleTimeout, now: now)
         }
         return out
     }
 
-    /// Every session ends with PADT to both sides: the relay is stopping.
-    public mutating func terminateAll(reason: String) -> [OutgoingFrame] {
-        table.liveSlots.flatMap { terminate(at: $0, reason: reason) }
+    /// Every session ends with PADT to both sides: the relay is stopping (or the WAN went down:
+    /// `cause` says which, for the log; `reason` goes in the PADTs).
+    public mutating func terminateAll(reason: String, cause: SessionEndReason = .relayStopped,
+                                      now: Int64 = MonotonicClock.seconds()) -> [OutgoingFrame] {
+        table.liveSlots.flatMap { terminate(at: $0, reason: reason, cause: cause, now: now) }
     }
 
-    private mutating func terminate(at index: Int32, reason: String) -> [OutgoingFrame] {
-        guard let session = endSession(at: index) else { return [] }
+    private mutating func terminate(at index: Int32, reason: String, cause: SessionEndReason, now: Int64) -> [OutgoingFrame] {
+        guard let session = endSession(at: index, reason: cause, now: now) else { return [] }
         counters.padtSent &+= 2
         return [
             makePADT(to: session.clientMAC, from: macs[Int(session.lanSlot)], sessionID: session.clientSessionID,
@@ -485,8 +508,10 @@ public struct RelayCore: ~Copyable {
         ]
     }
 
-    private mutating func endSession(at index: Int32) -> Session? {
+    private mutating func endSession(at index: Int32, reason: SessionEndReason, now: Int64) -> Session? {
+        let labels = table.labels(at: index)
         guard let session = table.remove(at: index) else { return nil }
+        keep(SessionRecord(kind: .closed(reason), session: session, labels: labels, at: now))
         counters.sessionsEnded &+= 1
         if let held = sessionsPerClient[session.clientMAC] {
             sessionsPerClient[session.clientMAC] = held > 1 ? held - 1 : nil
@@ -499,6 +524,83 @@ public struct RelayCore: ~Copyable {
     public mutating func takeSessionEvents() -> [SessionEvent] {
         defer { events.removeAll(keepingCapacity: true) }
         return events
+    }
+
+    // MARK: What the daemon logs
+
+    /// Records kept between two `takeSessionRecords`: a whole table ending at once, plus room
+    /// for what discovery opens meanwhile.
+    var recordLimit: Int { table.capacity + 4096 }
+    static let decisionLimit = 256
+
+    private mutating func keep(_ entry: SessionRecord) {
+        guard records.count < recordLimit else {
+            recordsLost &+= 1
+            return
+        }
+        records.append(entry)
+    }
+
+    private mutating func noteRefusal(_ refusal: SessionRefusal, _ packet: DiscoveryPacket, for client: ClientRef,
+                                      now: Int64) {
+        let session = Session(lanSlot: client.lanSlot, clientMAC: client.mac, clientSessionID: 0, acMAC: packet.source,
+                              acSessionID: packet.sessionID, createdAt: now, lastActivity: now)
+        let labels = SessionLabels(acName: packet.tag(.acName)?.text ?? "", serviceName: packet.tag(.serviceName)?.text ?? "")
+        keep(SessionRecord(kind: .refused(refusal), session: session, labels: labels, at: now))
+    }
+
+    /// The kernel dataplane's counters as read just before it removes ended sessions: added to
+    /// the closed records not settled yet, so that a closed session's bytes include the last
+    /// second the kernel forwarded.
+    public mutating func settleClosedRecords(_ counts: [SessionKey: ForwardedCount]) {
+        for i in settledRecords..<records.count {
+            guard case .closed = records[i].kind else { continue }
+            var session = records[i].session
+            _ = Self.fold(counts[session.clientKey], into: &session.offloadedToAC, last: &session.kernelReadingToAC)
+            _ = Self.fold(counts[session.acKey], into: &session.offloadedToClient, last: &session.kernelReadingToClient)
+            records[i].session = session
+        }
+        settledRecords = records.count
+    }
+
+    /// Sessions opened, closed and refused since the last call, in order.
+    public mutating func takeSessionRecords() -> [SessionRecord] {
+        defer {
+            records.removeAll(keepingCapacity: true)
+            settledRecords = 0
+        }
+        return records
+    }
+
+    /// One line per discovery decision, for `--verbose`.
+    public var notesDiscovery: Bool {
+        get { notes.enabled }
+        set { notes.enabled = newValue }
+    }
+
+    /// Decisions not noted because the daemon had not taken the earlier ones.
+    public var decisionsLost: UInt64 { notes.lost }
+
+    /// Discovery decisions since the last call (only with `notesDiscovery`).
+    public mutating func takeDiscoveryNotes() -> [String] {
+        defer { notes.lines.removeAll(keepingCapacity: true) }
+        return notes.lines
+    }
+
+    /// Builds the line only when someone reads it: without `--verbose`, a decision costs a compare.
+    private func note(_ text: @autoclosure () -> String) {
+        guard notes.enabled else { return }
+        guard notes.lines.count < Self.decisionLimit else {
+            notes.lost &+= 1
+            return
+        }
+        notes.lines.append(text())
+    }
+
+    /// A name from the wire, quoted and escaped for a log line.
+    static func quoted(_ value: [UInt8]?) -> String {
+        guard let value else { return "(none)" }
+        return "\"" + TerminalText.escaped(TerminalText.decoding(value.prefix(64))) + "\""
     }
 
     /// Folds a kernel dataplane's counters into the sessions: traffic the kernel forwarded
@@ -569,4 +671,12 @@ public struct RelayCore: ~Copyable {
         counters.droppedDiscoveryNotOurs &+= 1
         return []
     }
+}
+
+/// Discovery decisions for `--verbose`. A class, so that a decision deep inside a mutating
+/// method can be noted with a line built from the core's own state.
+private final class DiscoveryNotes {
+    var enabled = false
+    var lines: [String] = []
+    var lost: UInt64 = 0
 }

@@ -163,8 +163,8 @@ public struct RelayEngine: ~Copyable {
     }
 
     /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
-    public mutating func terminateAll(reason: String) {
-        send(core.terminateAll(reason: reason))
+    public mutating func terminateAll(reason: String, cause: SessionEndReason = .relayStopped) {
+        send(core.terminateAll(reason: reason, cause: cause))
     }
 
     /// A device is gone: its sessions end (PADT to the other side) and its sockets close.
@@ -183,6 +183,10 @@ public struct RelayEngine: ~Copyable {
     private mutating func send(_ frames: [OutgoingFrame]) {
         let events = core.takeSessionEvents()
         if let offload, !events.isEmpty {
+            // Before the kernel forgets them: the last counts of sessions that end here, for the log.
+            if events.contains(where: { if case .ended = $0 { true } else { false } }) {
+                core.settleClosedRecords(offload.forwardedCounts())
+            }
             let refused = offload.apply(events, interfaces: core.interfaces)
             for _ in 0..<refused { core.noteOffloadFailure() }
         }

@@ -29,9 +29,11 @@ extension Relayctl {
                     + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")
                 return
             }
+            let log = try DaemonLog(configuration)
             // At boot the vendor fast paths are back on: off again before a single frame is relayed.
-            try RelayController.switchFastPathsOff(for: configuration, fastPaths.system)
-            var daemon = try RelayDaemon(configuration: configuration)
+            let switchedOff = try RelayController.switchFastPathsOff(for: configuration, fastPaths.system)
+            for fastPath in switchedOff { log.logger.notice("fast path switched off: \(fastPath)") }
+            var daemon = try log.start(configuration)
             FileOutput.standardOutput(daemon.readyLine)
             daemon.run()
         }

@@ -39,6 +39,7 @@ extension Relayctl {
         func run() throws {
             let line = try RelayController.enable(relay.configuration, configurationPath: saved.resolvedPath,
                                                   executable: Self.executablePath, system: fastPaths.system)
+            ChangeLog.record("enable", line, root: fastPaths.root)
             FileOutput.standardOutput(line)
         }
 
@@ -59,9 +60,10 @@ extension Relayctl {
         @OptionGroup var fastPaths: RootOptions
 
         func run() throws {
-            FileOutput.standardOutput(try RelayController.disable(runtimeDirectory: runtime.resolvedRuntimeDirectory,
-                                                                  configurationPath: saved.resolvedPath,
-                                                                  system: fastPaths.system))
+            let line = try RelayController.disable(runtimeDirectory: runtime.resolvedRuntimeDirectory,
+                                                   configurationPath: saved.resolvedPath, system: fastPaths.system)
+            ChangeLog.record("disable", line, root: fastPaths.root)
+            FileOutput.standardOutput(line)
         }
     }
 }

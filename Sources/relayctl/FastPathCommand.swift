@@ -41,6 +41,7 @@ extension Relayctl {
             func run() throws {
                 do {
                     let names = try FastPaths.switchOff(fastPaths.system.relaying(on: relayDevices(saved)))
+                    if !names.isEmpty { ChangeLog.record("fastpath off", "switched off " + names.joined(separator: ", "), root: fastPaths.root) }
                     FileOutput.standardOutput(names.isEmpty ? "no fast path to switch off"
                                               : "switched off " + names.joined(separator: ", "))
                 } catch { throw DaemonError.failure(error.description) }
@@ -55,6 +56,7 @@ extension Relayctl {
             func run() throws {
                 do {
                     let names = try FastPaths.restore(fastPaths.system)
+                    if !names.isEmpty { ChangeLog.record("fastpath restore", "restored " + names.joined(separator: ", "), root: fastPaths.root) }
                     FileOutput.standardOutput(names.isEmpty ? "nothing to restore" : "restored " + names.joined(separator: ", "))
                 } catch { throw DaemonError.failure(error.description) }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import RelayDaemon
+import RelayLog
 import UserspaceRelay
 
 extension RelayConfiguration.Dataplane: ExpressibleByArgument {}
@@ -38,15 +39,24 @@ struct RelayOptions: ParsableArguments {
             help: "A group whose members may read status, sessions and mss through the control socket (default: root only).")
     var controlGroup: String?
 
+    @Option(help: "Where the daemon logs: syslog (/dev/log) or stderr. Default: stderr under systemd or on a terminal, otherwise syslog when /dev/log exists. (syslog:PATH names another socket.)")
+    var log: String?
+
+    @Flag(help: "Log discovery decisions too (rate-limited).")
+    var verbose = false
+
     var configuration: RelayConfiguration {
         RelayConfiguration(lanInterfaces: lanInterfaces, wanInterface: wanInterface, dataplane: dataplane,
                            maxSessions: maxSessions, idleTimeout: idleTimeout, mss: mss,
                            runtimeDirectory: runtime.resolvedRuntimeDirectory, policy: policy.policy,
-                           controlGroup: controlGroup)
+                           controlGroup: controlGroup, log: log, verbose: verbose)
     }
 
     func validate() throws {
         do { try configuration.validate() } catch { throw ValidationError(error.description) }
+        if let log, LogDestination(argument: log) == nil {
+            throw ValidationError("--log must be syslog or stderr, not \(log)")
+        }
     }
 }
 
@@ -58,7 +68,8 @@ extension Relayctl {
         @OptionGroup var relay: RelayOptions
 
         func run() throws {
-            var daemon = try RelayDaemon(configuration: relay.configuration)
+            let configuration = relay.configuration
+            var daemon = try DaemonLog(configuration).start(configuration)
             FileOutput.standardOutput(daemon.readyLine)
             daemon.run()
         }

@@ -43,6 +43,8 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--ac-name", ""], mentions: "--ac-name")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--padi-rate", "1152921504606846976"],
                              mentions: "at most")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--log", "journal"], mentions: "--log")
+        try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--log", "syslog:"], mentions: "--log")
         try assertUsageError(["mss", "set", "huge"], mentions: "huge")
         try assertUsageError(["mss", "set", "500"], mentions: "mss must be at least 536")
         try assertUsageError(["mss", "set", "70000"], mentions: "mss must be at most 65495")

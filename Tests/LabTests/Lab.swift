@@ -165,8 +165,10 @@ final class Lab {
     @discardableResult
     func startRelay(in namespace: String, lans: [String], wan: String, extra: [String] = [],
                     runtime: String = "run", binary: String = Lab.relayctl) throws -> Process {
+        // The relay's log in relay.err, not in the host's syslog, unless the test says otherwise.
+        let log = extra.contains("--log") ? [] : ["--log", "stderr"]
         let process = try spawn("relay", in: namespace, [binary, "run", "--wan", wan]
-            + lans.flatMap { ["--lan", $0] } + ["--runtime-dir", file(runtime).path] + extra)
+            + lans.flatMap { ["--lan", $0] } + ["--runtime-dir", file(runtime).path] + log + extra)
         try waitUntil("the relay answers status", timeout: 10) {
             guard process.isRunning else {
                 throw LabError("relay exited with \(process.terminationStatus): \(self.text("relay.err"))")
