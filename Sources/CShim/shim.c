@@ -15,6 +15,9 @@ extern char **environ;
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
 #include <sched.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
 static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
@@ -243,4 +246,18 @@ int pr_enter_netns(const char *path) {
     int saved = errno;
     close(fd);
     return rc == 0 ? 0 : -saved;
+}
+
+void pr_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+#ifndef RELAYCTL_VERSION
+#define RELAYCTL_VERSION "0.0.0-dev"
+#endif
+
+const char *pr_build_version(void) {
+    return RELAYCTL_VERSION;
 }

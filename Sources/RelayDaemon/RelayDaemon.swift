@@ -46,6 +46,9 @@ public struct RelayDaemon: ~Copyable {
         let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces,
                                                       policy: configuration.policy)
         engine.offload = selection.offload
+        if selection.offload != nil {
+            do { try engine.useKernelDataplaneRings() } catch { throw .failure("\(error)") }
+        }
         let signalFD = pr_termination_signalfd()
         guard signalFD >= 0 else { throw .failure("signalfd: \(String(cString: strerror(-signalFD)))") }
         let linkEvents: LinkEvents
@@ -96,6 +99,7 @@ public struct RelayDaemon: ~Copyable {
 
     /// Runs until SIGINT or SIGTERM, then sends PADT to both sides of every session.
     public mutating func run() {
+        releaseStartupMemory()
         var roles = engine.descriptors
         var fds = pollSet(roles)
         var lastTick = MonotonicClock.seconds()
@@ -131,6 +135,12 @@ public struct RelayDaemon: ~Copyable {
         }
         engine.terminateAll(reason: "pppoe-relay: relay stopped")
         selection.offload?.removeAll()
+    }
+
+    /// Hands the heap that start-up freed (command line, configuration, interface lookups)
+    /// back to the system before the loop runs for months.
+    private func releaseStartupMemory() {
+        pr_release_free_memory()
     }
 
     /// The packet sockets, then the control socket, the signalfd, the link-event socket and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlProtocol
+import CShim
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,6 +14,7 @@ struct Relayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
+        version: String(cString: pr_build_version()),
         subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, FastPath.self,
                       Hotplug.self, Daemon.self])
 

@@ -114,4 +114,13 @@ int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], 
 /// single benchmark process opens sockets in two namespaces. Returns 0 or -errno.
 int pr_enter_netns(const char *path);
 
+/// Returns freed heap memory to the system (glibc's malloc_trim; musl's allocator does this
+/// by itself, so there it does nothing).
+void pr_release_free_memory(void);
+
+/// The version this binary was built as: RELAYCTL_VERSION when the build defined it
+/// (scripts/build-release, from `git describe`), else "0.0.0-dev". A C define rather than Swift
+/// source so that no generated file sits in the tree and a plain `swift build` still works.
+const char *pr_build_version(void);
+
 #endif
