@@ -254,6 +254,26 @@ void pr_release_free_memory(void) {
 #endif
 }
 
+static int pr_argument_count;
+static char *const *pr_argument_vector;
+
+#ifdef __GLIBC__
+/// glibc calls the functions in .init_array with argc, argv and envp (musl calls them with
+/// nothing, so there the count stays 0).
+static void pr_capture_arguments(int argc, char **argv, char **envp) {
+    (void)envp;
+    pr_argument_count = argc;
+    pr_argument_vector = argv;
+}
+__attribute__((section(".init_array"), used))
+static void (*const pr_capture_arguments_entry)(int, char **, char **) = pr_capture_arguments;
+#endif
+
+char *const *pr_program_arguments(int *count) {
+    *count = pr_argument_vector ? pr_argument_count : 0;
+    return pr_argument_vector;
+}
+
 #ifndef RELAYCTL_VERSION
 #define RELAYCTL_VERSION "0.0.0-dev"
 #endif

@@ -20,7 +20,7 @@ struct Relayctl: ParsableCommand {
 
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(programArguments())
             try command.run()
         } catch let error as DaemonError {
             fail(error.description, code: { if case .usage = error { 2 } else { 1 } }())
@@ -33,6 +33,16 @@ struct Relayctl: ParsableCommand {
             let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
             fail(message, code: code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// The arguments after the program's name, from the C library's argv where CShim caught
+    /// it (see `pr_program_arguments`: no /proc needed), else from the Swift runtime.
+    static func programArguments() -> [String] {
+        var count: Int32 = 0
+        guard let vector = pr_program_arguments(&count), count > 0 else {
+            return Array(CommandLine.arguments.dropFirst())
+        }
+        return (1..<Int(count)).map { vector[$0].map { String(cString: $0) } ?? "" }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
