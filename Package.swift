@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The version `relayctl --version` prints: scripts/build-release sets RELAYCTL_VERSION (from
+/// `git describe`); a plain `swift build` says 0.0.0-dev. Only CShim's one C file sees it, so a
+/// new version recompiles that file and relinks, nothing more.
+let buildVersion = Context.environment["RELAYCTL_VERSION"].map { version in
+    [CSetting.define("RELAYCTL_VERSION", to: "\"\(version)\"")]
+} ?? []
+
 let package = Package(
     name: "pppoe-relay",
     products: [
@@ -13,7 +20,7 @@ let package = Package(
     ],
     targets: [
         // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
-        .target(name: "CShim"),
+        .target(name: "CShim", cSettings: buildVersion),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
 
@@ -60,7 +67,7 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: [
             "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog",
+            "PPPoEWire", "RelayLog", "CShim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

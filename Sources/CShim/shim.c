@@ -15,6 +15,9 @@ extern char **environ;
 #include <arpa/inet.h>
 #include <sys/signalfd.h>
 #include <sched.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
 static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
@@ -243,4 +246,38 @@ int pr_enter_netns(const char *path) {
     int saved = errno;
     close(fd);
     return rc == 0 ? 0 : -saved;
+}
+
+void pr_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+static int pr_argument_count;
+static char *const *pr_argument_vector;
+
+#ifdef __GLIBC__
+/// glibc calls the functions in .init_array with argc, argv and envp (musl calls them with
+/// nothing, so there the count stays 0).
+static void pr_capture_arguments(int argc, char **argv, char **envp) {
+    (void)envp;
+    pr_argument_count = argc;
+    pr_argument_vector = argv;
+}
+__attribute__((section(".init_array"), used))
+static void (*const pr_capture_arguments_entry)(int, char **, char **) = pr_capture_arguments;
+#endif
+
+char *const *pr_program_arguments(int *count) {
+    *count = pr_argument_vector ? pr_argument_count : 0;
+    return pr_argument_vector;
+}
+
+#ifndef RELAYCTL_VERSION
+#define RELAYCTL_VERSION "0.0.0-dev"
+#endif
+
+const char *pr_build_version(void) {
+    return RELAYCTL_VERSION;
 }

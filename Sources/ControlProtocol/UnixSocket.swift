@@ -24,7 +24,7 @@ public enum UnixSocket {
     /// is born with that mode (umask), never wider, whatever umask the daemon inherited.
     public static func listen(at path: String, group: gid_t?) throws(DaemonError) -> Int32 {
         var address = try address(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, streamSocket | nonBlockingSocket | closeOnExecSocket, 0)
         guard fd >= 0 else {
             let code = errno
             throw .failed("control socket", errno: code)
@@ -51,7 +51,7 @@ public enum UnixSocket {
     /// A blocking connection with send and receive timeouts, so a wedged peer cannot hang us.
     public static func connect(to path: String, timeoutSeconds: Int) throws(DaemonError) -> Int32 {
         var address = try address(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, streamSocket | closeOnExecSocket, 0)
         guard fd >= 0 else {
             let code = errno
             throw .failed("control socket", errno: code)
@@ -133,3 +133,15 @@ private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ le
     connect(fd, address, length)
 }
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+
+// Socket types and flags as socket(2) takes them: glibc's headers make them an enum, which
+// Swift imports as a struct with a rawValue; musl's are plain integer macros.
+#if canImport(Glibc)
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let nonBlockingSocket = Int32(SOCK_NONBLOCK.rawValue)
+private let closeOnExecSocket = Int32(SOCK_CLOEXEC.rawValue)
+#elseif canImport(Musl)
+private let streamSocket = Int32(SOCK_STREAM)
+private let nonBlockingSocket = Int32(SOCK_NONBLOCK)
+private let closeOnExecSocket = Int32(SOCK_CLOEXEC)
+#endif

@@ -55,6 +55,9 @@ public struct RelayDaemon: ~Copyable {
         let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces,
                                                       policy: configuration.policy)
         engine.offload = selection.offload
+        if selection.offload != nil {
+            do { try engine.useKernelDataplaneRings() } catch { throw .failure("\(error)") }
+        }
         let signalFD = pr_termination_signalfd()
         guard signalFD >= 0 else { throw .failed("signalfd", errno: -signalFD) }
         let linkEvents: LinkEvents
@@ -110,6 +113,7 @@ public struct RelayDaemon: ~Copyable {
 
     /// Runs until SIGINT or SIGTERM, then sends PADT to both sides of every session.
     public mutating func run() {
+        releaseStartupMemory()
         logStart()
         var roles = engine.descriptors
         var fds = pollSet(roles)
@@ -198,6 +202,12 @@ public struct RelayDaemon: ~Copyable {
             counters.append(("discovery_notes_withheld", decisionBudget.withheld &+ engine.core.decisionsLost))
         }
         for line in drops.lines(counters, now: now, flush: flush) { log.log(level: line.level, "\(line.text)") }
+    }
+
+    /// Hands the heap that start-up freed (command line, configuration, interface lookups)
+    /// back to the system before the loop runs for months.
+    private func releaseStartupMemory() {
+        pr_release_free_memory()
     }
 
     /// The packet sockets, then the control socket, the signalfd, the link-event socket and

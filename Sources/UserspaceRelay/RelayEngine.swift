@@ -31,7 +31,7 @@ public struct RelayEngine: ~Copyable {
     /// The kernel dataplane, when one carries the sessions; told of every session before the
     /// frame that created it (PADS) goes out.
     public var offload: (any SessionOffload)?
-    private let sockets: SocketSet
+    private var sockets: SocketSet
     private let transmit: TransmitQueues
     /// One batch of discovery frames, read with one system call: `batchSize` buffers end to end,
     /// with each frame's length and VLAN mark.
@@ -165,6 +165,13 @@ public struct RelayEngine: ~Copyable {
     /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
     public mutating func terminateAll(reason: String, cause: SessionEndReason = .relayStopped) {
         send(core.terminateAll(reason: reason, cause: cause))
+    }
+
+    /// The kernel dataplane carries the sessions: the session sockets get small rings, since
+    /// only SYNs to clamp and frames the kernel leaves reach them. Called once, at start-up,
+    /// before any session exists; the forwarding loop itself is the same with either size.
+    public mutating func useKernelDataplaneRings() throws(RelayError) {
+        try sockets.resizeRings(frames: SessionRing.kernelDataplaneFrameCount, interfaces: core.interfaces)
     }
 
     /// A device is gone: its sessions end (PADT to the other side) and its sockets close.

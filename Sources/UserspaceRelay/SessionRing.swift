@@ -18,8 +18,13 @@ struct SessionRing {
     /// The longest frame a slot holds whole: the kernel puts the frame 66 bytes in (its
     /// 32-byte header and a sockaddr_ll, aligned so the network header lands on 16 bytes).
     static let largestFrame = Int(frameSize) - 66
-    /// 2 MiB per interface: two milliseconds of frames at a million per second.
+    /// 2 MiB per interface when the loop forwards sessions: two milliseconds of frames at a
+    /// million per second.
     static let frameCount: UInt32 = 1024
+    /// 128 KiB per interface when the kernel forwards sessions: the loop then sees only SYNs to
+    /// clamp and the frames the kernel leaves to it (not ours, lengths it cannot check, VLAN
+    /// tags), and a full-size ring would be 4 MiB of a router's memory held for nothing.
+    static let kernelDataplaneFrameCount: UInt32 = 64
     static let blockSize: UInt32 = 16384
 
     var map = pr_rx_ring()

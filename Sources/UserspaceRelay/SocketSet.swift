@@ -15,9 +15,12 @@ struct SocketSet: ~Copyable {
     private let sessionFDs: UnsafeMutablePointer<Int32>
     private let rings: UnsafeMutablePointer<SessionRing>
     let count: Int
+    /// Frames in each session ring opened from now on (`SessionRing.frameCount` or smaller).
+    private var ringFrames: UInt32
 
-    init(interfaces: [RelayInterface]) throws(RelayError) {
+    init(interfaces: [RelayInterface], ringFrames: UInt32 = SessionRing.frameCount) throws(RelayError) {
         count = interfaces.count
+        self.ringFrames = ringFrames
         discoveryFDs = .allocate(capacity: count)
         sessionFDs = .allocate(capacity: count)
         rings = .allocate(capacity: count)
@@ -53,6 +56,15 @@ struct SocketSet: ~Copyable {
         try open(slot: slot, interface: interface)
     }
 
+    /// Opens every open slot's sockets again with session rings of `frames` frames. Frames
+    /// queued on the old sockets are lost: this is for start-up, before any session exists.
+    mutating func resizeRings(frames: UInt32, interfaces: [RelayInterface]) throws(RelayError) {
+        ringFrames = frames
+        for slot in 0..<count where sessionFDs[slot] >= 0 {
+            try reopen(slot: slot, interface: interfaces[slot])
+        }
+    }
+
     /// Both sockets of one interface, or neither. Discovery comes in storms (every client of a
     /// LAN redialling at once after an outage): a deep receive queue keeps a burst of PADIs from
     /// being dropped and retried a second later.
@@ -63,7 +75,7 @@ struct SocketSet: ~Copyable {
         setsockopt(discovery, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         var ring = SessionRing()
         let session = pr_packet_ring_open(interface.index, PPPoEEtherType.session, SessionRing.frameSize,
-                                          SessionRing.frameCount, SessionRing.blockSize, &ring.map)
+                                          ringFrames, SessionRing.blockSize, &ring.map)
         guard session >= 0 else {
             _ = systemClose(discovery)
             throw RelayError.system("session receive ring on \(interface.name)", errno: -session)

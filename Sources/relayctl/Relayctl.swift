@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlProtocol
+import CShim
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,13 +14,14 @@ struct Relayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
+        version: String(cString: pr_build_version()),
         subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
                       FastPath.self,
                       Hotplug.self, Daemon.self])
 
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(programArguments())
             try command.run()
         } catch let error as DaemonError {
             fail(error.description, code: { if case .usage = error { 2 } else { 1 } }())
@@ -32,6 +34,16 @@ struct Relayctl: ParsableCommand {
             let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
             fail(message, code: code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// The arguments after the program's name, from the C library's argv where CShim caught
+    /// it (see `pr_program_arguments`: no /proc needed), else from the Swift runtime.
+    static func programArguments() -> [String] {
+        var count: Int32 = 0
+        guard let vector = pr_program_arguments(&count), count > 0 else {
+            return Array(CommandLine.arguments.dropFirst())
+        }
+        return (1..<Int(count)).map { vector[$0].map { String(cString: $0) } ?? "" }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

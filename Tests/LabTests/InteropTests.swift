@@ -435,7 +435,10 @@ class InteropScenarios: LabTestCase {
             return counters["dropped_unknown_session", default: 0] + counters["dropped_receive_overflow", default: 0] >= burst
         }
         XCTAssertEqual(counters["dropped_unknown_session", default: 0] + counters["dropped_receive_overflow", default: 0], burst)
-        XCTAssertGreaterThanOrEqual(counters["dropped_unknown_session", default: 0], 1000, "the ring absorbs a burst")
+        // The loop's ring holds 1,024 frames; the kernel dataplane's, which sees only what the
+        // kernel leaves to it, 64.
+        let absorbed = dataplane == "kernel" ? 64 : 1000
+        XCTAssertGreaterThanOrEqual(counters["dropped_unknown_session", default: 0], absorbed, "the ring absorbs a burst")
         XCTAssertGreaterThan(counters["dropped_receive_overflow", default: 0], 0)
     }
 }

@@ -114,4 +114,19 @@ int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], 
 /// single benchmark process opens sockets in two namespaces. Returns 0 or -errno.
 int pr_enter_netns(const char *path);
 
+/// Returns freed heap memory to the system (glibc's malloc_trim; musl's allocator does this
+/// by itself, so there it does nothing).
+void pr_release_free_memory(void);
+
+/// The command line as the C library handed it to the program, captured before main runs;
+/// `*count` is 0 where it could not be (then CommandLine.arguments is the one to use). The
+/// Swift runtime, linked statically, finds argv through /proc/self/maps, so without this a
+/// relayctl in a chroot or jail without /proc would see no arguments at all.
+char *const *pr_program_arguments(int *count);
+
+/// The version this binary was built as: RELAYCTL_VERSION when the build defined it
+/// (scripts/build-release, from `git describe`), else "0.0.0-dev". A C define rather than Swift
+/// source so that no generated file sits in the tree and a plain `swift build` still works.
+const char *pr_build_version(void);
+
 #endif
