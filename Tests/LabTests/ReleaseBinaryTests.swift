@@ -115,7 +115,8 @@ final class ReleaseBinaryTests: LabTestCase {
         try waitForReplies("client", atLeast: 3)
         let sessions = inChroot(root, ["sessions", "--json"] + runtime, namespace: routerNS)
         try lab.check(sessions, "relayctl sessions in the chroot")
-        let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [[String: Any]])
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [String: Any])
+        let list = try XCTUnwrap(document["sessions"] as? [[String: Any]], sessions.stdout)
         XCTAssertEqual(list.count, 1, sessions.stdout)
         XCTAssertEqual(list.first?["ac_mac"] as? String, try lab.mac(acNS, "ac0"))
 
