@@ -45,25 +45,17 @@ public struct PrometheusText: Sendable {
     public var text: String { lines.map { $0 + "\n" }.joined() }
 
     /// `\` → `\\`, `"` → `\"`, line feed → `\n`; everything else as it is (the format is UTF-8).
-    public static func escapedLabelValue(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func escapedLabelValue(_ value: String) -> String { escaped(value, quote: true) }
 
     /// Help text escapes only `\` and line feed.
-    public static func escapedHelp(_ help: String) -> String {
+    public static func escapedHelp(_ help: String) -> String { escaped(help, quote: false) }
+
+    private static func escaped(_ text: String, quote: Bool) -> String {
         var out = ""
-        for scalar in help.unicodeScalars {
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": out += "\\\\"
+            case "\"" where quote: out += "\\\""
             case "\n": out += "\\n"
             default: out.unicodeScalars.append(scalar)
             }
