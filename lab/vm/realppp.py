@@ -64,7 +64,8 @@ TRANSFER = 240             # the whole clamped transfer
 STALL = 6                  # no byte for this long: the unclamped transfer has stalled
 PATIENCE = 60              # a transfer that should complete is given up only after this long silent
 CONTROL_FRAMES = 200       # PPP's own frames in a session of a few minutes: negotiation, echoes
-BENCH_ROUNDS = 3
+BENCH_ROUNDS = 3           # transfers through each relay, the median reported
+BENCH_REPEAT = 4           # each of them the payload this many times over (96 MiB)
 
 
 class Failure(Exception):
@@ -364,7 +365,9 @@ def serve(args):
     started = time.monotonic()
     with open(args.file, "rb") as f:
         try:
-            sent = connection.sendfile(f)
+            for _ in range(args.repeat):
+                f.seek(0)
+                sent += connection.sendfile(f)
             connection.shutdown(socket.SHUT_WR)
             # Wait for the receiver's close, so the last bytes are not lost to a reset.
             connection.recv(1)
@@ -388,6 +391,7 @@ def fetch(args):
         s.settimeout(min(args.stall, args.deadline))
         s.connect((args.host, args.port))
         result["connected"] = True
+        busy = busy_seconds()
         buffer = bytearray(1 << 16)
         view = memoryview(buffer)
         while True:
@@ -413,16 +417,19 @@ def fetch(args):
         result["error"] = str(e)
     finally:
         s.close()
+    if result["connected"]:
+        result["cpu_seconds"] = round(busy_seconds() - busy, 2)
     result["seconds"] = round(time.monotonic() - started, 3)
     result["sha256"] = digest.hexdigest()
     print(json.dumps(result), flush=True)
     return 0
 
 
-def transfer(guest, tag, server_ns, bind, client_ns, host, payload, stall, deadline=TRANSFER):
+def transfer(guest, tag, server_ns, bind, client_ns, host, payload, stall, deadline=TRANSFER, repeat=1):
     """The server sends `payload` to whoever connects from `client_ns`; what arrived, and when."""
     server = guest.spawn(tag + "-serve", [PYTHON, __file__, "serve", "--bind", bind, "--port", str(PORT),
-                                          "--file", payload, "--timeout", str(deadline + 10)], NS[server_ns])
+                                          "--file", payload, "--timeout", str(deadline + 10),
+                                          "--repeat", str(repeat)], NS[server_ns])
     guest.wait_until("the server listens", 20, lambda: "listening" in guest.text(tag + "-serve.out")
                      or server.poll() is not None)
     if server.poll() is not None:
@@ -452,6 +459,10 @@ class Scenario:
             self.results["failures"].append(what)
         return condition
 
+    def abort(self, part, error):
+        self.results["failures"].append(f"{part}: {error}")
+        say(f"== FAILED, {part} cannot go on: {error}")
+
     def save(self):
         with open(self.guest.path("results.json"), "w") as f:
             json.dump(self.results, f, indent=1, sort_keys=True)
@@ -473,15 +484,18 @@ class Scenario:
                 self.payload_sha = hashlib.file_digest(f, "sha256").hexdigest()
             say("== network: host -- cpe (pppd client) -- relay -- ac (pppoe-server, pppd) -- server, MTU 1500")
             build_network(guest)
-            if not self.args.skip_fallback:
-                self.fallback()
-            for dataplane in self.args.dataplane:
-                self.dataplane_run(dataplane)
-            if self.args.bench:
-                self.bench()
         except Failure as e:
-            self.results["failures"].append(f"aborted: {e}")
-            say(f"== FAILED: {e}")
+            self.abort("setting the guest up", e)
+        else:
+            # A part that cannot go on is recorded as a failure, and the next one still runs.
+            parts = ([("auto", self.fallback)] if not self.args.skip_fallback else []) \
+                + [(dataplane, lambda d=dataplane: self.dataplane_run(d)) for dataplane in self.args.dataplane] \
+                + ([("benchmark", self.bench)] if self.args.bench else [])
+            for name, part in parts:
+                try:
+                    part()
+                except Failure as e:
+                    self.abort(name, e)
         finally:
             self.results["seconds"] = round(time.monotonic() - started, 1)
             self.save()
@@ -502,7 +516,7 @@ class Scenario:
             relay.stop()
         finally:
             os.unlink("/run/modprobe.d/vmlab-no-fwd.conf")
-        loaded = "nft_fwd_netdev" in open("/proc/modules").read()
+        loaded = module_loaded("nft_fwd_netdev")
         self.results["fallback"]["without_fwd"] = {"dataplane": status["dataplane"],
                                                    "reason": status["dataplane_reason"], "module_loaded": loaded}
         say(f"   status: dataplane {status['dataplane']}: {status['dataplane_reason']}")
@@ -512,7 +526,7 @@ class Scenario:
         relay = Relay(guest, "relayctl", self.args.relayctl, "auto-fwd", "auto")
         status = relay.query("status")
         relay.stop()
-        loaded = "nft_fwd_netdev" in open("/proc/modules").read()
+        loaded = module_loaded("nft_fwd_netdev")
         self.results["fallback"]["with_fwd"] = {"dataplane": status["dataplane"],
                                                 "reason": status["dataplane_reason"], "module_loaded": loaded}
         say(f"   status: dataplane {status['dataplane']}: {status['dataplane_reason']}")
@@ -525,9 +539,9 @@ class Scenario:
         facts = {}
         self.results["dataplanes"][dataplane] = facts
         say(f"== {dataplane}: relayctl run --lan lan0 --wan wan0 --dataplane {dataplane}")
-        ac = start_ac(guest, tag, self.args.ac)
-        relay = Relay(guest, "relayctl", self.args.relayctl, tag, dataplane)
+        ac, relay = start_ac(guest, tag, self.args.ac), None
         try:
+            relay = Relay(guest, "relayctl", self.args.relayctl, tag, dataplane)
             status = relay.query("status")
             facts["status_dataplane"] = status["dataplane"]
             say(f"   status: dataplane {status['dataplane']}: {status['dataplane_reason']}")
@@ -660,7 +674,7 @@ class Scenario:
             say("\n".join("   " + line for line in relay.ctl(["sessions"]).stdout.splitlines()))
             facts["sessions"] = relay.query("sessions")
             facts["ppp_stats"] = {"cpe": link_stats(guest, NS["cpe"], "ppp0"), "ac": link_stats(guest, NS["ac"], ac_ppp)}
-            facts["mac"] = {"cpe": open_mac(guest, "cpe", "cpe-wan"), "ac": open_mac(guest, "ac", "ac-access")}
+            facts["mac"] = {"cpe": device_mac(guest, "cpe", "cpe-wan"), "ac": device_mac(guest, "ac", "ac-access")}
             self.check_sessions(facts)
 
             # 4: stop: PADT both ways, and both pppd notice.
@@ -709,14 +723,22 @@ class Scenario:
                        f"both pppd ended (cpe exit {cpe.returncode}, AC pppd {facts['stop']['ac_pppd_was']} -> "
                        f"{facts['stop']['ac_pppd_left']})")
         finally:
-            relay.stop()
-            for process in list(guest.processes):
+            if relay:
+                relay.stop()
+            for process in guest.processes:
                 if process.poll() is None and process is not ac:
                     guest.stop(process, signal.SIGKILL, 5)
-            guest.stop(ac, signal.SIGTERM, 10)
-            for pid in ac_pppd_pids(guest):
-                os.kill(pid, signal.SIGKILL)
+            self.stop_ac(ac)
             self.save()
+
+    def stop_ac(self, ac):
+        """pppoe-server and every pppd it started."""
+        self.guest.stop(ac, signal.SIGTERM, 10)
+        for pid in ac_pppd_pids(self.guest):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def check_sessions(self, facts):
         sessions, cpe, ac = facts["sessions"], facts["ppp_stats"]["cpe"], facts["ppp_stats"]["ac"]
@@ -751,13 +773,20 @@ class Scenario:
 
     def bench(self):
         guest = self.guest
+        digest = hashlib.sha256()
+        with open(self.payload, "rb") as f:
+            payload = f.read()
+        for _ in range(BENCH_REPEAT):
+            digest.update(payload)
+        self.bench_sha = digest.hexdigest()
         for kind, dataplane in [("relayctl", "kernel"), ("relayctl", "userspace"), ("pppoe-relay", None)]:
             name = dataplane or kind
-            say(f"== benchmark: {BENCH_ROUNDS} x {PAYLOAD_BYTES >> 20} MiB server -> cpe through {name}")
-            ac = start_ac(guest, "bench-" + name, self.args.ac)
-            relay = Relay(guest, kind, self.args.relayctl, "bench-" + name, dataplane)
-            cpe = start_cpe(guest, "bench-" + name, SECRET)
+            say(f"== benchmark: {BENCH_ROUNDS} x {BENCH_REPEAT * PAYLOAD_BYTES >> 20} MiB server -> cpe through {name}")
+            ac, relay, cpe = start_ac(guest, "bench-" + name, self.args.ac), None, None
             try:
+                relay = Relay(guest, kind, self.args.relayctl, "bench-" + name, dataplane)
+                cpe = start_cpe(guest, "bench-" + name, SECRET)
+
                 def up():
                     if cpe.poll() is not None:
                         raise Failure(f"pppd exited {cpe.returncode}")
@@ -766,28 +795,26 @@ class Scenario:
                 guest.wait_until("IPCP is up", DIAL, up)
                 rounds = []
                 for round_ in range(BENCH_ROUNDS):
-                    busy = busy_seconds()
                     result = transfer(guest, f"bench-{name}-{round_}", "server", "0.0.0.0", "cpe", SERVER4,
-                                      self.payload, stall=PATIENCE)
-                    result["cpu_seconds"] = round(busy_seconds() - busy, 2)
-                    result["intact"] = result["eof"] and result["sha256"] == self.payload_sha
+                                      self.payload, stall=PATIENCE, repeat=BENCH_REPEAT)
+                    result["intact"] = result["eof"] and result["sha256"] == self.bench_sha
                     rounds.append(result)
                     say(f"   {result['bytes']} bytes in {result['seconds']} s: {result['mbit_per_s']} Mbit/s, "
-                        f"guest CPU busy {result['cpu_seconds']} s" + ("" if result["intact"] else " (INCOMPLETE)"))
+                        f"guest CPU busy {result.get('cpu_seconds')} s" + ("" if result["intact"] else " (INCOMPLETE)"))
                 median = sorted(rounds, key=lambda r: r["mbit_per_s"])[len(rounds) // 2]
                 self.results["bench"][name] = {"rounds": rounds, "median_mbit_per_s": median["mbit_per_s"],
-                                               "median_cpu_seconds": sorted(r["cpu_seconds"] for r in rounds)[len(rounds) // 2]}
+                                               "median_cpu_seconds": sorted(r.get("cpu_seconds", 0.0) for r in rounds)[len(rounds) // 2]}
                 self.check(all(r["intact"] for r in rounds), f"every transfer through {name} arrived whole")
             finally:
-                relay.stop()
-                guest.stop(cpe, signal.SIGTERM, 10)
-                guest.stop(ac, signal.SIGTERM, 10)
-                for pid in ac_pppd_pids(guest):
-                    os.kill(pid, signal.SIGKILL)
+                if relay:
+                    relay.stop()
+                if cpe:
+                    guest.stop(cpe, signal.SIGTERM, 10)
+                self.stop_ac(ac)
         say(f"== throughput, server -> cpe over PPPoE, median of {BENCH_ROUNDS} (TCG: compare within this run only)")
         for name, bench in self.results["bench"].items():
             say(f"   {name:<12} {bench['median_mbit_per_s']:>8} Mbit/s, guest CPU busy {bench['median_cpu_seconds']} s "
-                f"per {PAYLOAD_BYTES >> 20} MiB")
+                f"per {BENCH_REPEAT * PAYLOAD_BYTES >> 20} MiB")
 
 
 def busy_seconds():
@@ -798,7 +825,12 @@ def busy_seconds():
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def open_mac(guest, ns, device):
+def module_loaded(name):
+    with open("/proc/modules") as f:
+        return any(line.split()[0] == name for line in f)
+
+
+def device_mac(guest, ns, device):
     return guest.run(["cat", f"/sys/class/net/{device}/address"], NS[ns]).stdout.strip()
 
 
@@ -819,6 +851,7 @@ def main():
     v.add_argument("--port", type=int, required=True)
     v.add_argument("--file", required=True)
     v.add_argument("--timeout", type=float, default=60)
+    v.add_argument("--repeat", type=int, default=1, help="send the file this many times")
     f = sub.add_parser("fetch")
     f.add_argument("--host", required=True)
     f.add_argument("--port", type=int, required=True)
