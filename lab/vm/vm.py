@@ -22,6 +22,7 @@ behaves the same everywhere.
 
 import argparse
 import os
+import selectors
 import shlex
 import shutil
 import signal
@@ -209,7 +210,6 @@ def run(args):
     deadline = started + args.timeout
     timed_out = False
     os.set_blocking(process.stdout.fileno(), False)
-    import selectors
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     pending = b""
@@ -250,8 +250,7 @@ def run(args):
         print(f"vm: the guest stopped after {elapsed:.1f} s before its command finished "
               f"(qemu exit {process.returncode}); console in {vm_dir}/console.log", file=sys.stderr)
         return DIED
-    if not args.quiet:
-        print(f"vm: guest finished in {elapsed:.1f} s with exit status {status}", file=sys.stderr)
+    print(f"vm: guest finished in {elapsed:.1f} s with exit status {status}", file=sys.stderr)
     return status
 
 
@@ -274,7 +273,6 @@ def main():
     p.add_argument("--timeout", type=float, default=600, help="seconds until the VM is killed")
     p.add_argument("--memory", type=int, default=2048, help="guest memory in MiB")
     p.add_argument("--cpus", type=int, default=2)
-    p.add_argument("--quiet", action="store_true", help="no closing line of our own")
     p.add_argument("command", nargs="+")
     args = parser.parse_args()
     sys.exit(check(args) if args.action == "check" else run(args))
