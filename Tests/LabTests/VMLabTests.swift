@@ -272,7 +272,7 @@ final class VMLabTests: XCTestCase {
 
 /// The two VLAN-device tests skip on a kernel without 802.1Q; the VM's kernel has it, so they run
 /// there: the same test binary, filtered to them, as root in the guest.
-final class VMVLANTests: XCTestCase {
+final class VMLabVLANTests: XCTestCase {
     static let tests = ["UserspaceFrameTests", "KernelFrameTests"].map { "LabTests.\($0)/testVLANDevicesServeAsWANAndLAN" }
 
     private static let run = OnceResult<Lab.Output> {
