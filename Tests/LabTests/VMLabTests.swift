@@ -98,7 +98,8 @@ struct VMScenario {
         print(out.stdout)
         guard let data = FileManager.default.contents(atPath: work.appendingPathComponent("results.json").path),
               let facts = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw LabError("the scenario left no results (exit \(out.status)): \(out.stderr)\n\(out.stdout.suffix(4000))")
+            throw LabError("the scenario left no results (exit \(out.status)): \(out.stderr)\n"
+                           + out.stdout.suffix(4000))
         }
         return VMScenario(facts: facts, console: out.stdout)
     }
@@ -183,8 +184,10 @@ final class VMLabTests: XCTestCase {
         for name in VMLab.dataplanes {
             let transfers = try scenario.dataplane(name)["transfers"] as? [[String: Any]] ?? []
             for family in ["ipv4", "ipv6"] {
-                let clamped = try XCTUnwrap(transfers.first { $0["family"] as? String == family && $0["mss"] as? String == "auto" },
-                                            "\(name) \(family): no clamped transfer")
+                func transfer(_ mss: String) -> [String: Any]? {
+                    transfers.first { $0["family"] as? String == family && $0["mss"] as? String == mss }
+                }
+                let clamped = try XCTUnwrap(transfer("auto"), "\(name) \(family): no clamped transfer")
                 XCTAssertEqual(clamped["eof"] as? Bool, true, "\(name) \(family): \(clamped)")
                 XCTAssertEqual(clamped["bytes"] as? Int, payload, "\(name) \(family)")
                 XCTAssertEqual(clamped["intact"] as? Bool, true, "\(name) \(family): SHA-256 differs")
@@ -192,8 +195,7 @@ final class VMLabTests: XCTestCase {
                 print("VM lab: \(name) dataplane, \(family), \(payload) bytes server -> host: "
                       + "\(clamped["mbit_per_s"] ?? "?") Mbit/s (TCG)")
 
-                let unclamped = try XCTUnwrap(transfers.first { $0["family"] as? String == family && $0["mss"] as? String == "off" },
-                                              "\(name) \(family): no unclamped transfer")
+                let unclamped = try XCTUnwrap(transfer("off"), "\(name) \(family): no unclamped transfer")
                 XCTAssertEqual(unclamped["connected"] as? Bool, true, "\(name) \(family): \(unclamped)")
                 XCTAssertEqual(unclamped["stalled"] as? Bool, true, "\(name) \(family): \(unclamped)")
                 XCTAssertLessThan(unclamped["bytes"] as? Int ?? payload, payload, "\(name) \(family)")
@@ -238,8 +240,10 @@ final class VMLabTests: XCTestCase {
                 let received = (packets: receiver["rx_packets"] ?? 0, bytes: receiver["rx_bytes"] ?? 0)
                 // (Comparisons, not ranges: a range whose bounds cross would trap.)
                 XCTAssertTrue(received.packets <= packets && packets <= sent.packets + control,
-                              "\(name) \(direction): \(packets) packets, sent \(sent.packets), received \(received.packets)")
-                XCTAssertTrue(received.bytes + 8 * received.packets <= bytes && bytes <= sent.bytes + 22 * packets + 64 * control,
+                              "\(name) \(direction): \(packets) packets, sent \(sent.packets), "
+                                + "received \(received.packets)")
+                XCTAssertTrue(received.bytes + 8 * received.packets <= bytes
+                                && bytes <= sent.bytes + 22 * packets + 64 * control,
                               "\(name) \(direction): \(bytes) bytes, sent \(sent.bytes), received \(received.bytes)")
             }
             let rxPackets = cpe["rx_packets"] ?? 0
@@ -273,7 +277,9 @@ final class VMLabTests: XCTestCase {
 /// The two VLAN-device tests skip on a kernel without 802.1Q; the VM's kernel has it, so they run
 /// there: the same test binary, filtered to them, as root in the guest.
 final class VMLabVLANTests: XCTestCase {
-    static let tests = ["UserspaceFrameTests", "KernelFrameTests"].map { "LabTests.\($0)/testVLANDevicesServeAsWANAndLAN" }
+    static let tests = ["UserspaceFrameTests", "KernelFrameTests"].map {
+        "LabTests.\($0)/testVLANDevicesServeAsWANAndLAN"
+    }
 
     private static let run = OnceResult<Lab.Output> {
         let work = try VMLab.workDirectory("vmlab-vlan")
@@ -289,7 +295,8 @@ final class VMLabVLANTests: XCTestCase {
             modprobe -a nf_tables nft_fwd_netdev nft_limit 8021q || exit 1
             exec env PPPOE_LAB_AWAIT_PEER=1 "$0" "$1"
             """
-        let out = try VMLab.boot(work: work, timeout: 400, ["sh", "-c", script, testBinary, tests.joined(separator: ",")])
+        let out = try VMLab.boot(work: work, timeout: 400,
+                                 ["sh", "-c", script, testBinary, tests.joined(separator: ",")])
         print(out.stdout)
         return out
     }

@@ -101,7 +101,8 @@ class Guest:
         except subprocess.TimeoutExpired:
             raise Failure(f"timed out after {timeout} s: {shlex.join(full)}")
         if check and done.returncode != 0:
-            raise Failure(f"failed ({done.returncode}): {shlex.join(full)}: {done.stderr.strip()} {done.stdout.strip()}")
+            raise Failure(f"failed ({done.returncode}): {shlex.join(full)}: "
+                          f"{done.stderr.strip()} {done.stdout.strip()}")
         return done
 
     def spawn(self, name, args, ns=None):
@@ -215,7 +216,8 @@ def build_network(guest):
     links = [("host", "eth0", "cpe", "cpe-lan"), ("cpe", "cpe-wan", "relay", "lan0"),
              ("relay", "wan0", "ac", "ac-access"), ("ac", "ac-core", "server", "eth0")]
     ip_batch(guest, [f"netns add {ns}" for ns in NS.values()]
-             + [f"link add {a} netns {NS[a_ns]} type veth peer name {b} netns {NS[b_ns]}" for a_ns, a, b_ns, b in links])
+             + [f"link add {a} netns {NS[a_ns]} type veth peer name {b} netns {NS[b_ns]}"
+                for a_ns, a, b_ns, b in links])
     inside = {ns: ["link set lo up"] for ns in NS}
     for a_ns, a, b_ns, b in links:
         inside[a_ns].append(f"link set {a} up")
@@ -233,8 +235,16 @@ def build_network(guest):
     # host can only be refused, and the refusal never reaches the server.
     rules = """
 table inet vmlab_pmtu_blackhole {
-  chain output { type filter hook output priority 0; icmp type destination-unreachable icmp code frag-needed counter drop; icmpv6 type packet-too-big counter drop; }
-  chain forward { type filter hook forward priority 0; icmp type destination-unreachable icmp code frag-needed counter drop; icmpv6 type packet-too-big counter drop; }
+  chain output {
+    type filter hook output priority 0;
+    icmp type destination-unreachable icmp code frag-needed counter drop
+    icmpv6 type packet-too-big counter drop
+  }
+  chain forward {
+    type filter hook forward priority 0;
+    icmp type destination-unreachable icmp code frag-needed counter drop
+    icmpv6 type packet-too-big counter drop
+  }
 }
 """
     with open(guest.path("blackhole.nft"), "w") as f:
@@ -530,7 +540,8 @@ class Scenario:
         self.results["fallback"]["with_fwd"] = {"dataplane": status["dataplane"],
                                                 "reason": status["dataplane_reason"], "module_loaded": loaded}
         say(f"   status: dataplane {status['dataplane']}: {status['dataplane_reason']}")
-        self.check(status["dataplane"] == "kernel" and loaded, "auto picked the kernel dataplane (module loaded on demand)")
+        self.check(status["dataplane"] == "kernel" and loaded,
+                   "auto picked the kernel dataplane (module loaded on demand)")
 
     # -- 1 to 4, on one dataplane
 
@@ -601,8 +612,9 @@ class Scenario:
                                                if line.startswith("PPP session is")), None)
             ac_v4 = [a for a in addresses(guest, NS["ac"], ac_ppp) if a[0] == "inet"]
             facts["ipcp"]["ac_local"], facts["ipcp"]["ac_peer"] = (ac_v4[0][1], ac_v4[0][2]) if ac_v4 else (None, None)
-            self.check(facts["chap_succeeded"] and facts["ipcp"]["local"] in POOL and facts["ipcp"]["peer"] == PPP_LOCAL
-                       and facts["ipcp"]["ac_local"] == PPP_LOCAL and facts["ipcp"]["ac_peer"] == facts["ipcp"]["local"],
+            ipcp = facts["ipcp"]
+            self.check(facts["chap_succeeded"] and ipcp["local"] in POOL and ipcp["peer"] == PPP_LOCAL
+                       and ipcp["ac_local"] == PPP_LOCAL and ipcp["ac_peer"] == ipcp["local"],
                        f"CHAP succeeded and IPCP gave the cpe {facts['ipcp']['local']} from the AC's pool "
                        f"(peer {PPP_LOCAL})")
             self.check(facts["ipv6cp"] is not None, "IPv6CP came up on both ends")
@@ -640,14 +652,15 @@ class Scenario:
             for family, server_address, _ in families:
                 for mss in ["auto", "off"]:
                     relay.ctl(["mss", "set", mss])
-                    say(f"== {dataplane}: {PAYLOAD_BYTES >> 20} MiB server -> host over {family}, relayctl mss set {mss}")
+                    say(f"== {dataplane}: {PAYLOAD_BYTES >> 20} MiB server -> host over {family}, "
+                        f"relayctl mss set {mss}")
                     before = relay.query("status")["counters"]
                     result = transfer(guest, f"{tag}-{family}-{mss}", "server",
                                       "::" if family == "ipv6" else "0.0.0.0", "host", server_address, self.payload,
                                       stall=PATIENCE if mss == "auto" else STALL)
                     after = relay.query("status")["counters"]
-                    result.update(family=family, mss=mss,
-                                  clamped_syns_to_ac=after.get("mss_clamped_to_ac", 0) - before.get("mss_clamped_to_ac", 0),
+                    clamped = after.get("mss_clamped_to_ac", 0) - before.get("mss_clamped_to_ac", 0)
+                    result.update(family=family, mss=mss, clamped_syns_to_ac=clamped,
                                   intact=result["eof"] and result["bytes"] == PAYLOAD_BYTES
                                   and result["sha256"] == self.payload_sha)
                     facts["transfers"].append(result)
@@ -673,7 +686,8 @@ class Scenario:
             say(f"== {dataplane}: relayctl sessions")
             say("\n".join("   " + line for line in relay.ctl(["sessions"]).stdout.splitlines()))
             facts["sessions"] = relay.query("sessions")
-            facts["ppp_stats"] = {"cpe": link_stats(guest, NS["cpe"], "ppp0"), "ac": link_stats(guest, NS["ac"], ac_ppp)}
+            facts["ppp_stats"] = {"cpe": link_stats(guest, NS["cpe"], "ppp0"),
+                                  "ac": link_stats(guest, NS["ac"], ac_ppp)}
             facts["mac"] = {"cpe": device_mac(guest, "cpe", "cpe-wan"), "ac": device_mac(guest, "ac", "ac-access")}
             self.check_sessions(facts)
 
@@ -717,7 +731,8 @@ class Scenario:
             for line in facts["stop"]["syslog_padt"]:
                 say("   syslog: " + line.split(" ", 3)[-1])
             self.check(facts["relay_exit"] == 0 and padts["cpe"] >= 1 and padts["ac"] >= 1,
-                       f"the relay exited 0 and sent PADT both ways ({padts['cpe']} to the cpe, {padts['ac']} to the AC)")
+                       f"the relay exited 0 and sent PADT both ways ({padts['cpe']} to the cpe, "
+                       f"{padts['ac']} to the AC)")
             self.check(cpe.returncode is not None and facts["stop"]["ac_pppd_was"] == 1
                        and facts["stop"]["ac_pppd_left"] == 0,
                        f"both pppd ended (cpe exit {cpe.returncode}, AC pppd {facts['stop']['ac_pppd_was']} -> "
@@ -801,9 +816,11 @@ class Scenario:
                     rounds.append(result)
                     say(f"   {result['bytes']} bytes in {result['seconds']} s: {result['mbit_per_s']} Mbit/s, "
                         f"guest CPU busy {result.get('cpu_seconds')} s" + ("" if result["intact"] else " (INCOMPLETE)"))
-                median = sorted(rounds, key=lambda r: r["mbit_per_s"])[len(rounds) // 2]
-                self.results["bench"][name] = {"rounds": rounds, "median_mbit_per_s": median["mbit_per_s"],
-                                               "median_cpu_seconds": sorted(r.get("cpu_seconds", 0.0) for r in rounds)[len(rounds) // 2]}
+                middle = len(rounds) // 2
+                self.results["bench"][name] = {
+                    "rounds": rounds,
+                    "median_mbit_per_s": sorted(r["mbit_per_s"] for r in rounds)[middle],
+                    "median_cpu_seconds": sorted(r.get("cpu_seconds", 0.0) for r in rounds)[middle]}
                 self.check(all(r["intact"] for r in rounds), f"every transfer through {name} arrived whole")
             finally:
                 if relay:
