@@ -353,6 +353,10 @@ def run_client(args):
     sent = 0
     # rp-pppoe's server starts its session process only after PADS: give it a moment.
     next_send = time.time() + args.delay
+    # On a slow machine (the VM lab's emulated guest) that moment can be seconds: with
+    # PPPOE_LAB_AWAIT_PEER set, Echo-Requests logged as "probe" go out until the AC's session
+    # answers one, and only then the counted ones.
+    probing = bool(os.environ.get("PPPOE_LAB_AWAIT_PEER"))
     extra = []
     if args.frames:
         with open(args.frames) as f:
@@ -366,13 +370,22 @@ def run_client(args):
             stopping.clear()
             log("stop-requested")
         now = time.time()
-        if extra and now >= next_send:
+        if extra and not probing and now >= next_send:
             for protocol, packet, compressed in extra:
                 child.stdin.write(hdlc_encode(protocol, packet, compressed))
                 log("tx", **describe(protocol, packet, compressed))
             child.stdin.flush()
             extra = []
-        if sent < args.echo and now >= next_send:
+        if probing and now >= next_send:
+            frame = lcp(LCP_ECHO_REQ, 0, b"\0\0\0\0lab-probe")
+            try:
+                child.stdin.write(hdlc_encode(PPP_LCP, frame))
+                child.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+            log("probe")
+            next_send = now + max(args.interval, 0.2)
+        elif sent < args.echo and now >= next_send:
             data = b"\0\0\0\0" + ("lab-%d" % sent).encode()
             frame = lcp(LCP_ECHO_REQ, (sent + 1) & 0xFF, data)
             try:
@@ -392,6 +405,12 @@ def run_client(args):
             if not data:
                 break
             for protocol, payload, compressed in decoder.feed(data):
+                if protocol == PPP_LCP and payload[:2] == bytes([LCP_ECHO_REPLY, 0]) and payload.endswith(b"lab-probe"):
+                    if probing:
+                        probing = False
+                        next_send = time.time()
+                    log("probe-answered")
+                    continue
                 log("rx", **describe(protocol, payload, compressed))
         elif child.poll() is not None:
             break

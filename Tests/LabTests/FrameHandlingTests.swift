@@ -106,7 +106,9 @@ class FrameScenarios: LabTestCase {
                                                 (routerNS, "wan0", "wan0.9", "9"), (acNS, "ac0", "ac0.9", "9")] {
             let made = lab.run(in: namespace, ["ip", "link", "add", "link", parent, "name", device, "type", "vlan", "id", id])
             if made.status != 0, made.stderr.contains("Unknown device type") {
-                throw XCTSkip("this kernel cannot create VLAN devices (built without CONFIG_VLAN_8021Q)")
+                // This kernel was built without 802.1Q: the test runs in the VM lab's kernel instead.
+                try VLANTestsInVM.assertPassed("\(type(of: self))")
+                return
             }
             try lab.check(made, "vlan device \(device)")
             try lab.check(lab.run(in: namespace, ["ip", "link", "set", device, "up"]), "up \(device)")
