@@ -50,6 +50,13 @@ final class CommandLineTests: XCTestCase {
         try assertUsageError(["mss", "set", "70000"], mentions: "mss must be at most 65495")
         try assertUsageError(["run", "--lan", "eth1", "--wan", "eth0", "--mss", "535"], mentions: "at least 536")
         try assertUsageError(["frobnicate"], mentions: "frobnicate")
+        // What init systems and the hotplug hook run checks its options as run does.
+        try assertUsageError(["daemon", "--config", "/nonexistent/relay.json", "--wan", "eth1", "--lan", "br0"],
+                             mentions: "either --config or the options of run")
+        try assertUsageError(["daemon", "--wan", "eth1", "--lan", "eth1"], mentions: "both LAN and WAN")
+        try assertUsageError(["daemon", "--wan", "eth1", "--lan", "br0", "--bogus"], mentions: "--bogus")
+        try assertUsageError(["hotplug", "--interface", "wan"], mentions: "--action")
+        try assertUsageError(["fastpath", "sideways"], mentions: "sideways")
     }
 
     func testMissingInterfaceIsOneLineAndExitTwo() throws {
