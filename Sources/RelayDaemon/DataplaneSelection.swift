@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ControlProtocol
 import Offload
 import UserspaceRelay
@@ -28,11 +33,16 @@ struct DataplaneSelection {
                 reason: "nftables table netdev \(KernelDataplane.tableName) forwards sessions at device ingress",
                 offload: offload)
         } catch {
+            // The transaction creates every table, set and chain its rules name, so ENOENT on a
+            // rule is an expression the kernel could not find: `fwd`, from nft_fwd_netdev.
+            let hint = error.errno == ENOENT && error.operation.hasPrefix("add rule")
+                ? " (an nftables expression is missing: fwd needs kernel module nft_fwd_netdev)" : ""
             if requested == .kernel {
-                throw .systemCall("kernel dataplane unavailable: \(error); use --dataplane userspace or auto",
+                throw .systemCall("kernel dataplane unavailable: \(error)\(hint); use --dataplane userspace or auto",
                                   errno: error.errno)
             }
-            return DataplaneSelection(name: "userspace", reason: "kernel dataplane unavailable: \(error)", offload: nil)
+            return DataplaneSelection(name: "userspace", reason: "kernel dataplane unavailable: \(error)\(hint)",
+                                      offload: nil)
         }
     }
 }

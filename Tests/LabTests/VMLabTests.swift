@@ -129,6 +129,7 @@ final class VMLabTests: XCTestCase {
         // The kernel's own answer: an nf_tables expression whose module cannot load is ENOENT.
         XCTAssertTrue(reason.contains("ENOENT") || reason.contains("No such file or directory"),
                       "status says why: \(reason)")
+        XCTAssertTrue(reason.contains("fwd needs kernel module nft_fwd_netdev"), "and what is missing: \(reason)")
         XCTAssertNotEqual(reason, with["reason"] as? String)
         XCTAssertEqual(with["dataplane"] as? String, "kernel")
         XCTAssertEqual(with["module_loaded"] as? Bool, true)
