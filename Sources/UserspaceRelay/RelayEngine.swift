@@ -32,6 +32,8 @@ public struct RelayEngine: ~Copyable {
     /// frame that created it (PADS) goes out.
     public var offload: (any SessionOffload)?
     private var sockets: SocketSet
+    /// When the kernel's counters were last read for sessions ending (monotonic seconds).
+    private var lastClosingRead: Int64 = .min
     private let transmit: TransmitQueues
     /// One batch of discovery frames, read with one system call: `batchSize` buffers end to end,
     /// with each frame's length and VLAN mark.
@@ -190,9 +192,15 @@ public struct RelayEngine: ~Copyable {
     private mutating func send(_ frames: [OutgoingFrame]) {
         let events = core.takeSessionEvents()
         if let offload, !events.isEmpty {
-            // Before the kernel forgets them: the last counts of sessions that end here, for the log.
+            // Before the kernel forgets them: the last counts of sessions that end here, for the
+            // log. The reading dumps every session's counter, so it is taken at most once a
+            // second: clients that end sessions in a stream must not make the loop dump the whole
+            // table for each. Between readings a closed line has the counts of the last one
+            // (the daemon's own once a second), at most a second behind.
             if events.contains(where: { if case .ended = $0 { true } else { false } }) {
-                core.settleClosedRecords(offload.forwardedCounts())
+                let now = MonotonicClock.seconds()
+                core.settleClosedRecords(now > lastClosingRead ? offload.forwardedCounts() : [:])
+                lastClosingRead = now
             }
             let refused = offload.apply(events, interfaces: core.interfaces)
             for _ in 0..<refused { core.noteOffloadFailure() }
