@@ -112,10 +112,8 @@ final class ControlLoadTests: LabTestCase {
         try buildTopology()
         try startTestAC(["--quiet"], seconds: 120)
         try startRelay()
-        try lab.spawn("mass", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
-                                              lab.file("mass.log").path, "--count", "1000", "--sample", "10"])
-        try lab.waitUntil("1,000 sessions are up", timeout: 90) { !lab.events("mass", "summary").isEmpty }
-        XCTAssertEqual(lab.events("mass", "summary").first?["established"] as? Int, 1000)
+        try startMassClients("mass", count: 1000, sample: 10)
+        XCTAssertEqual(try massClientSummary("mass", timeout: 90)["established"] as? Int, 1000)
 
         try lab.spawn("reader", in: routerNS, [Lab.python, "-c", """
             import json, socket, sys, time
@@ -133,14 +131,11 @@ final class ControlLoadTests: LabTestCase {
         try lab.waitUntil("the reader started", timeout: 5) { !lab.text("reader.result.started").isEmpty }
 
         // While it reads: 20 more clients dial and echo through the relay, and status answers.
-        try lab.spawn("more", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
-                                              lab.file("more.log").path, "--count", "20", "--sample", "20",
-                                              "--offset", "1000"])
+        try startMassClients("more", count: 20, sample: 20, offset: 1000)
         let started = Date()
         XCTAssertEqual(lab.relayctl(in: routerNS, ["status"]).status, 0)
         XCTAssertLessThan(Date().timeIntervalSince(started), 1, "status waited behind the slow reader")
-        try lab.waitUntil("20 more sessions are up and echo", timeout: 30) { !lab.events("more", "summary").isEmpty }
-        let more = try XCTUnwrap(lab.events("more", "summary").first)
+        let more = try massClientSummary("more", timeout: 30)
         XCTAssertEqual(more["established"] as? Int, 20, "\(more)")
         XCTAssertEqual(more["answered"] as? Int, 20, "\(more)")
         XCTAssertTrue(lab.text("reader.result").isEmpty, "the slow reader was still reading meanwhile")

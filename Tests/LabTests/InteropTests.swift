@@ -57,6 +57,20 @@ class LabTestCase: XCTestCase {
         try lab.waitUntil("the test AC is ready", timeout: 5) { !lab.events("test-ac", "ready").isEmpty }
     }
 
+    /// The lab's mass client on cl0 under `name`: `count` clients dial at once, every
+    /// `sample`th echoes through its session; ids from `offset` on.
+    func startMassClients(_ name: String, count: Int, sample: Int, offset: Int = 0) throws {
+        try lab.spawn(name, in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
+                                            lab.file(name + ".log").path, "--count", String(count), "--sample",
+                                            String(sample)] + (offset == 0 ? [] : ["--offset", String(offset)]))
+    }
+
+    /// What the mass client `name` reported once it finished, waited for up to `timeout`.
+    func massClientSummary(_ name: String, timeout: TimeInterval) throws -> [String: Any] {
+        try lab.waitUntil("the mass client \(name) finished", timeout: timeout) { !lab.events(name, "summary").isEmpty }
+        return try XCTUnwrap(lab.events(name, "summary").first)
+    }
+
     /// User plus system time of a process so far, from /proc.
     func processCPUSeconds(_ pid: Int32) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)

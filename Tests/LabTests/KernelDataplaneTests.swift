@@ -115,10 +115,8 @@ final class KernelDataplaneTests: LabTestCase {
         try buildTopology()
         try startTestAC(["--quiet"], seconds: 120)
         try startRelay()
-        try lab.spawn("mass", in: client1NS, [Lab.python, Lab.labScript, "mass-clients", "--iface", "cl0", "--log",
-                                              lab.file("mass.log").path, "--count", "1000", "--sample", "250"])
-        try lab.waitUntil("the mass client finished", timeout: 90) { !lab.events("mass", "summary").isEmpty }
-        let summary = try XCTUnwrap(lab.events("mass", "summary").first)
+        try startMassClients("mass", count: 1000, sample: 250)
+        let summary = try massClientSummary("mass", timeout: 90)
         XCTAssertEqual(summary["established"] as? Int, 1000, "\(summary)")
         XCTAssertEqual(summary["answered"] as? Int, 250, "every sampled session answered on its own id: \(summary)")
         XCTAssertEqual(summary["wrong"] as? Int, 0)
