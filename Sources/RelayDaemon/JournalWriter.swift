@@ -6,16 +6,19 @@ import Musl
 import UserspaceRelay
 
 /// When the daemon writes its journal: after every change to the session table, and every
-/// `counterInterval` seconds while sessions exist (their counters move without a change).
+/// `counterInterval` seconds while sessions exist (their counters move without a change; after a
+/// crash the userspace dataplane's counts are as of the last write, the kernel's are read from
+/// the table it left).
 ///
 /// A write costs time in proportion to the table (about 300 bytes a session), taken from the
-/// loop that forwards: after a write of d seconds, the next waits at least `spacing` × d, so
+/// loop that forwards: after a write of d seconds, the next waits at least `spacing` × d (writes
+/// take at most a tenth of the loop's time), so
 /// that a mass re-dial of tens of thousands of sessions costs the loop a bounded share of its
 /// time rather than one whole rewrite per discovery batch. With a handful of sessions a write
 /// takes microseconds and follows the change at once.
 struct JournalWriter {
-    static let counterInterval: Double = 10
-    static let spacing: Double = 4
+    static let counterInterval: Double = 1
+    static let spacing: Double = 9
 
     private var writtenGeneration: UInt64?
     private var lastWrite: Double = -.infinity
