@@ -32,6 +32,8 @@ public struct RelayDaemon: ~Copyable {
     /// Set by `relayctl restart` (or an init script about to restart the relay): the next
     /// SIGTERM/SIGINT leaves every session to the next daemon instead of ending it.
     private var keepsSessionsOnStop = false
+    /// SIGTERM or SIGINT arrived: the loop ends after this round.
+    private var stopping = false
     private let signalFD: Int32
     private let linkEvents: LinkEvents
     private let startedAt = MonotonicClock.seconds()
@@ -163,7 +165,10 @@ public struct RelayDaemon: ~Copyable {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
                 }
                 let fixed = roles.count
-                if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
+                if fds[fixed + 1].revents != 0, terminationRequested() {
+                    running = false
+                    stopping = true
+                }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
                 for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
                     if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
@@ -362,6 +367,9 @@ public struct RelayDaemon: ~Copyable {
             engine.terminateAll(reason: "pppoe-relay: WAN down", cause: .wanDown)
             return ControlJSON.encode(statusReport())
         case let .keepSessionsOnStop(keep):
+            // Once a stop signal arrived, what it does is settled: an init script's "never mind"
+            // sent after procd already replaced the instance must not end the sessions after all.
+            if stopping { return ControlJSON.encode(statusReport()) }
             if keep != keepsSessionsOnStop {
                 log.notice(keep ? "restart requested: the next stop keeps every session for the next daemon"
                     : "restart cancelled: the next stop ends every session")

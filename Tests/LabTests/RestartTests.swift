@@ -21,7 +21,7 @@ class RestartScenarios: LabTestCase {
     }
 
     var relayPID: Int32? {
-        (try? lab.query(routerNS, "status") as? [String: Any])?["pid"] as? Int32
+        ((try? lab.query(routerNS, "status") as? [String: Any])?["pid"] as? Int).map { Int32($0) }
     }
 
     func status() throws -> [String: Any] { try XCTUnwrap(lab.query(routerNS, "status") as? [String: Any]) }
@@ -96,22 +96,33 @@ class RestartScenarios: LabTestCase {
         try restartThroughRelayctl(binary: Lab.relayctl, what: "relayctl restart")
     }
 
-    /// An upgrade: another copy of the binary (a new build installed in place of the old one) restarts it.
+    /// An upgrade: the relay runs from bin/relayctl, a different binary is installed in its place
+    /// (the old file unlinked, as a package manager does; the copy has bytes appended so that it
+    /// is not the same file), and the new one restarts the relay.
     func scenarioAnUpgradedBinaryRestartsKeepingTheSession() throws {
-        let upgraded = lab.file("relayctl-upgraded").path
-        try FileManager.default.copyItem(atPath: Lab.relayctl, toPath: upgraded)
-        try restartThroughRelayctl(binary: upgraded, what: "upgrade and restart")
-        let pid = try XCTUnwrap(relayPID)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), upgraded)
+        let bin = lab.file("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let installed = bin.appendingPathComponent("relayctl").path
+        try FileManager.default.copyItem(atPath: Lab.relayctl, toPath: installed)
+        try restartThroughRelayctl(binary: installed, what: "upgrade and restart") {
+            var upgraded = try Data(contentsOf: URL(fileURLWithPath: Lab.relayctl))
+            upgraded.append(Data("second build".utf8))
+            try FileManager.default.removeItem(atPath: installed)
+            try upgraded.write(to: URL(fileURLWithPath: installed))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: installed)
+        }
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: installed)[.size] as? Int,
+                       (try FileManager.default.attributesOfItem(atPath: Lab.relayctl)[.size] as? Int).map { $0 + 12 })
     }
 
-    private func restartThroughRelayctl(binary: String, what: String) throws {
+    private func restartThroughRelayctl(binary: String, what: String, upgrade: () throws -> Void = {}) throws {
         try buildTopology()
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
-        let relay = try startRelay()
+        let relay = try startRelay(binary: binary)
         defer { stopDetachedRelay() }
         try dial(echoes: 60)
         let before = try onlySession()
+        try upgrade()
 
         let started = Date()
         let out = lab.run(in: routerNS, [binary, "restart", "--runtime-dir", lab.file("run").path,
@@ -125,6 +136,9 @@ class RestartScenarios: LabTestCase {
         XCTAssertTrue(lab.text("relay.err").contains("stopping for a restart: 1 sessions kept"), lab.text("relay.err"))
         assertCarriedOn(before, try onlySession())
         XCTAssertEqual(try status()["adopted_sessions"] as? Int, 1)
+        // The new daemon is the binary that ran `restart` (after an upgrade, the new one).
+        let pid = try XCTUnwrap(relayPID)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), binary)
         try assertNoRedialAndLoss(what, gap: gap, count: 60)
     }
 
@@ -185,7 +199,10 @@ class RestartScenarios: LabTestCase {
         XCTAssertTrue(lab.events("client", "exit").isEmpty, "the client got PADT")
         XCTAssertTrue(lab.events("server", "exit").isEmpty, "the AC got PADT")
         let elements = lab.run(in: routerNS, ["nft", "list", "map", "netdev", "pppoe_relay", "sessions_lan0"])
-        if dataplane == "kernel" { XCTAssertFalse(elements.stdout.contains(":"), elements.stdout) }
+        if dataplane == "kernel" {
+            XCTAssertTrue(elements.stdout.contains("sessions_lan0"), elements.stdout)
+            XCTAssertFalse(elements.stdout.contains("elements"), elements.stdout)
+        }
     }
 
     /// A journal a newer relay wrote: refused by name, the relay runs.
