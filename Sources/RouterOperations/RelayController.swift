@@ -122,7 +122,9 @@ public enum RelayController {
                 .filter { (name: String) in unlinkat(directory, name, 0) == 0 }
             close(directory)
             if !removed.isEmpty {
-                done.append("removed \(removed.joined(separator: " and ")) of a relay that was gone"
+                let listed = removed.count < 2 ? removed.joined()
+                    : removed.dropLast().joined(separator: ", ") + " and " + removed.last!
+                done.append("removed \(listed) of a relay that was gone"
                     + (stalePID.map { " (pid \($0))" } ?? ""))
             }
         }
