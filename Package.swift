@@ -27,6 +27,10 @@ let package = Package(
         // Pure Swift: Ethernet + PPPoE wire format. Depends on nothing.
         .target(name: "PPPoEWire"),
 
+        // PPP's control protocols as pure state machines: LCP, PAP, CHAP (MD5, MS-CHAPv2), IPCP,
+        // IPv6CP, and the digests and cipher they need. Depends on nothing.
+        .target(name: "PPPControl"),
+
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"]),
 
@@ -85,6 +89,7 @@ let package = Package(
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "PPPControlTests", dependencies: ["PPPControl"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
