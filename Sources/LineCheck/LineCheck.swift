@@ -289,18 +289,18 @@ private struct Run {
                 step.errorCode = parsed.errorCode
             }
         case let .ipv4Configured(address, peer, dns):
-            let servers = dns.map(Self.ipv4)
-            add(.ipv4Configured, "IPv4 address \(Self.ipv4(address))" + (peer.map { ", AC \(Self.ipv4($0))" } ?? "")
+            let servers = dns.map(AddressText.ipv4)
+            add(.ipv4Configured, "IPv4 address \(AddressText.ipv4(address))" + (peer.map { ", AC \(AddressText.ipv4($0))" } ?? "")
                 + (servers.isEmpty ? ", no DNS servers" : ", DNS " + servers.joined(separator: " "))) { step in
-                step.address = Self.ipv4(address)
-                step.peerAddress = peer.map(Self.ipv4)
+                step.address = AddressText.ipv4(address)
+                step.peerAddress = peer.map(AddressText.ipv4)
                 step.dns = servers
             }
         case let .ipv6Configured(local, peer):
-            add(.ipv6Configured, "IPv6 link-local \(Self.linkLocal(local))"
-                + (peer.map { ", AC \(Self.linkLocal($0))" } ?? "")) { step in
-                step.interfaceIdentifier = Self.hex(local)
-                step.peerInterfaceIdentifier = peer.map(Self.hex)
+            add(.ipv6Configured, "IPv6 link-local \(AddressText.linkLocal(local))"
+                + (peer.map { ", AC \(AddressText.linkLocal($0))" } ?? "")) { step in
+                step.interfaceIdentifier = AddressText.hex(local)
+                step.peerInterfaceIdentifier = peer.map(AddressText.hex)
             }
         case .ipv6NotOffered:
             add(.ipv6NotOffered, "the AC did not offer IPv6CP")
@@ -324,20 +324,6 @@ private struct Run {
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
-    }
-
-    static func ipv4(_ bytes: [UInt8]) -> String { bytes.map(String.init).joined(separator: ".") }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-
-    /// fe80:: and the interface identifier, in groups of four hex digits.
-    static func linkLocal(_ identifier: [UInt8]) -> String {
-        let groups = stride(from: 0, to: identifier.count, by: 2).map { index in
-            String(UInt16(identifier[index]) << 8 | UInt16(identifier[index + 1]), radix: 16)
-        }
-        return "fe80::" + groups.joined(separator: ":")
     }
 }
 

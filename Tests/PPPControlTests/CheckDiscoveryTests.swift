@@ -100,3 +100,13 @@ final class CheckDiscoveryTests: XCTestCase {
         XCTAssertEqual(CheckReport(interface: "wan0", steps: [CheckStepReport(.hungUp, "x")]).result, "success")
     }
 }
+
+final class AddressTextTests: XCTestCase {
+    func testLinkLocalAddressesAreWrittenAsRFC5952Says() {
+        XCTAssertEqual(AddressText.linkLocal([0, 0, 0, 0, 0, 0, 0, 2]), "fe80::2")
+        XCTAssertEqual(AddressText.linkLocal([0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55]), "fe80::211:22ff:fe33:4455")
+        XCTAssertEqual(AddressText.linkLocal([0, 1, 0, 0, 0, 0, 0, 1]), "fe80::1:0:0:1")
+        XCTAssertEqual(AddressText.ipv4([10, 64, 2, 2]), "10.64.2.2")
+        XCTAssertEqual(AddressText.hex([0, 0xab]), "00ab")
+    }
+}
