@@ -95,13 +95,14 @@ private struct Run {
         let offer = discovery.offer!
         // The MRU the session allows: 1492, or what the AC granted with PPP-Max-Payload (RFC 4638).
         let mru = pads.tag(.pppMaxPayload)?.maxPayload.map { min($0, maxPayload ?? 1492) } ?? 1492
-        var configuration = DialConfiguration(
+        let configuration = DialConfiguration(
             user: options.user, password: options.password, mru: mru,
             magicNumber: UInt32.random(in: 1...UInt32.max, using: &random),
             peerChallenge: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) },
             interfaceIdentifier: (0..<8).map { index in index == 0 ? 0x02 : UInt8.random(in: 0...255, using: &random) })
+        // The password's bytes are shared, not copied, down to here: the caller zeroes them once
+        // the dialer is gone and its buffer is the only one left.
         var dialer = PPPDialer(configuration: configuration)
-        PasswordSource.erase(&configuration.password)
         let terminatedByAC = dial(&dialer, &packets, ac: offer.source, ourMAC: mac, sessionID: sessionID, deadline: deadline)
         if !terminatedByAC, let padt = discovery.padt(sessionID: sessionID) {
             try? packets.send(padt.serialized(), on: packets.discovery)

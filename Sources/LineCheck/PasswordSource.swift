@@ -6,7 +6,7 @@ import Musl
 
 /// Where `check` gets the account's password: a file only its owner can read, or the
 /// environment ($RELAYCTL_PASSWORD). Never the command line, which every user can read in
-/// /proc. The bytes are the caller's to zero (`Password.erase`) once the check is done.
+/// /proc. The bytes are the caller's to zero (`PasswordSource.erase`) once the check is done.
 public enum PasswordSource {
     public static let environmentVariable = "RELAYCTL_PASSWORD"
 
@@ -35,6 +35,8 @@ public enum PasswordSource {
                           + String(info.st_mode & 0o777, radix: 8) + "): chmod 600 it")
         }
         var bytes: [UInt8] = []
+        // Room for the largest file read, so the array never moves and leaves a copy behind.
+        bytes.reserveCapacity(4096 + 512)
         var chunk = [UInt8](repeating: 0, count: 256)
         defer { erase(&chunk) }
         while bytes.count <= 4096 {
