@@ -16,6 +16,7 @@ struct Relayctl: ParsableCommand {
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
         version: String(cString: pr_build_version()),
         subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
+                      Scan.self, Monitor.self,
                       FastPath.self,
                       Hotplug.self, Daemon.self])
 
