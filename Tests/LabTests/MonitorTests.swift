@@ -49,6 +49,19 @@ final class MonitorTests: LabTestCase {
         }
     }
 
+    /// A relay that stops while watched ends the monitor as no relay does: one line, exit 3.
+    func testARelayThatStopsEndsTheMonitorWithThree() throws {
+        try buildTopology()
+        let relay = try startRelay()
+        let monitor = try lab.spawn("monitor", in: routerNS, [Lab.relayctl, "monitor", "--interval", "0.3",
+                                                             "--runtime-dir", lab.file("run").path])
+        try lab.waitUntil("the monitor prints a block", timeout: 5) { lab.text("monitor.out").contains("relay pid") }
+        lab.signal(relay, SIGTERM)
+        try lab.waitUntil("the monitor exits", timeout: 5) { !monitor.isRunning }
+        XCTAssertEqual(monitor.terminationStatus, 3)
+        XCTAssertEqual(lab.text("monitor.err").split(separator: "\n").count, 1, lab.text("monitor.err"))
+    }
+
     func testWithoutARelayItExitsThree() throws {
         try buildTopology()
         let out = lab.relayctl(in: routerNS, ["monitor", "--count", "1"])
