@@ -169,4 +169,21 @@ final class ScanTests: LabTestCase {
         XCTAssertEqual(newLog, "", "the scan made the relay log")
         XCTAssertTrue(lab.events("client", "exit").isEmpty, "the client's pppoe is still running")
     }
+
+    /// An AC that strips Relay-Session-Id and names itself with terminal escapes (the lab's test
+    /// AC): the scan says it does not echo, and shows the name as visible escapes.
+    func testAHostileNameIsShownEscapedAndAStrippedRelayTagIsReported() throws {
+        try buildWAN(secondAC: false)
+        // "AC" ESC [2J (clear screen) newline "forged" BEL
+        try startTestAC(["--strip-relay-tag", "--quiet", "--ac-name-hex", "41431b5b324a0a666f7267656407"])
+        let text = scan(["--timeout", "0.5"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains(#"AC-Name "AC\e[2J\nforged\x07""#), text.stdout)
+        XCTAssertFalse(text.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, text.stdout)
+        XCTAssertTrue(text.stdout.contains("Relay-Session-Id:  not echoed"), text.stdout)
+        let json = try scanJSON(["--timeout", "0.5"])
+        let ac = try XCTUnwrap(json.acs["AC\u{1B}[2J\nforged\u{07}"], "\(json.acs.keys)")
+        XCTAssertEqual(ac["echoes_relay_session_id"] as? Bool, false)
+        XCTAssertEqual(ac["cookie"] as? Bool, false)
+    }
 }
