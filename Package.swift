@@ -66,7 +66,10 @@ let package = Package(
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
-        .target(name: "RelayClient", dependencies: ["ControlProtocol", "UserspaceRelay", "PPPoEWire"]),
+        .target(name: "RelayClient", dependencies: ["ControlProtocol", "UserspaceRelay", "PPPoEWire", "CShim"]),
+
+        // Line diagnostics: `relayctl scan` broadcasts PADIs and lists the access concentrators that answer.
+        .target(name: "LineScan", dependencies: ["PPPoEWire", "CShim", "Netlink"]),
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
         .target(name: "RouterOperations", dependencies: [
@@ -75,7 +78,7 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: [
             "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog", "CShim", "LineCheck",
+            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
         .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
+        .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.

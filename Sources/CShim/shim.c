@@ -18,6 +18,7 @@ extern char **environ;
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <sys/ioctl.h>
 
 static_assert(sizeof(struct pr_mmsghdr) == sizeof(struct mmsghdr), "pr_mmsghdr must match mmsghdr");
 static_assert(offsetof(struct pr_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "pr_mmsghdr must match mmsghdr");
@@ -280,4 +281,12 @@ char *const *pr_program_arguments(int *count) {
 
 const char *pr_build_version(void) {
     return RELAYCTL_VERSION;
+}
+
+int pr_terminal_size(int fd, unsigned short *rows, unsigned short *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) < 0) return -errno;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
 }

@@ -24,7 +24,8 @@ struct Relayctl: ParsableCommand {
             """,
         version: String(cString: pr_build_version()),
         subcommands: [Run.self, Enable.self, Disable.self, Restart.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
-                      FastPath.self, Check.self,
+                      Scan.self, Check.self, Monitor.self,
+                      FastPath.self,
                       Hotplug.self, Daemon.self])
 
     static func main() {

@@ -129,4 +129,8 @@ char *const *pr_program_arguments(int *count);
 /// source so that no generated file sits in the tree and a plain `swift build` still works.
 const char *pr_build_version(void);
 
+/// The rows and columns of the terminal on `fd` (TIOCGWINSZ, which Swift cannot call: ioctl is
+/// variadic). Returns 0, or -errno when `fd` is no terminal.
+int pr_terminal_size(int fd, unsigned short *rows, unsigned short *columns);
+
 #endif
