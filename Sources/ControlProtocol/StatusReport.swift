@@ -68,6 +68,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// The kernel dataplane's last refusal (a session it would not install, a rebuild that
     /// failed); absent while all is well. Such sessions are carried by the userspace loop.
     public var kernelError: String?
+    /// A modem's daemon: the modem's state and what it last said; absent for a relay.
+    public var modem: ModemStatus?
 
     public init(pid: Int32, dataplane: String, dataplaneReason: String, uptimeSeconds: Int64,
                 interfaces: [Interface], sessionCount: Int, maxSessions: Int, idleTimeoutSeconds: Int,
@@ -87,7 +89,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case running, pid, dataplane, interfaces, counters, configuration, mss
+        case running, pid, dataplane, interfaces, counters, configuration, mss, modem
         case schemaVersion = "schema_version"
         case kernelError = "kernel_error"
         case dataplaneReason = "dataplane_reason"
@@ -113,5 +115,36 @@ public struct StatusReport: Codable, Sendable, Equatable {
         configuration = try c.decode(RelayConfiguration.self, forKey: .configuration)
         mss = try c.decode(String.self, forKey: .mss)
         kernelError = try c.decodeIfPresent(String.self, forKey: .kernelError)
+        modem = try c.decodeIfPresent(ModemStatus.self, forKey: .modem)
+    }
+}
+
+/// The modem in `relayctl status`.
+public struct ModemStatus: Codable, Sendable, Equatable {
+    public var device: String
+    /// "idle", "chat running", "connected", "hanging up", "hung up".
+    public var state: String
+    /// Seconds in this state.
+    public var stateSeconds: Int64
+    /// Why the modem last hung up, or why its chat failed (escaped text).
+    public var lastHangup: String?
+    /// The line the modem connected with ("CONNECT 115200").
+    public var connectLine: String?
+    /// DCD, where the device reports it.
+    public var carrier: Bool?
+
+    public init(device: String, state: String, stateSeconds: Int64, lastHangup: String?, connectLine: String?,
+                carrier: Bool?) {
+        self.device = device
+        self.state = state
+        self.stateSeconds = stateSeconds
+        self.lastHangup = lastHangup
+        self.connectLine = connectLine
+        self.carrier = carrier
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case device, state, carrier
+        case stateSeconds = "state_seconds", lastHangup = "last_hangup", connectLine = "connect_line"
     }
 }
