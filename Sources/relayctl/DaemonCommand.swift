@@ -29,6 +29,10 @@ extension Relayctl {
                     + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")
                 return
             }
+            if configuration.modem != nil {
+                try Modem.runDaemon(configuration)
+                return
+            }
             let log = try DaemonLog(configuration)
             // At boot the vendor fast paths are back on: off again before a single frame is relayed.
             let switchedOff = try RelayController.switchFastPathsOff(for: configuration, fastPaths.system)

@@ -15,7 +15,7 @@ struct Relayctl: ParsableCommand {
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
         version: String(cString: pr_build_version()),
-        subcommands: [Run.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
+        subcommands: [Run.self, Modem.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
                       FastPath.self,
                       Hotplug.self, Daemon.self])
 
