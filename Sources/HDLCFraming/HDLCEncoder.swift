@@ -17,33 +17,37 @@ public enum HDLCEncoder {
             let table = table.baseAddress!
             var at = 0
             var fcs = FCS16.initial
-            @inline(__always) func put(_ byte: UInt8) {
-                if accm.escapes(byte) {
-                    output[at] = HDLC.escape
-                    output[at + 1] = byte ^ HDLC.flip
-                    at += 2
-                } else {
-                    output[at] = byte
-                    at += 1
-                }
-            }
             output[at] = HDLC.flag
             at += 1
             if addressAndControl {
                 fcs = FCS16.update(fcs, HDLC.address, table)
-                put(HDLC.address)
+                put(HDLC.address, output, &at, accm)
                 fcs = FCS16.update(fcs, HDLC.control, table)
-                put(HDLC.control)
+                put(HDLC.control, output, &at, accm)
             }
             for byte in frame {
                 fcs = FCS16.update(fcs, byte, table)
-                put(byte)
+                put(byte, output, &at, accm)
             }
             let sent = ~fcs
-            put(UInt8(truncatingIfNeeded: sent))
-            put(UInt8(truncatingIfNeeded: sent >> 8))
+            put(UInt8(truncatingIfNeeded: sent), output, &at, accm)
+            put(UInt8(truncatingIfNeeded: sent >> 8), output, &at, accm)
             output[at] = HDLC.flag
             return at + 1
+        }
+    }
+
+    /// One byte, escaped when the map says so. (A function of its own, not a closure over `at`:
+    /// a captured variable could cost a heap box per frame.)
+    @inline(__always)
+    private static func put(_ byte: UInt8, _ output: UnsafeMutableRawBufferPointer, _ at: inout Int, _ accm: ACCM) {
+        if accm.escapes(byte) {
+            output[at] = HDLC.escape
+            output[at + 1] = byte ^ HDLC.flip
+            at += 2
+        } else {
+            output[at] = byte
+            at += 1
         }
     }
 
