@@ -458,6 +458,8 @@ public struct ModemDaemon: ~Copyable {
 
     private mutating func closePort() {
         guard let open = port else { return }
+        // What is queued (a Terminate-Ack, a Terminate-Request) goes out first, if the line takes it now.
+        _ = bridge.toModem.drain(to: open.fd)
         open.setDTR(false)
         port = nil
         bridge.toModem.removeAll()

@@ -53,7 +53,7 @@ public struct ModemDiscovery {
 
     public func terminate(client: MACAddress, sessionID: UInt16, reason: String) -> DiscoveryPacket {
         DiscoveryPacket(destination: client, source: localMAC, code: .padt, sessionID: sessionID,
-                        tags: [Tag(.acName, text: acName), Tag(.genericError, text: reason)])
+                        tags: [Tag(.genericError, text: reason)])
     }
 
     /// Host-Uniq and Relay-Session-Id go back as they came (RFC 2516 §5, RFC 2516 §4.3).

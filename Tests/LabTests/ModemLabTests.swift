@@ -198,10 +198,11 @@ final class ModemLabTests: ModemLabTestCase {
         try startModemRelay(lan: "br0")
         try startClient("client", echo: 50)
         try waitForSession(replies: 2)
-        try startClient("client2", in: client2NS, interface: "cl1", echo: 2)
-        try lab.waitUntil("the second client was refused and gave up", timeout: 15) {
-            !self.events("client2", "exit").isEmpty
-        }
+        let second = try startClient("client2", in: client2NS, interface: "cl1", echo: 2)
+        try lab.waitUntil("the second client was refused", timeout: 15) { try self.counter("pads_refused") >= 1 }
+        // rp-pppoe's client keeps trying; what it was told is in its last words.
+        lab.signal(second, SIGTERM)
+        try lab.waitUntil("the second client exited", timeout: 10) { !self.events("client2", "exit").isEmpty }
         XCTAssertTrue(events("client2", "session-up").isEmpty)
         let said = events("client2", "exit").first?["stderr"] as? String ?? ""
         XCTAssertTrue(said.contains("modem busy"), "client2 said: \(said)")
@@ -217,8 +218,8 @@ final class ModemLabTests: ModemLabTestCase {
         try startEmulator()
         try startModemRelay()
         try startClient("client", service: "nonesuch", extra: ["--discovery-timeout", "1"])
-        try lab.waitUntil("the client gave up", timeout: 30) { !self.events("client", "exit").isEmpty }
-        XCTAssertGreaterThanOrEqual(try counter("unknown_service"), 1)
+        try lab.waitUntil("the client's PADIs were seen", timeout: 10) { try self.counter("unknown_service") >= 2 }
+        XCTAssertTrue(events("client", "session-up").isEmpty)
         XCTAssertEqual(try counter("pado_sent"), 0)
         XCTAssertEqual(try counter("chats_started"), 0)
     }
