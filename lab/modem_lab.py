@@ -144,6 +144,7 @@ def emulator(args):
 
     log("ready", tty=name, link=args.link)
     last_bench_log = time.time()
+    read_credit_time = time.time()
     while not stopping:
         now = time.time()
         if rate and out_queue:
@@ -191,9 +192,18 @@ def emulator(args):
         try:
             want = 65536
             if rate and args.bench:
-                # The line delivers at its rate, and so it takes at its rate.
-                want = max(1, min(65536, int(rate * 0.05)))
+                # The line takes bytes at its rate: what it could have carried since the last read
+                # (at most a tenth of a second's worth: a line does not save up).
+                now = time.time()
+                read_credit_time = max(read_credit_time, now - 0.1)
+                want = int((now - read_credit_time) * rate)
+                if want < 1:
+                    time.sleep(0.005)
+                    continue
+                want = min(want, 65536)
             data = os.read(master, want)
+            if rate and args.bench:
+                read_credit_time += len(data) / rate
         except OSError as error:
             if error.errno != errno.EIO:
                 raise
