@@ -87,7 +87,8 @@ public struct ModemDaemon: ~Copyable {
         self.control = control
         self.log = log
         discovery = ModemDiscovery(localMAC: lan.mac, acName: modem.acName, serviceNames: modem.serviceNames)
-        bridge = SessionBridge(localMAC: lan.mac, maxPayload: min(lan.mtu - 6, 1494))
+        bridge = SessionBridge(localMAC: lan.mac, maxPayload: min(lan.mtu - 6, 1494),
+                               queueBytes: Self.queueBytes(baud: modem.baud))
         nextSessionID = UInt16.random(in: 1...0xFFFE)
         receive = .allocate(byteCount: 2048, alignment: 16)
         lineInput = .allocate(byteCount: 4096, alignment: 16)
@@ -99,6 +100,12 @@ public struct ModemDaemon: ~Copyable {
         close(signalFD)
         receive.deallocate()
         lineInput.deallocate()
+    }
+
+    /// The serial queue holds half a second of the line (at least one whole frame): a 3G stick at
+    /// 115200 baud queues 5.6 KB, not the minutes of delay a LAN-sized buffer would add at 9600.
+    static func queueBytes(baud: Int) -> Int {
+        max(3200, baud / 10 / 2)
     }
 
     /// The chat script to run: nil for none.

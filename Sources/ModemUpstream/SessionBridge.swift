@@ -58,7 +58,7 @@ public struct SessionBridge: ~Copyable {
     public init(localMAC: MACAddress, maxPayload: Int = PPPoEHeader.standardMaxPayload, queueBytes: Int = 8192) {
         self.localMAC = localMAC
         self.maxPayload = maxPayload
-        toModem = ByteRing(capacity: max(queueBytes, HDLCEncoder.worstCase(2048)))
+        toModem = ByteRing(capacity: max(queueBytes, HDLCEncoder.worstCase(maxPayload)))
         decoder = HDLCDecoder(capacity: 2048 + 4)
         encoded = .allocate(byteCount: HDLCEncoder.worstCase(2048), alignment: 16)
         lcpReply = .allocate(byteCount: 2048, alignment: 16)
