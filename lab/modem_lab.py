@@ -159,6 +159,10 @@ def emulator(args):
                 budget_time = now if not out_queue else budget_time + n / rate
         if not out_queue:
             budget_time = now
+        if state == "dialling" and now >= connect_at and args.dial_result != "CONNECT":
+            say("\r\n%s\r\n" % args.dial_result)
+            log("dial-failed", said=args.dial_result)
+            state = "command"
         if state == "dialling" and now >= connect_at:
             say("\r\nCONNECT %d\r\n" % args.connect_speed)
             state = "ppp"
@@ -332,6 +336,7 @@ def main():
     e.add_argument("--log", required=True)
     e.add_argument("--connect-delay", type=float, default=0.2)
     e.add_argument("--connect-speed", type=int, default=115200)
+    e.add_argument("--dial-result", default="CONNECT", help="what ATD answers (NO CARRIER, BUSY ...)")
     e.add_argument("--echo-interval", type=float, default=0.5)
     e.add_argument("--hangup-after", type=float, default=0)
     e.add_argument("--hangup-by", choices=["eof", "lcp"], default="eof")

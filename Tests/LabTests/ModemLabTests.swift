@@ -223,4 +223,60 @@ final class ModemLabTests: ModemLabTestCase {
         XCTAssertEqual(try counter("pado_sent"), 0)
         XCTAssertEqual(try counter("chats_started"), 0)
     }
+
+    /// The chat fails (NO CARRIER): the waiting client gets PADS with AC-System-Error saying why,
+    /// not a session with no modem behind it, and the line is hung up.
+    func testAFailedChatRefusesTheClientWithTheReason() throws {
+        try startEmulator(["--connect-delay", "0.3", "--dial-result", "NO CARRIER"])
+        try startModemRelay()
+        let client = try startClient("client", extra: ["--discovery-timeout", "2"])
+        try lab.waitUntil("the chat failed", timeout: 10) { try self.counter("chats_failed") >= 1 }
+        XCTAssertGreaterThanOrEqual(try counter("pads_refused"), 1)
+        XCTAssertEqual(try counter("pads_sent"), 0)
+        let modem = try XCTUnwrap(try status()["modem"] as? [String: Any])
+        XCTAssertTrue((modem["last_hangup"] as? String ?? "").contains("NO CARRIER"), "\(modem)")
+        lab.signal(client, SIGTERM)
+        try lab.waitUntil("the client exited", timeout: 10) { !self.events("client", "exit").isEmpty }
+        XCTAssertTrue(events("client", "session-up").isEmpty)
+        let said = events("client", "exit").first?["stderr"] as? String ?? ""
+        XCTAssertTrue(said.contains("modem did not connect: modem said NO CARRIER"), "client said: \(said)")
+        XCTAssertTrue(lab.text("relay.err").contains("chat failed"), lab.text("relay.err"))
+    }
+
+    func testBadModemOptionsAreOneLineUsageErrors() throws {
+        let chat = lab.file("bad.chat")
+        try "'' 'AT".write(to: chat, atomically: true, encoding: .utf8)
+        let base = ["modem", "--lan", "lan0", "--device", tty, "--ac-name", "A", "--runtime-dir", lab.file("run").path]
+        for (arguments, expected) in [(base, "at least one --service"),
+                                      (base + ["--service", "x", "--service", "x"], "given twice"),
+                                      (base + ["--service", "x", "--baud", "12345"], "12345"),
+                                      (base + ["--service", "x", "--chat", chat.path], "unterminated quote")] {
+            let out = lab.run(in: routerNS, [Lab.relayctl] + arguments)
+            XCTAssertEqual(out.status, 2, "\(arguments): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains(expected), "\(arguments): \(out.stderr)")
+        }
+    }
+
+    /// `modem --enable` saves the configuration and starts the daemon in the background; `daemon`
+    /// runs the saved one; `disable` stops it.
+    func testEnableSavesTheModemAndDaemonRunsIt() throws {
+        try startEmulator(["--connect-delay", "0.2"])
+        let config = lab.file("relay.json").path
+        let enable = lab.run(in: routerNS, [Lab.relayctl, "modem", "--enable", "--config", config, "--lan", "lan0",
+                                            "--device", tty, "--ac-name", "LabModem", "--service", "internet",
+                                            "--runtime-dir", lab.file("run").path, "--log", "stderr"])
+        XCTAssertEqual(enable.status, 0, enable.stderr)
+        XCTAssertTrue(enable.stdout.contains("enabled: modem"), enable.stdout)
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any]
+        let modem = try XCTUnwrap(saved?["modem"] as? [String: Any])
+        XCTAssertEqual(modem["device"] as? String, tty)
+        XCTAssertEqual(modem["service_names"] as? [String], ["internet"])
+        XCTAssertEqual(try modemState(), "idle")
+        try startClient("client", echo: 2)
+        try waitForSession(replies: 2)
+        let disable = lab.relayctl(in: routerNS, ["disable", "--config", config])
+        XCTAssertEqual(disable.status, 0, disable.stderr)
+        try lab.waitUntil("the client got PADT", timeout: 10) { !self.events("client", "exit").isEmpty }
+        XCTAssertNotEqual(lab.relayctl(in: routerNS, ["status"]).status, 0)
+    }
 }
