@@ -21,6 +21,7 @@ import errno
 import os
 import pty
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -163,6 +164,14 @@ def emulator(args):
             say("\r\n%s\r\n" % args.dial_result)
             log("dial-failed", said=args.dial_result)
             state = "command"
+        if state == "dialling" and now >= connect_at and args.exec_after_connect:
+            # A real PPP peer behind the modem: it gets the line as its stdin and stdout.
+            say("\r\nCONNECT %d\r\n" % args.connect_speed)
+            log("connect", exec=args.exec_after_connect)
+            os.dup2(master, 0)
+            os.dup2(master, 1)
+            words = shlex.split(args.exec_after_connect)
+            os.execvp(words[0], words)
         if state == "dialling" and now >= connect_at:
             say("\r\nCONNECT %d\r\n" % args.connect_speed)
             state = "ppp"
@@ -342,6 +351,7 @@ def main():
     e.add_argument("--hangup-by", choices=["eof", "lcp"], default="eof")
     e.add_argument("--rate", type=float, default=0, help="line rate in bytes/s (0: as fast as the pty goes)")
     e.add_argument("--bench", action="store_true")
+    e.add_argument("--exec-after-connect", help="after CONNECT, run this with the line as stdin/stdout (pppd notty ...)")
     c = sub.add_parser("client")
     c.add_argument("--iface", required=True)
     c.add_argument("--log", required=True)
