@@ -21,7 +21,7 @@ final class ModemVMLabTests: XCTestCase {
               let facts = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw LabError("the modem scenario left no results (exit \(out.status)):\n\(out.stdout.suffix(4000))")
         }
-        return facts.merging(["console": out.stdout, "status": out.status]) { a, _ in a }
+        return facts.merging(["console": out.stdout, "exit_status": out.status]) { a, _ in a }
     }
 
     func facts() throws -> [String: Any] { try Self.scenario.get() }
@@ -48,6 +48,6 @@ final class ModemVMLabTests: XCTestCase {
         try checkHeld("the network's pppd ended when the relay hung up")
         try checkHeld("status says hung up")
         XCTAssertNil(try facts()["error"])
-        XCTAssertEqual(try facts()["status"] as? Int32, 0, "every check of the scenario held")
+        XCTAssertEqual(try facts()["exit_status"] as? Int32, 0, "every check of the scenario held")
     }
 }
