@@ -45,6 +45,8 @@ public struct ModemDaemon: ~Copyable {
     /// DCD was seen raised during this connection: its fall is a hang-up (a port whose DCD is
     /// never raised, unwired or unreported, is not watched).
     private var carrierSeen = false
+    /// DCD is asked of the device four times a second, not at every wake-up of the loop.
+    private var nextCarrierCheck: Int64 = 0
     private var nextSessionID: UInt16
     private var terminateIdentifier: UInt8 = 0x50
     private let startedAt = MonotonicClock.seconds()
@@ -478,7 +480,8 @@ public struct ModemDaemon: ~Copyable {
             advanceChat(now: now)
         case .connected:
             guard let current = session else { return }
-            if let carrier = port?.carrier() {
+            if now >= nextCarrierCheck, let carrier = port?.carrier() {
+                nextCarrierCheck = now + 250
                 if carrier { carrierSeen = true } else if carrierSeen {
                     modemHungUp("DCD dropped", now: now)
                     return
