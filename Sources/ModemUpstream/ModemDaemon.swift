@@ -50,6 +50,10 @@ public struct ModemDaemon: ~Copyable {
     private var nextSessionID: UInt16
     private var terminateIdentifier: UInt8 = 0x50
     private let startedAt = MonotonicClock.seconds()
+    /// `--verbose` discovery lines, at most `noteBudget` a second (a PADI flood is not logged line by line).
+    private var notesThisSecond = 0
+    private var noteSecond: Int64 = 0
+    private static let noteBudget = 10
     private let receive: UnsafeMutableRawBufferPointer
     private let lineInput: UnsafeMutableRawBufferPointer
 
@@ -205,8 +209,10 @@ public struct ModemDaemon: ~Copyable {
                 counters.padiReceived &+= 1
                 guard let offer = discovery.offer(for: packet, minute: minute) else {
                     counters.unknownService &+= 1
+                    note("PADI from \(packet.source) for a service not offered: ignored")
                     continue
                 }
+                note("PADI from \(packet.source): PADO")
                 transmit(offer)
                 counters.padoSent &+= 1
             case .padr where packet.destination == lan.mac:
@@ -226,6 +232,7 @@ public struct ModemDaemon: ~Copyable {
     private mutating func answer(padr: DiscoveryPacket, minute: UInt32, now: Int64) {
         guard discovery.cookieIsGood(padr, minute: minute) else {
             counters.badCookies &+= 1
+            note("PADR from \(padr.source) without a good AC-Cookie: ignored")
             return
         }
         guard let service = discovery.service(for: padr) else {
@@ -243,6 +250,7 @@ public struct ModemDaemon: ~Copyable {
                 counters.padsSent &+= 1
             } else {
                 counters.padrHeld &+= 1
+                note("PADR from \(padr.source) held: the modem is still dialling")
             }
             return
         }
@@ -314,8 +322,13 @@ public struct ModemDaemon: ~Copyable {
         switch runner.status {
         case .running:
             break
-        case let .connected(line):
+        case var .connected(line):
             chat = nil
+            // "CONNECT" was the expect; the rest of its line (the speed, "150000000") came with it.
+            if let leftover {
+                line += String(decoding: leftover.prefix { $0 != 0x0D && $0 != 0x0A && $0 != HDLC.flag }.prefix(80),
+                               as: UTF8.self)
+            }
             let rest = runner.pendingOutput
             if !rest.isEmpty { _ = rest.withUnsafeBytes { bridge.toModem.append($0) } }
             connected(line: line, leftover: leftover, now: now)
@@ -516,6 +529,18 @@ public struct ModemDaemon: ~Copyable {
     private mutating func nextTerminateIdentifier() -> UInt8 {
         terminateIdentifier &+= 1
         return terminateIdentifier
+    }
+
+    /// A discovery decision, in the log with `--verbose` only, within its budget.
+    private mutating func note(_ text: @autoclosure () -> String) {
+        guard log.logLevel <= .debug else { return }
+        let second = MonotonicClock.seconds()
+        if second != noteSecond {
+            noteSecond = second
+            notesThisSecond = 0
+        }
+        notesThisSecond += 1
+        if notesThisSecond <= Self.noteBudget { log.debug("\(text())") }
     }
 
     static func sessionText(_ session: ModemSession) -> String {

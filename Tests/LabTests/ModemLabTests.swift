@@ -106,6 +106,7 @@ final class ModemLabTests: ModemLabTestCase {
         XCTAssertFalse(events("client", "acked").isEmpty, "the client's LCP came up")
 
         XCTAssertEqual(try modemState(), "connected")
+        XCTAssertEqual((try status()["modem"] as? [String: Any])?["connect_line"] as? String, "CONNECT 115200")
         XCTAssertEqual(try counter("lcp_options_rejected"), 2)
         let sessions = try lab.sessions(routerNS)
         XCTAssertEqual(sessions.count, 1)
@@ -184,6 +185,7 @@ final class ModemLabTests: ModemLabTestCase {
         let up = try XCTUnwrap(events("client", "session-up").first?["time"] as? Double)
         XCTAssertGreaterThanOrEqual(up, connected, "the client's session began after the modem connected")
         XCTAssertEqual(try counter("pads_refused"), 0)
+        XCTAssertTrue(lab.text("relay.err").contains("held: the modem is still dialling"), "--verbose notes the held PADR")
     }
 
     func testSecondClientIsRefusedWhileTheModemIsBusy() throws {
