@@ -67,7 +67,7 @@ public struct ChatScript: Equatable, Sendable {
                 _ = try argument()
                 i += 2
             default:
-                var alternatives = word.text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+                var alternatives = Self.subexpectations(word.text)
                 let expect = try Self.bytes(alternatives.removeFirst(), sending: false).bytes
                 guard alternatives.count % 2 == 0 else { throw .init("subexpectation \(word.text) ends with a send") }
                 var pairs: [(send: Send, expect: [UInt8])] = []
@@ -85,6 +85,21 @@ public struct ChatScript: Equatable, Sendable {
         guard !steps.isEmpty else { throw .init("the chat script has no expect/send pairs") }
         self.steps = steps
         abortStrings = aborts
+    }
+
+    /// `expect-send-expect...` split at every '-' that is not escaped (`\-` is a dash to expect).
+    static func subexpectations(_ text: String) -> [String] {
+        var parts = [""]
+        var escaped = false
+        for character in text {
+            if character == "-" && !escaped {
+                parts.append("")
+            } else {
+                parts[parts.count - 1].append(character)
+            }
+            escaped = character == "\\" && !escaped
+        }
+        return parts
     }
 
     /// Whitespace-separated words; '...' and "..." quote (a quoted word is never a keyword);

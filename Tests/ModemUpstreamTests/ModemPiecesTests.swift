@@ -52,6 +52,9 @@ final class ModemPiecesTests: XCTestCase {
         XCTAssertEqual(script.steps[1].timeoutSeconds, 5)
         XCTAssertEqual(script.steps[2].send?.bytes, [0x0D])
         XCTAssertNoThrow(try ChatScript(parsing: ChatScript.builtIn))
+        let dashed = try ChatScript(parsing: "'' AT 'CONNECT\\-V42' ''")
+        XCTAssertEqual(dashed.steps[1].expect, Array("CONNECT-V42".utf8), "an escaped dash is expected, not a subexpectation")
+        XCTAssertEqual(dashed.steps[1].alternatives.count, 0)
     }
 
     func testBadChatScriptsAreOneLineErrors() {
