@@ -27,6 +27,10 @@ let package = Package(
         // Pure Swift: Ethernet + PPPoE wire format. Depends on nothing.
         .target(name: "PPPoEWire"),
 
+        // PPP's control protocols as pure state machines: LCP, PAP, CHAP (MD5, MS-CHAPv2), IPCP,
+        // IPv6CP, and the digests and cipher they need. Depends on nothing.
+        .target(name: "PPPControl"),
+
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"]),
 
@@ -38,6 +42,10 @@ let package = Package(
 
         // Foundation's conveniences for text, files and their errors, without Foundation's locales.
         .target(name: "PlainText"),
+
+        // `relayctl check`: one dial on an interface (discovery, PPPControl's protocols, hang-up)
+        // over its own packet sockets, beside a relay or a PPPoE client on the same interface.
+        .target(name: "LineCheck", dependencies: ["PPPControl", "PPPoEWire", "Netlink", "CShim"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
         .target(name: "FastPaths", dependencies: ["CShim", "Netlink", "PlainText"]),
@@ -77,7 +85,7 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: [
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog", "CShim",
+            "PPPoEWire", "RelayLog", "CShim", "LineCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -99,6 +107,7 @@ let package = Package(
         .testTarget(name: "ModemUpstreamTests", dependencies: [
             "ModemUpstream", "HDLCFraming", "PPPoEWire", "CAllocationCounter",
         ]),
+        .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),

@@ -5,6 +5,9 @@ public struct RuntimePaths: Sendable {
     public var pidFile: String { directory + "/relayd.pid" }
     /// Where a daemon started by `relayctl enable` writes its stdout and stderr.
     public var logFile: String { directory + "/relayd.log" }
+    /// The sessions, for the next daemon on this directory (`SessionJournal`).
+    public var journal: String { directory + "/" + Self.journalName }
+    public static let journalName = "sessions.journal"
 
     public init(directory: String) { self.directory = directory }
 }

@@ -70,6 +70,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var kernelError: String?
     /// A modem's daemon: the modem's state and what it last said; absent for a relay.
     public var modem: ModemStatus?
+    /// Sessions this daemon took over at start from the journal a previous daemon left
+    /// (a restart, a crash and respawn, an upgrade); absent when it started without one.
+    public var adoptedSessions: Int?
+    /// Seconds between that journal's last write and this daemon's start: how long no daemon
+    /// relayed discovery (an upper bound after a crash). Absent without a journal.
+    public var awaySeconds: Int64?
+    /// The next SIGTERM or SIGINT ends no session (`relayctl restart` asked; the next daemon adopts them).
+    public var keepsSessionsOnStop: Bool?
 
     public init(pid: Int32, dataplane: String, dataplaneReason: String, uptimeSeconds: Int64,
                 interfaces: [Interface], sessionCount: Int, maxSessions: Int, idleTimeoutSeconds: Int,
@@ -97,6 +105,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case sessionCount = "session_count"
         case maxSessions = "max_sessions"
         case idleTimeoutSeconds = "idle_timeout_seconds"
+        case adoptedSessions = "adopted_sessions"
+        case awaySeconds = "away_seconds"
+        case keepsSessionsOnStop = "keeps_sessions_on_stop"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -116,6 +127,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         mss = try c.decode(String.self, forKey: .mss)
         kernelError = try c.decodeIfPresent(String.self, forKey: .kernelError)
         modem = try c.decodeIfPresent(ModemStatus.self, forKey: .modem)
+        adoptedSessions = try c.decodeIfPresent(Int.self, forKey: .adoptedSessions)
+        awaySeconds = try c.decodeIfPresent(Int64.self, forKey: .awaySeconds)
+        keepsSessionsOnStop = try c.decodeIfPresent(Bool.self, forKey: .keepsSessionsOnStop)
     }
 }
 

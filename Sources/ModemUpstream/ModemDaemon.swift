@@ -561,6 +561,11 @@ public struct ModemDaemon: ~Copyable {
     private mutating func reply(to request: ControlRequest) -> [UInt8] {
         switch request {
         case .status, .reload: return ControlJSON.encode(statusReport())
+        case let .keepSessionsOnStop(keep):
+            // The serial line closes with the daemon: no session survives a restart here, and the
+            // report says so (keeps_sessions_on_stop stays absent).
+            if keep { log.notice("restart requested: the modem's session cannot outlive this daemon and ends with PADT") }
+            return ControlJSON.encode(statusReport())
         case .sessions: return ControlJSON.encode(SessionsReport(sessions: sessionReports()))
         case .mssShow, .mssSet:
             return ControlJSON.encode(ControlErrorReply(error: "a modem's sessions are not clamped: its PPP negotiates the MRU"))

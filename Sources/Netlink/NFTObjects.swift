@@ -15,14 +15,19 @@ public struct NFTTable: ~Copyable {
 
     /// - Parameter userData: stored with the table for whoever lists it (nft shows it as the
     ///   table's comment); the relay keeps its pid there.
-    public init(name: String, family: UInt32 = NFTFamily.netdev, ownedBySocket: Bool = false, userData: [UInt8] = []) {
+    /// - Parameter persists: with `ownedBySocket`, the table outlives its socket (Linux 6.9+):
+    ///   orphaned, not deleted, when the socket closes, until a process claims it (sending the
+    ///   same two flags) or deletes it. Older kernels refuse the flag (EOPNOTSUPP).
+    public init(name: String, family: UInt32 = NFTFamily.netdev, ownedBySocket: Bool = false, persists: Bool = false,
+                userData: [UInt8] = []) {
         pointer = nftnl_table_alloc()
         nftnl_table_set_str(pointer, c16(NFTNL_TABLE_NAME), name)
         nftnl_table_set_u32(pointer, c16(NFTNL_TABLE_FAMILY), family)
         if ownedBySocket {
             // The kernel deletes an owned table when its netlink socket closes: nothing survives
             // the daemon, not even a SIGKILL. Only the owning socket may change it meanwhile.
-            nftnl_table_set_u32(pointer, c16(NFTNL_TABLE_FLAGS), c32(NFT_TABLE_F_OWNER))
+            nftnl_table_set_u32(pointer, c16(NFTNL_TABLE_FLAGS),
+                                c32(NFT_TABLE_F_OWNER) | (persists ? NFTTable.persistFlag : 0))
         }
         if !userData.isEmpty {
             userData.withUnsafeBytes {
@@ -41,9 +46,15 @@ public struct NFTTable: ~Copyable {
         public var name: String
         public var flags: UInt32
         public var userData: [UInt8]
-        /// Held by a netlink socket: gone when its process is.
+        /// Held by a netlink socket: gone when its process is (unless it persists).
         public var isOwned: Bool { flags & c32(NFT_TABLE_F_OWNER) != 0 }
+        /// Outlives its owner: with no owner now, it is an orphan any process may claim or delete.
+        public var persists: Bool { flags & NFTTable.persistFlag != 0 }
     }
+
+    /// NFT_TABLE_F_PERSIST from linux/netfilter/nf_tables.h (Linux 6.9); spelled out here for
+    /// headers older than the kernel.
+    public static let persistFlag: UInt32 = 0x4
 
     var listing: Listing {
         var length: UInt32 = 0

@@ -24,13 +24,79 @@ public struct KernelDataplane: ~Copyable {
     private let absent: Set<Int>
     let policy: DiscoveryPolicy
 
+    /// Whether the table outlives this process (NFT_TABLE_F_PERSIST): then a daemon that exits
+    /// keeping its sessions, or dies, leaves it forwarding for the next one to claim.
+    public let persists: Bool
+    /// The counters of the table a previous daemon left, read just before this one replaced it,
+    /// by ingress key (slots of `interfaces`); empty when there was none.
+    public let inheritedCounts: [SessionKey: ForwardedCount]
+
     /// Installs table, chains, maps and rules in one transaction: this is also the probe. It
     /// fails (naming the operation) where the kernel lacks the netdev family, `fwd`, or our privilege.
+    ///
+    /// A table of ours that no process owns (a previous daemon's, orphaned by NFT_TABLE_F_PERSIST
+    /// when it exited or died) is replaced in the same transaction, with `sessions` already in
+    /// the new maps: frames of those sessions meet the old table until the commit and the new
+    /// one after it, never neither.
     /// - Parameter absent: slots whose device is gone (no chain can hook a missing device).
-    public init(interfaces: [RelayInterface], absent: Set<Int> = [], policy: DiscoveryPolicy = .standard) throws(NetlinkError) {
+    public init(interfaces: [RelayInterface], absent: Set<Int> = [], policy: DiscoveryPolicy = .standard,
+                sessions: [Session] = []) throws(NetlinkError) {
         var socket = try NetfilterSocket()
+        let orphan = Self.hasOrphan(&socket)
+        let inherited = orphan ? Self.orphanCounts(&socket, interfaces: interfaces, absent: absent) : [:]
+        var failure = Self.install(&socket, interfaces, absent, policy, sessions, persists: true, replacing: orphan)
+        var persists = true
+        if let error = failure, error.errno == EOPNOTSUPP {
+            // A kernel before 6.9: the table goes with the daemon; the next one rebuilds it from the journal.
+            persists = false
+            failure = Self.install(&socket, interfaces, absent, policy, sessions, persists: false, replacing: orphan)
+        }
+        if let failure { throw failure }
+        self.inheritedCounts = inherited
+        self.persists = persists
+        self.socket = socket
+        self.interfaces = interfaces
+        self.absent = absent
+        self.policy = policy
+    }
+
+    /// A table of ours that no process owns: a previous daemon's, left by NFT_TABLE_F_PERSIST.
+    private static func hasOrphan(_ socket: inout NetfilterSocket) -> Bool {
+        do throws(NetlinkError) {
+            return try socket.tables().contains { $0.name == tableName && !$0.isOwned }
+        } catch {
+            return false
+        }
+    }
+
+    private static func orphanCounts(_ socket: inout NetfilterSocket, interfaces: [RelayInterface],
+                                     absent: Set<Int>) -> [SessionKey: ForwardedCount] {
+        do throws(NetlinkError) {
+            return try readCounts(&socket, interfaces: interfaces, absent: absent, tolerant: true)
+        } catch {
+            return [:]
+        }
+    }
+
+    private static func install(_ socket: inout NetfilterSocket, _ interfaces: [RelayInterface], _ absent: Set<Int>,
+                                _ policy: DiscoveryPolicy, _ sessions: [Session], persists: Bool,
+                                replacing: Bool) -> NetlinkError? {
+        do throws(NetlinkError) {
+            try commitTable(&socket, interfaces, absent, policy, sessions, persists: persists, replacing: replacing)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private static func commitTable(_ socket: inout NetfilterSocket, _ interfaces: [RelayInterface], _ absent: Set<Int>,
+                                    _ policy: DiscoveryPolicy, _ sessions: [Session], persists: Bool,
+                                    replacing: Bool) throws(NetlinkError) {
+        let carried = sessions.filter { !absent.contains(Int($0.lanSlot)) && !absent.contains(0) }
         try socket.commit { batch in
-            let table = NFTTable(name: Self.tableName, ownedBySocket: true, userData: Self.ownerComment(pid: getpid()))
+            if replacing { batch.delete(NFTTable(name: Self.tableName), name: Self.tableName) }
+            let table = NFTTable(name: Self.tableName, ownedBySocket: true, persists: persists,
+                                 userData: Self.ownerComment(pid: getpid()))
             batch.add(table, name: Self.tableName)
             FrameChecks.addSets(table: Self.tableName, to: &batch)
             Self.addPADIPolicingSets(interfaces: interfaces, absent: absent, policy: policy, to: &batch)
@@ -47,12 +113,27 @@ public struct KernelDataplane: ~Copyable {
                 batch.add(Self.forwardingRule(for: interface, setID: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(chain)")
             }
+            Self.addElements(carried.prefix(sessionsPerTransaction).map { .created($0) }, interfaces: interfaces, to: &batch)
         }
-        self.socket = socket
-        self.interfaces = interfaces
-        self.absent = absent
-        self.policy = policy
+        // The rest in transactions of their own: one netlink send holds a few hundred sessions
+        // (the socket's send buffer). Their frames meanwhile reach the relay's sockets, where
+        // they wait for the loop. A failure takes the table away again: a persistent table must
+        // not outlive a daemon that could not finish it.
+        var next = sessionsPerTransaction
+        while next < carried.count {
+            let chunk = carried[next..<min(next + sessionsPerTransaction, carried.count)]
+            do throws(NetlinkError) {
+                try socket.commit { batch in Self.addElements(chunk.map { .created($0) }, interfaces: interfaces, to: &batch) }
+            } catch {
+                try? socket.commit { $0.delete(NFTTable(name: Self.tableName), name: Self.tableName) }
+                throw error
+            }
+            next += sessionsPerTransaction
+        }
     }
+
+    /// Sessions installed per transaction when many are installed at once (two map elements each).
+    static let sessionsPerTransaction = 256
 
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
     static func mapName(_ interface: RelayInterface) -> String { "sessions_" + interface.name }
@@ -147,33 +228,46 @@ public struct KernelDataplane: ~Copyable {
     /// set-ups costs one round trip to the kernel, not one per session.
     public mutating func apply(_ events: [SessionEvent]) throws(NetlinkError) {
         let interfaces = interfaces
-        try socket.commit { batch in
-            for event in events {
-                let (session, adding) = switch event {
-                case let .created(session): (session, true)
-                case let .ended(session): (session, false)
-                }
-                let wan = interfaces[0], lan = interfaces[Int(session.lanSlot)]
-                let toAC = OffloadLayout.element(from: session.clientMAC, session: session.clientSessionID,
-                                                 to: session.acMAC, as: wan.mac, session: session.acSessionID, via: wan.index)
-                let toClient = OffloadLayout.element(from: session.acMAC, session: session.acSessionID,
-                                                     to: session.clientMAC, as: lan.mac, session: session.clientSessionID,
-                                                     via: lan.index)
-                for (ingress, element) in [(lan, toAC), (wan, toClient)] {
-                    let map = NFTSet(table: Self.tableName, name: Self.mapName(ingress))
-                    map.add(key: element.key, data: adding ? element.data : nil)
-                    let name = "\(Self.tableName)/\(Self.mapName(ingress))"
-                    if adding { batch.addElements(map, name: name) } else { batch.deleteElements(map, name: name) }
-                }
+        try socket.commit { batch in Self.addElements(events, interfaces: interfaces, to: &batch) }
+    }
+
+    private static func addElements(_ events: [SessionEvent], interfaces: [RelayInterface], to batch: inout NFTBatch) {
+        for event in events {
+            let (session, adding) = switch event {
+            case let .created(session): (session, true)
+            case let .ended(session): (session, false)
+            }
+            let wan = interfaces[0], lan = interfaces[Int(session.lanSlot)]
+            let toAC = OffloadLayout.element(from: session.clientMAC, session: session.clientSessionID,
+                                             to: session.acMAC, as: wan.mac, session: session.acSessionID, via: wan.index)
+            let toClient = OffloadLayout.element(from: session.acMAC, session: session.acSessionID,
+                                                 to: session.clientMAC, as: lan.mac, session: session.clientSessionID,
+                                                 via: lan.index)
+            for (ingress, element) in [(lan, toAC), (wan, toClient)] {
+                let map = NFTSet(table: Self.tableName, name: Self.mapName(ingress))
+                map.add(key: element.key, data: adding ? element.data : nil)
+                let name = "\(Self.tableName)/\(Self.mapName(ingress))"
+                if adding { batch.addElements(map, name: name) } else { batch.deleteElements(map, name: name) }
             }
         }
     }
 
     /// Every element's counter, by the ingress key the relay's session table uses.
     public mutating func forwardedCounts() throws(NetlinkError) -> [SessionKey: ForwardedCount] {
+        try Self.readCounts(&socket, interfaces: interfaces, absent: absent, tolerant: false)
+    }
+
+    /// `tolerant`: a map that is not there (a previous daemon's table, for other devices) counts nothing.
+    private static func readCounts(_ socket: inout NetfilterSocket, interfaces: [RelayInterface], absent: Set<Int>,
+                                   tolerant: Bool) throws(NetlinkError) -> [SessionKey: ForwardedCount] {
         var counts: [SessionKey: ForwardedCount] = [:]
         for (slot, interface) in interfaces.enumerated() where !absent.contains(slot) {
-            for element in try socket.elements(table: Self.tableName, set: Self.mapName(interface)) {
+            let elements: [(key: [UInt8], packets: UInt64, bytes: UInt64)]
+            do throws(NetlinkError) { elements = try socket.elements(table: tableName, set: mapName(interface)) } catch {
+                if tolerant { continue }
+                throw error
+            }
+            for element in elements {
                 guard let (mac, sessionID) = OffloadLayout.parseKey(element.key) else { continue }
                 // nf_tables counts from the network header at ingress; the relay counts whole frames.
                 counts[SessionKey(slot: UInt8(slot), mac: mac, sessionID: sessionID)] =
@@ -210,6 +304,16 @@ public struct KernelDataplane: ~Copyable {
         let text = String(decoding: data[2..<(2 + Int(data[1]))].prefix { $0 != 0 }, as: UTF8.self)
         guard text.hasPrefix("pppoe-relay pid ") else { return nil }
         return Int32(text.dropFirst("pppoe-relay pid ".count))
+    }
+
+    /// Removes a table of ours that no process owns (a previous daemon's, left forwarding by
+    /// NFT_TABLE_F_PERSIST), for a daemon that carries the sessions in userspace: nothing may go
+    /// on forwarding that the running relay does not know of. True when there was one.
+    public static func removeOrphan() throws(NetlinkError) -> Bool {
+        var socket = try NetfilterSocket()
+        guard try socket.tables().contains(where: { $0.name == tableName && !$0.isOwned }) else { return false }
+        try socket.commit { $0.delete(NFTTable(name: tableName), name: tableName) }
+        return true
     }
 
     /// For `relayctl disable`: removes a table of ours left by a relay that could not clean up

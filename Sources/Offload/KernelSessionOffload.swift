@@ -11,8 +11,18 @@ public final class KernelSessionOffload: SessionOffload {
 
     private let policy: DiscoveryPolicy
 
-    public init(interfaces: [RelayInterface], policy: DiscoveryPolicy = .standard) throws(NetlinkError) {
-        dataplane = try KernelDataplane(interfaces: interfaces, policy: policy)
+    /// The table outlives the daemon (NFT_TABLE_F_PERSIST): sessions keep forwarding while it restarts.
+    public let persists: Bool
+    /// A previous daemon's table was there and was replaced: its counters as last read.
+    public let inheritedCounts: [SessionKey: ForwardedCount]
+
+    /// - Parameter sessions: sessions already in the relay's table (adopted from a previous
+    ///   daemon), installed in the same transaction as the table.
+    public init(interfaces: [RelayInterface], policy: DiscoveryPolicy = .standard,
+                sessions: [Session] = []) throws(NetlinkError) {
+        dataplane = try KernelDataplane(interfaces: interfaces, policy: policy, sessions: sessions)
+        persists = dataplane.persists
+        inheritedCounts = dataplane.inheritedCounts
         self.policy = policy
     }
 
@@ -54,10 +64,7 @@ public final class KernelSessionOffload: SessionOffload {
     /// table cannot be touched from another socket.
     public func rebuild(interfaces: [RelayInterface], absent: Set<Int>, sessions: [Session]) throws(NetlinkError) {
         try? dataplane.removeAll()
-        dataplane = try KernelDataplane(interfaces: interfaces, absent: absent, policy: policy)
-        for session in sessions where !absent.contains(Int(session.lanSlot)) {
-            try dataplane.apply(.created(session))
-        }
+        dataplane = try KernelDataplane(interfaces: interfaces, absent: absent, policy: policy, sessions: sessions)
     }
 
     /// Removes every kernel object; called on stop.

@@ -12,6 +12,10 @@ public enum ReportText {
             "pid: \(report.pid), up \(report.uptimeSeconds) s",
         ]
         if let error = report.kernelError { lines.append("kernel dataplane error: \(TerminalText.escaped(error))") }
+        if let adopted = report.adoptedSessions {
+            lines.append("adopted at start: \(adopted) sessions from the previous daemon, away \(report.awaySeconds ?? 0) s")
+        }
+        if report.keepsSessionsOnStop == true { lines.append("restart pending: the next stop keeps every session") }
         for interface in report.interfaces {
             let link = "operstate \(TerminalText.escaped(interface.operstate)), carrier \(interface.carrier ? "on" : "off")"
             lines.append("\(interface.role): \(TerminalText.escaped(interface.name)) \(interface.state) (\(link), index \(interface.index), \(interface.mac), mtu \(interface.mtu))")

@@ -69,7 +69,7 @@ extension ControlRequest {
     var changesState: Bool {
         switch self {
         case .status, .sessions, .mssShow: false
-        case .mssSet, .reload, .endSessions: true
+        case .mssSet, .reload, .endSessions, .keepSessionsOnStop: true
         }
     }
 }

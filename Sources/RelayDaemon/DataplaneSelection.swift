@@ -16,7 +16,8 @@ struct DataplaneSelection {
     /// Trying the kernel dataplane means installing it: what the kernel refuses is the reason
     /// `auto` falls back to userspace and `kernel` fails.
     static func choose(_ requested: RelayConfiguration.Dataplane,
-                       interfaces: [RelayInterface], policy: DiscoveryPolicy) throws(DaemonError) -> DataplaneSelection {
+                       interfaces: [RelayInterface], policy: DiscoveryPolicy,
+                       sessions: [Session] = []) throws(DaemonError) -> DataplaneSelection {
         if requested == .userspace {
             return DataplaneSelection(name: "userspace", reason: "requested with --dataplane userspace", offload: nil)
         }
@@ -27,7 +28,7 @@ struct DataplaneSelection {
                 + (other > 0 ? " (pid \(other))" : "") + ": it holds nftables table netdev \(KernelDataplane.tableName)")
         }
         do {
-            let offload = try KernelSessionOffload(interfaces: interfaces, policy: policy)
+            let offload = try KernelSessionOffload(interfaces: interfaces, policy: policy, sessions: sessions)
             return DataplaneSelection(
                 name: "kernel",
                 reason: "nftables table netdev \(KernelDataplane.tableName) forwards sessions at device ingress",

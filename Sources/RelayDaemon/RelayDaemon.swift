@@ -7,6 +7,7 @@ import Glibc
 import Musl
 #endif
 import Netlink
+import Offload
 import PPPoEWire
 import RelayLog
 import UserspaceRelay
@@ -23,6 +24,16 @@ public struct RelayDaemon: ~Copyable {
     /// Held for the daemon's life: the directory's lock, which keeps a second daemon out.
     /// Released after deinit has removed the files, so no other daemon starts among them.
     private let lock: OwnedDescriptor
+    /// The runtime directory, checked at start: the journal is written relative to it.
+    private let directory: OwnedDescriptor
+    /// What this daemon took over from the journal a previous one left.
+    private let adoption: SessionAdoption
+    private var journal = JournalWriter()
+    /// Set by `relayctl restart` (or an init script about to restart the relay): the next
+    /// SIGTERM/SIGINT leaves every session to the next daemon instead of ending it.
+    private var keepsSessionsOnStop = false
+    /// SIGTERM or SIGINT arrived: the loop ends after this round.
+    private var stopping = false
     private let signalFD: Int32
     private let linkEvents: LinkEvents
     private let startedAt = MonotonicClock.seconds()
@@ -51,10 +62,15 @@ public struct RelayDaemon: ~Copyable {
         let lock = OwnedDescriptor(try RuntimeDirectory.lock(directory.fd, paths.directory))
         try RuntimeDirectory.adjust(directory.fd, paths.directory, group: group)
         var engine = try Self.makeEngine(interfaces, configuration)
+        // The sockets are open (frames of adopted sessions queue there from now on); the table
+        // is filled before the kernel dataplane is built, so that it installs them in its first
+        // transaction, replacing a previous daemon's table without a gap.
+        let adoption = SessionAdoption.adopt(from: directory.fd, into: &engine)
         // After the sockets: a frame the kernel dataplane does not take must find them open.
         let selection = try DataplaneSelection.choose(configuration.dataplane, interfaces: interfaces,
-                                                      policy: configuration.policy)
+                                                      policy: configuration.policy, sessions: adoption.sessions)
         engine.offload = selection.offload
+        Self.takeOverCounters(&engine, selection.offload)
         if selection.offload != nil {
             do { try engine.useKernelDataplaneRings() } catch { throw .failure("\(error)") }
         }
@@ -74,6 +90,8 @@ public struct RelayDaemon: ~Copyable {
         }
         _ = RuntimeDirectory.replaceFile(directory.fd, "relayd.pid", "\(getpid())\n")
         // Nothing may throw from here: once every stored property is set, a throw would run deinit.
+        self.directory = directory
+        self.adoption = adoption
         self.linkEvents = linkEvents
         self.engine = engine
         self.selection = selection
@@ -98,6 +116,25 @@ public struct RelayDaemon: ~Copyable {
         } catch { throw .from(error, errno: error.errno) }
     }
 
+    /// The kernel counted frames of adopted sessions while no daemon ran: those counts (read from
+    /// the table just replaced) are folded in against the journal's last reading, and the new
+    /// table's counters start from zero. With the userspace dataplane, a previous daemon's table
+    /// is removed: nothing may go on forwarding that this daemon does not know of.
+    private static func takeOverCounters(_ engine: inout RelayEngine, _ offload: KernelSessionOffload?) {
+        guard let offload else {
+            _ = try? KernelDataplane.removeOrphan()
+            return
+        }
+        if !offload.inheritedCounts.isEmpty {
+            engine.core.applyForwardedCounts(offload.inheritedCounts, now: MonotonicClock.seconds())
+        }
+        let zero = ForwardedCount(packets: 0, bytes: 0)
+        for slot in engine.core.table.liveSlots {
+            engine.core.table.session(at: slot).pointee.kernelReadingToAC = zero
+            engine.core.table.session(at: slot).pointee.kernelReadingToClient = zero
+        }
+    }
+
     deinit {
         close(signalFD)
         unlink(paths.controlSocket)
@@ -115,6 +152,7 @@ public struct RelayDaemon: ~Copyable {
     public mutating func run() {
         releaseStartupMemory()
         logStart()
+        _ = journal.writeIfDue(directory.fd, engine, force: true)
         var roles = engine.descriptors
         var fds = pollSet(roles)
         var lastTick = MonotonicClock.seconds()
@@ -127,7 +165,10 @@ public struct RelayDaemon: ~Copyable {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
                 }
                 let fixed = roles.count
-                if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
+                if fds[fixed + 1].revents != 0, terminationRequested() {
+                    running = false
+                    stopping = true
+                }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
                 for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
                     if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
@@ -148,12 +189,22 @@ public struct RelayDaemon: ~Copyable {
                 logKernelError()
             }
             logSessionRecords(now: now)
+            writeJournal()
             control.fill(&fds, from: roles.count + 3)
             fds[roles.count].events = now < control.acceptResumes ? 0 : Int16(POLLIN)
         }
-        log.info("stopping: \(engine.core.table.count) sessions end with PADT")
-        engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
-        selection.offload?.removeAll()
+        if keepsSessionsOnStop {
+            engine.refreshForwardedCounts()
+            _ = journal.writeIfDue(directory.fd, engine, force: true)
+            let kernel = selection.offload.map { $0.persists ? "; the kernel table goes on forwarding them"
+                : "; this kernel cannot keep the table (before Linux 6.9): the next daemon rebuilds it" } ?? ""
+            log.notice("stopping for a restart: \(engine.core.table.count) sessions kept in the journal for the next daemon\(kernel)")
+        } else {
+            log.info("stopping: \(engine.core.table.count) sessions end with PADT")
+            engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
+            selection.offload?.removeAll()
+            JournalFile.remove(directory.fd)
+        }
         let now = MonotonicClock.seconds()
         logSessionRecords(now: now)
         logDrops(now: now, flush: true)
@@ -169,6 +220,12 @@ public struct RelayDaemon: ~Copyable {
         let fallback = configuration.dataplane == .auto && selection.offload == nil
         log.log(level: fallback ? .warning : .info,
                 "dataplane \(selection.name)\(fallback ? " (fallback)" : ""): \(selection.reason)")
+        if let problem = adoption.problem {
+            log.warning("journal of the previous daemon not read: \(problem); no session adopted, none ended, nothing left forwarding in the kernel")
+        } else if let away = adoption.awaySeconds {
+            let milliseconds = Int(adoption.seconds * 1000)
+            log.notice("adopted \(adoption.sessions.count) sessions from the previous daemon (away \(away) s, \(milliseconds) ms to adopt), \(adoption.ended) ended with PADT")
+        }
     }
 
     /// Sessions opened, closed and refused since the last call, one line each; discovery
@@ -193,6 +250,16 @@ public struct RelayDaemon: ~Copyable {
         guard let error = selection.offload?.lastError?.description, error != loggedKernelError else { return }
         loggedKernelError = error
         log.warning("kernel dataplane: \(error)")
+    }
+
+    /// The journal, when the table changed or counters are due (`JournalWriter` paces it); a
+    /// write that fails is logged once per reason, and the relay goes on.
+    private mutating func writeJournal() {
+        let failedBefore = journal.failure
+        guard journal.writeIfDue(directory.fd, engine) else { return }
+        if let failure = journal.failure, failure != failedBefore {
+            log.warning("journal not written: \(failure); a restart now would lose the sessions since the last write")
+        }
     }
 
     private mutating func logDrops(now: Int64, flush: Bool) {
@@ -299,6 +366,16 @@ public struct RelayDaemon: ~Copyable {
             log.notice("WAN down: \(engine.core.table.count) sessions end with PADT")
             engine.terminateAll(reason: "pppoe-relay: WAN down", cause: .wanDown)
             return ControlJSON.encode(statusReport())
+        case let .keepSessionsOnStop(keep):
+            // Once a stop signal arrived, what it does is settled: an init script's "never mind"
+            // sent after procd already replaced the instance must not end the sessions after all.
+            if stopping { return ControlJSON.encode(statusReport()) }
+            if keep != keepsSessionsOnStop {
+                log.notice(keep ? "restart requested: the next stop keeps every session for the next daemon"
+                    : "restart cancelled: the next stop ends every session")
+            }
+            keepsSessionsOnStop = keep
+            return ControlJSON.encode(statusReport())
         }
     }
 
@@ -308,7 +385,7 @@ public struct RelayDaemon: ~Copyable {
     }
 
     func statusReport() -> StatusReport {
-        StatusReport(
+        var report = StatusReport(
             pid: getpid(), dataplane: selection.name, dataplaneReason: selection.reason,
             uptimeSeconds: MonotonicClock.seconds() - startedAt, interfaces: interfaceReports(),
             sessionCount: engine.core.table.count, maxSessions: configuration.maxSessions,
@@ -316,6 +393,12 @@ public struct RelayDaemon: ~Copyable {
             counters: Dictionary(uniqueKeysWithValues: engine.core.counters.fields.map { ($0.name, $0.value) }),
             configuration: configuration, mss: engine.core.mss.description,
             kernelError: selection.offload?.lastError?.description)
+        if adoption.awaySeconds != nil {
+            report.adoptedSessions = adoption.sessions.count
+            report.awaySeconds = adoption.awaySeconds
+        }
+        report.keepsSessionsOnStop = keepsSessionsOnStop
+        return report
     }
 
     /// Operstate and carrier are asked of the kernel at each status: they change without a link

@@ -64,6 +64,20 @@ struct InitSystem {
         }
     }
 
+    /// Restarts the service (stop, then start) without touching whether it starts at boot;
+    /// returns once a new daemon answers.
+    func restart(_ configuration: RelayConfiguration, _ system: SystemAccess, oldPID: Int32) throws(DaemonError) -> StatusReport {
+        do throws(FastPathError) {
+            switch kind {
+            case .procd: try system.runChecked(Self.procdScript, ["restart"])
+            case .systemd: try system.runChecked(systemctl(system), ["restart", "pppoe-relay"])
+            }
+        } catch {
+            throw .failure("\(name) could not restart the relay: \(error)")
+        }
+        return try RelayController.waitUntilReady(configuration.runtimeDirectory, notPID: oldPID) { nil }
+    }
+
     /// Stops the service and keeps it from starting at boot.
     func stop(_ system: SystemAccess) throws(DaemonError) {
         do throws(FastPathError) {

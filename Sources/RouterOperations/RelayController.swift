@@ -47,6 +47,9 @@ public enum RelayController {
                 return "already enabled: \(running.dataplane) dataplane, pid \(running.pid)" + note
             }
             replaced = running.configuration
+            // A new configuration restarts the relay, it does not end its sessions: the new daemon
+            // adopts those its devices still carry and ends the rest with PADT.
+            _ = try? ControlClient.query(.keepSessionsOnStop(true), runtimeDirectory: directory, as: StatusReport.self)
             _ = try stopDaemon(runtimeDirectory: directory)
         }
 
@@ -84,6 +87,8 @@ public enum RelayController {
     public static func disable(runtimeDirectory: String, configurationPath: String,
                                system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
         var done: [String] = []
+        // Whatever a `restart` asked of the running daemon, disabling ends every session.
+        _ = try? ControlClient.query(.keepSessionsOnStop(false), runtimeDirectory: runtimeDirectory, as: StatusReport.self)
         if let service = InitSystem.detect(system, configurationPath: configurationPath) {
             try service.stop(system)
             done.append("stopped the \(service.name) service")
@@ -112,10 +117,15 @@ public enum RelayController {
             // machine): say so, with the pid it had, rather than "nothing to do".
             let stalePID = fileContents(atPath: RuntimePaths(directory: runtimeDirectory).pidFile)
                 .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
-            let removed = ["control.sock", "relayd.pid"].filter { (name: String) in unlinkat(directory, name, 0) == 0 }
+            // The journal too: nothing is left for a next daemon to adopt.
+            let journal = RuntimePaths.journalName
+            let removed = ["control.sock", "relayd.pid", journal, journal + ".new", journal + ".unread"]
+                .filter { (name: String) in unlinkat(directory, name, 0) == 0 }
             close(directory)
             if !removed.isEmpty {
-                done.append("removed \(removed.joined(separator: " and ")) of a relay that was gone"
+                let listed = removed.count < 2 ? removed.joined()
+                    : removed.dropLast().joined(separator: ", ") + " and " + removed.last!
+                done.append("removed \(listed) of a relay that was gone"
                     + (stalePID.map { " (pid \($0))" } ?? ""))
             }
         }
@@ -128,6 +138,40 @@ public enum RelayController {
                 + done.joined(separator: ", ") + ")"))
         }
         return done.isEmpty ? "not enabled: nothing to do" : "disabled: " + done.joined(separator: ", ")
+    }
+
+    /// Restarts the running relay keeping every session: it is told to leave them to the next
+    /// daemon, stopped, and started again with its configuration (through the init system that
+    /// runs it, where one does), and the new daemon adopts them. For an upgrade: install the new
+    /// binary, then restart. On failure the old daemon, if it still runs, ends sessions on stop again.
+    public static func restart(runtimeDirectory: String, configurationPath: String, executable: String,
+                               system: SystemAccess = SystemAccess()) throws(DaemonError) -> String {
+        let before = try ControlClient.query(.keepSessionsOnStop(true), runtimeDirectory: runtimeDirectory,
+                                             as: StatusReport.self)
+        let after: StatusReport
+        do throws(DaemonError) {
+            if let service = InitSystem.detect(system, configurationPath: configurationPath),
+               before.configuration.runtimeDirectory == runtimeDirectory {
+                after = try service.restart(before.configuration, system, oldPID: before.pid)
+            } else {
+                _ = try stopDaemon(runtimeDirectory: runtimeDirectory)
+                after = try start(before.configuration, executable: executable)
+            }
+        } catch {
+            _ = try? ControlClient.query(.keepSessionsOnStop(false), runtimeDirectory: runtimeDirectory, as: StatusReport.self)
+            throw error
+        }
+        return "restarted: pid \(before.pid) -> \(after.pid), \(after.adoptedSessions ?? 0) of \(before.sessionCount) "
+            + "sessions kept (away \(after.awaySeconds ?? 0) s), \(after.dataplane) dataplane"
+    }
+
+    /// Tells the running relay whether its next stop keeps its sessions (for an init script that
+    /// is about to restart it) or ends them (the default).
+    public static func keepSessionsOnStop(_ keep: Bool, runtimeDirectory: String) throws(DaemonError) -> String {
+        let report = try ControlClient.query(.keepSessionsOnStop(keep), runtimeDirectory: runtimeDirectory,
+                                             as: StatusReport.self)
+        return keep ? "pid \(report.pid): the next stop keeps its \(report.sessionCount) sessions for the next daemon"
+            : "pid \(report.pid): the next stop ends its \(report.sessionCount) sessions with PADT"
     }
 
     /// netifd's hotplug event for a logical interface and its device: when the relay's WAN comes

@@ -465,6 +465,36 @@ public struct RelayCore: ~Copyable {
         return out
     }
 
+    // MARK: Sessions a previous daemon held
+
+    /// Takes over a session a previous daemon of this relay held (from its journal): same ids,
+    /// counters and start, no discovery, no record, no event (the caller installs it in the
+    /// kernel with the rest). False when the table is full or either key is taken.
+    public mutating func adopt(_ session: Session, labels: SessionLabels) -> Bool {
+        var session = session
+        (session.mssIPv4, session.mssIPv6) = mss.limits(maxPayload: labels.maxPayload)
+        guard table.insert(session, labels: labels) != nil else { return false }
+        if policy.maxSessionsPerClient > 0 { sessionsPerClient[session.clientMAC, default: 0] += 1 }
+        return true
+    }
+
+    /// A session a previous daemon held that this one cannot carry on (its LAN is no longer
+    /// configured, or not there): PADT to each side this relay still reaches (`lanSlot` nil: only
+    /// the AC; `toAC` false: only the client).
+    public mutating func endUnadopted(_ session: Session, lanSlot: UInt8?, toAC: Bool, reason: String) -> [OutgoingFrame] {
+        var out: [OutgoingFrame] = []
+        if let lanSlot, Int(lanSlot) < interfaces.count {
+            out.append(makePADT(to: session.clientMAC, from: macs[Int(lanSlot)], sessionID: session.clientSessionID,
+                                slot: lanSlot, reason: reason))
+        }
+        if toAC {
+            out.append(makePADT(to: session.acMAC, from: wanMAC, sessionID: session.acSessionID,
+                                slot: SessionTable.wanSlot, reason: reason))
+        }
+        counters.padtSent &+= UInt64(out.count)
+        return out
+    }
+
     // MARK: Settings
 
     /// Changes MSS clamping for every session; the next SYN of each sees the new limits.

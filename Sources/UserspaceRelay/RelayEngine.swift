@@ -169,6 +169,12 @@ public struct RelayEngine: ~Copyable {
         send(core.terminateAll(reason: reason, cause: cause))
     }
 
+    /// Discovery frames the daemon made itself (PADTs for sessions a previous daemon held
+    /// that this one cannot carry on).
+    public mutating func sendDiscovery(_ frames: [OutgoingFrame]) {
+        send(frames)
+    }
+
     /// The kernel dataplane carries the sessions: the session sockets get small rings, since
     /// only SYNs to clamp and frames the kernel leaves reach them. Called once, at start-up,
     /// before any session exists; the forwarding loop itself is the same with either size.

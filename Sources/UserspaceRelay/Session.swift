@@ -4,7 +4,7 @@ import PPPoEWire
 ///
 /// Plain data only, so the forwarding loop can update counters through a pointer with no
 /// reference counting. Names seen in discovery live apart, in `SessionTable`'s metadata.
-public struct Session: Sendable {
+public struct Session: Sendable, Equatable {
     public var lanSlot: UInt8
     public var clientMAC: MACAddress
     public var clientSessionID: UInt16
@@ -46,7 +46,7 @@ public struct Session: Sendable {
 }
 
 /// What discovery saw of a session that people want in `relayctl sessions`.
-public struct SessionLabels: Sendable {
+public struct SessionLabels: Sendable, Equatable {
     public var acName: String
     public var serviceName: String
     /// The PPP-Max-Payload agreed in discovery (RFC 4638), when there was one.

@@ -11,6 +11,8 @@ public struct SessionTable: ~Copyable {
 
     public let capacity: Int
     public private(set) var count = 0
+    /// Grows with every insert and remove: the daemon writes its journal when this moved.
+    public private(set) var generation: UInt64 = 0
 
     private let sessions: UnsafeMutablePointer<Session>
     private let live: UnsafeMutablePointer<Bool>
@@ -67,6 +69,7 @@ public struct SessionTable: ~Copyable {
         byClient.insert(session.clientKey, value: slot)
         byAC.insert(session.acKey, value: slot)
         count += 1
+        generation &+= 1
         return slot
     }
 
@@ -82,6 +85,7 @@ public struct SessionTable: ~Copyable {
         freeSlots[freeCount] = slot
         freeCount += 1
         count -= 1
+        generation &+= 1
         return session
     }
 

@@ -14,9 +14,17 @@ struct Relayctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
+        discussion: """
+            Sessions end (PADT to both sides) on: disable, stop (SIGTERM or SIGINT: /etc/init.d/pppoe-relay \
+            stop, systemctl stop), the idle timeout, their device going away. Sessions are kept, adopted by \
+            the next daemon from the journal in the runtime directory, on: restart, a crash or SIGKILL \
+            followed by a respawn (procd, systemd Restart=on-failure), enable or an OpenWrt reload with a \
+            changed configuration (sessions on LANs no longer configured end with PADT), an upgrade followed \
+            by restart.
+            """,
         version: String(cString: pr_build_version()),
-        subcommands: [Run.self, Modem.self, Enable.self, Disable.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
-                      FastPath.self,
+        subcommands: [Run.self, Modem.self, Enable.self, Disable.self, Restart.self, Reload.self, Status.self, Sessions.self,
+                      MSS.self, Metrics.self, FastPath.self, Check.self,
                       Hotplug.self, Daemon.self])
 
     static func main() {

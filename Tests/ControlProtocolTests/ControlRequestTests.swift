@@ -13,7 +13,8 @@ import XCTest
 final class ControlRequestTests: XCTestCase {
     func testEveryRequestReadsBackAsItself() {
         let requests: [ControlRequest] = [.status, .sessions, .mssShow, .reload, .endSessions,
-                                          .mssSet(.auto), .mssSet(.off), .mssSet(.fixed(536)), .mssSet(.fixed(1452))]
+                                          .mssSet(.auto), .mssSet(.off), .mssSet(.fixed(536)), .mssSet(.fixed(1452)),
+                                          .keepSessionsOnStop(true), .keepSessionsOnStop(false)]
         for request in requests {
             XCTAssertEqual(ControlRequest(line: request.line), request, request.line)
         }
@@ -24,7 +25,8 @@ final class ControlRequestTests: XCTestCase {
             "", " ", "\n", "STATUS", "Status", "statuses", "stat", "status please", "sessions all",
             "mss", "mss show now", "mss set", "mss set 1452 1452", "mss get", "mss sets 1452",
             "mss set 0", "mss set 535", "mss set -1", "mss set 99999", "mss set 0x5ac", "mss set 1452.0",
-            "mss set fast", "end sessions", "end-session", "reload\0", "status\u{1b}[2J", "\u{0}",
+            "mss set fast", "end sessions", "end-session", "reload\0",
+            "keep-sessions-on-stop", "keep-sessions-on-stop yes", "keep-sessions-on-stop on off", "status\u{1b}[2J", "\u{0}",
             String(repeating: "status ", count: 1000),
         ]
         for line in malformed {

@@ -184,12 +184,16 @@ final class EnableDisableTests: LabTestCase {
         try lab.waitUntil("the killed relay is gone", timeout: 10) { kill(pid_t(pid), 0) != 0 }
         let disable = relayctl(["disable"])
         XCTAssertEqual(disable.status, 0, disable.stderr)
-        XCTAssertTrue(disable.stdout.contains("removed control.sock and relayd.pid of a relay that was gone (pid \(pid))"),
-                      disable.stdout)
+        // The kernel keeps a killed relay's table forwarding (NFT_TABLE_F_PERSIST) for the next
+        // daemon to adopt with the journal: disable removes both.
+        XCTAssertTrue(disable.stdout.contains("removed leftover nftables table pppoe_relay"), disable.stdout)
+        XCTAssertTrue(disable.stdout.contains(
+            "removed control.sock, relayd.pid and sessions.journal of a relay that was gone (pid \(pid))"), disable.stdout)
+        XCTAssertFalse(lab.run(in: routerNS, ["nft", "list", "ruleset"]).stdout.contains("pppoe_relay"))
         XCTAssertTrue(disable.stdout.contains("removed \(configPath)"), disable.stdout)
         XCTAssertEqual(disable.stdout.split(separator: "\n").count, 1)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: lab.file("run").path)) ?? []
-        XCTAssertFalse(left.contains("control.sock") || left.contains("relayd.pid"), "\(left)")
+        XCTAssertFalse(left.contains("control.sock") || left.contains("relayd.pid") || left.contains("sessions.journal"), "\(left)")
     }
 
     func testAFailedEnableLeavesNothingBehind() throws {

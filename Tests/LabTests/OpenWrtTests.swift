@@ -221,6 +221,14 @@ final class OpenWrtTests: XCTestCase {
         XCTAssertEqual(service("reload", run: true).status, 0)
         XCTAssertTrue(logLines().contains("instance replaced"), "\(logLines())")
         XCTAssertEqual(instanceCommand()?.firstIndex(of: "kernel").map { instanceCommand()![$0 - 1] }, "--dataplane")
+        // The replaced relay was told first that its stop is a restart (it keeps its sessions for
+        // the new one), and the relay that runs afterwards that a stop ends them again.
+        let prepare = logLines().firstIndex(of: "relayctl restart --prepare --runtime-dir \(runtime)")
+        let replaced = logLines().firstIndex(of: "instance replaced")
+        let cancel = logLines().firstIndex(of: "relayctl restart --cancel --runtime-dir \(runtime)")
+        XCTAssertNotNil(prepare, "\(logLines())")
+        XCTAssertLessThan(prepare ?? .max, replaced ?? .min, "\(logLines())")
+        XCTAssertLessThan(replaced ?? .max, cancel ?? .min, "\(logLines())")
 
         // So did the device behind a logical interface.
         clearLog()
@@ -252,6 +260,21 @@ final class OpenWrtTests: XCTestCase {
         XCTAssertEqual(stop.status, 0, stop.stderr)
         XCTAssertEqual(logLines(), ["stop_service", "procd_kill pppoe-relay", "service_stopped", "daemon exited",
                                     "relayctl fastpath restore (daemon gone)"])
+    }
+
+    /// A relay that stopped for a restart left its journal: the next one adopts its sessions and
+    /// switches the fast paths off again, so they are not switched on in between.
+    func testAStopForARestartLeavesTheFastPathsOff() throws {
+        try uci(Self.fullUCI)
+        XCTAssertEqual(service("start", run: true).status, 0)
+        let pidFile = runtime + "/relayd.pid"
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: pidFile), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        try "pppoe-relay journal 1\n".write(toFile: runtime + "/sessions.journal", atomically: true, encoding: .utf8)
+
+        clearLog()
+        XCTAssertEqual(service("stop", run: true).status, 0)
+        XCTAssertEqual(logLines(), ["stop_service", "procd_kill pppoe-relay", "service_stopped", "daemon exited"])
     }
 
     func testEnableAndDisableManageTheBootLinks() throws {

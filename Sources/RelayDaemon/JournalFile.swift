@@ -1,0 +1,71 @@
+import ControlProtocol
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import UserspaceRelay
+
+/// The session journal on disk, in the runtime directory, under its rules: opened relative to the
+/// checked directory, never through a symbolic link, only a plain file owned by the daemon's user,
+/// and replaced whole by rename, so a reader (the next daemon, after a crash at any instant) finds
+/// either the old journal or the new one, never half of one.
+enum JournalFile {
+    static let name = RuntimePaths.journalName
+    static let temporaryName = RuntimePaths.journalName + ".new"
+    /// A journal of 65,535 sessions is about 20 MB; anything much larger is not ours.
+    static let largest = 64 << 20
+
+    /// Writes the journal atomically; false (and the old journal intact) when it could not.
+    static func write(_ directoryFD: Int32, _ bytes: [UInt8]) -> Bool {
+        _ = unlinkat(directoryFD, temporaryName, 0)
+        let fd = openat(directoryFD, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        let written = UnixSocket.writeAll(fd, bytes)
+        close(fd)
+        guard written, renameat(directoryFD, temporaryName, directoryFD, name) == 0 else {
+            _ = unlinkat(directoryFD, temporaryName, 0)
+            return false
+        }
+        return true
+    }
+
+    enum Contents {
+        case none
+        case bytes([UInt8])
+        /// Present but not to be read: a link, not a plain file, another user's, too large.
+        case refused(String)
+    }
+
+    static func read(_ directoryFD: Int32) -> Contents {
+        let fd = openat(directoryFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            return errno == ENOENT ? .none : .refused("cannot open \(name): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .refused("\(name) is not a plain file") }
+        guard info.st_uid == geteuid() else { return .refused("\(name) belongs to uid \(info.st_uid), not to the relay's") }
+        guard Int(info.st_size) <= largest else { return .refused("\(name) is larger than any journal (\(info.st_size) bytes)") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            done += n
+        }
+        return .bytes(Array(bytes[..<done]))
+    }
+
+    /// Keeps a journal that could not be read beside the new one, for whoever wants to look,
+    /// and out of the next daemon's way.
+    static func setAside(_ directoryFD: Int32) {
+        _ = renameat(directoryFD, name, directoryFD, name + ".unread")
+    }
+
+    static func remove(_ directoryFD: Int32) {
+        _ = unlinkat(directoryFD, name, 0)
+        _ = unlinkat(directoryFD, temporaryName, 0)
+    }
+}

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import PPPoEWire
+import UserspaceRelay
+
+/// What a starting daemon made of the journal a previous daemon of this directory left: the
+/// sessions it carries on, those it ended, how long nobody relayed discovery.
+struct SessionAdoption: Sendable {
+    /// Sessions now in the table, to be installed in the kernel dataplane with it.
+    var sessions: [Session] = []
+    /// Sessions of the journal this daemon cannot carry (their LAN is no longer configured,
+    /// the WAN changed, the table is full): ended with PADT.
+    var ended = 0
+    /// Seconds from the journal's last write to this start: how long the relay was away (at
+    /// most: a daemon that was killed wrote its journal at its last change, not as it died).
+    var awaySeconds: Int64?
+    /// Why the journal was not read, when it was not (also logged).
+    var problem: String?
+    /// Seconds taken to read the journal and fill the table.
+    var seconds = 0.0
+
+    /// Reads the journal in `directoryFD` and fills the engine's table with what still fits this
+    /// configuration. A journal that cannot be read ends nothing (its sessions cannot be named)
+    /// and is set aside.
+    static func adopt(from directoryFD: Int32, into engine: inout RelayEngine) -> SessionAdoption {
+        let start = preciseSeconds()
+        var result = SessionAdoption()
+        let bytes: [UInt8]
+        switch JournalFile.read(directoryFD) {
+        case .none: return result
+        case let .refused(reason):
+            result.problem = reason
+            return result
+        case let .bytes(read): bytes = read
+        }
+        let journal: SessionJournal
+        do throws(SessionJournal.ReadError) { journal = try SessionJournal.decode(bytes) } catch {
+            result.problem = error.description
+            JournalFile.setAside(directoryFD)
+            return result
+        }
+        let nowWall = Int64(time(nil))
+        let nowMonotonic = MonotonicClock.seconds()
+        result.awaySeconds = max(0, nowWall - journal.writtenAt)
+        let names = engine.core.interfaces.map(\.name)
+        let sameWAN = journal.wanInterface == names[0]
+        var padts: [OutgoingFrame] = []
+        for entry in journal.entries {
+            let slot = names.indices.dropFirst().first { names[$0] == entry.lanInterface }.map { UInt8($0) }
+            var session = entry.session
+            if let slot, sameWAN {
+                session.lanSlot = slot
+                session.createdAt = nowMonotonic - max(0, nowWall - entry.startedAt)
+                // The relay was away, not the session: its idle time starts again.
+                session.lastActivity = nowMonotonic
+                if engine.core.adopt(session, labels: entry.labels) {
+                    result.sessions.append(session)
+                    continue
+                }
+            }
+            result.ended += 1
+            padts += engine.core.endUnadopted(session, lanSlot: sameWAN ? nil : slot, toAC: sameWAN,
+                                              reason: "pppoe-relay: session not carried over a restart")
+        }
+        engine.sendDiscovery(padts)
+        result.seconds = preciseSeconds() - start
+        return result
+    }
+
+    private static func preciseSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// The journal of the sessions in `engine`'s table as they are now.
+    static func journal(of engine: borrowing RelayEngine) -> SessionJournal {
+        let nowWall = Int64(time(nil))
+        let nowMonotonic = MonotonicClock.seconds()
+        let names = engine.core.interfaces.map(\.name)
+        var entries: [SessionJournal.Entry] = []
+        entries.reserveCapacity(engine.core.table.count)
+        for slot in engine.core.table.liveSlots {
+            let session = engine.core.table.session(at: slot).pointee
+            entries.append(SessionJournal.Entry(lanInterface: names[Int(session.lanSlot)], session: session,
+                                        labels: engine.core.table.labels(at: slot),
+                                        startedAt: nowWall - (nowMonotonic - session.createdAt),
+                                        lastActivityAt: nowWall - (nowMonotonic - session.lastActivity)))
+        }
+        return SessionJournal(writtenAt: nowWall, wanInterface: names[0], entries: entries)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import ControlProtocol
+import LineCheck
+import PPPoEWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Relayctl {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dial once on an interface to test a PPPoE account, then hang up.",
+            discussion: """
+                Discovery, LCP, the authentication the access concentrator asks for (PAP, CHAP-MD5, \
+                MS-CHAPv2), IPCP and IPv6CP, then LCP Terminate and PADT. Each step is reported with a \
+                stable code; exit status 0 when the check succeeded, 1 when it failed. The password comes \
+                from --password-file (mode 600) or $RELAYCTL_PASSWORD, never from the command line. It \
+                runs beside a relay or a PPPoE client on the same interface, with its own Host-Uniq.
+
+                Codes: \(CheckStep.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ")).
+                """)
+
+        @Option(help: "The interface facing the access concentrator (the relay's WAN may be used while it runs).")
+        var interface: String
+
+        @Option(help: "The account's user name.")
+        var user: String
+
+        @Option(help: "A file holding the password (one line, readable by its owner only).")
+        var passwordFile: String?
+
+        @Option(help: "The service name to ask for (default: any).")
+        var service: String = ""
+
+        @Option(help: "Accept only the access concentrator of this name.")
+        var acName: String?
+
+        @Option(help: "Seconds the whole check may take.")
+        var timeout: Double = 30
+
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+            guard !interface.isEmpty, !user.isEmpty else { throw ValidationError("--interface and --user must not be empty") }
+        }
+
+        func run() throws {
+            var password: [UInt8]
+            do { password = try PasswordSource.read(file: passwordFile) } catch {
+                throw DaemonError.usage(error.description)
+            }
+            let report = LineCheck.run(LineCheckOptions(interface: interface, user: Array(user.utf8), password: password,
+                                                        service: service, acName: acName, timeout: timeout))
+            PasswordSource.erase(&password)
+            if output.json {
+                FileOutput.standardOutput(String(decoding: TerminalText.escapingJSON(ControlJSON.encode(report)), as: UTF8.self))
+            } else {
+                report.lines.forEach(FileOutput.standardOutput)
+            }
+            if !report.succeeded { exitWithoutMessage(1) }
+        }
+    }
+}
+
+/// A failed check has already said everything in its report: exit 1 without another line.
+private func exitWithoutMessage(_ code: Int32) -> Never { exit(code) }
