@@ -76,8 +76,18 @@ let package = Package(
             "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
         ]),
 
+        // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
+        .target(name: "HDLCFraming"),
+
+        // A serial PPP modem as the upstream: the relay is the access concentrator, the modem's
+        // PPP the far end (`relayctl modem`).
+        .target(name: "ModemUpstream", dependencies: [
+            "HDLCFraming", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "relayctl", dependencies: [
-            "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
+            "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
             "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -96,6 +106,10 @@ let package = Package(
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "HDLCFramingTests", dependencies: ["HDLCFraming"]),
+        .testTarget(name: "ModemUpstreamTests", dependencies: [
+            "ModemUpstream", "HDLCFraming", "PPPoEWire", "CAllocationCounter",
+        ]),
         .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
                                                            .product(name: "Logging", package: "swift-log")]),

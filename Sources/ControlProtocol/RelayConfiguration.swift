@@ -27,12 +27,16 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
     public var log: String?
     /// Discovery decisions in the log too.
     public var verbose: Bool
+    /// Set: the relay is the access concentrator for a serial modem (`relayctl modem`), and
+    /// `wanInterface` names its device. Optional, so configurations saved without it load.
+    public var modem: ModemConfiguration?
 
     public init(lanInterfaces: [String], wanInterface: String, dataplane: Dataplane = .auto,
                 maxSessions: Int = 5000, idleTimeout: Int = 600, mss: MSSSetting = .auto,
                 runtimeDirectory: String = RelayConfiguration.defaultRuntimeDirectory,
                 policy: DiscoveryPolicy = .standard, controlGroup: String? = nil, log: String? = nil,
-                verbose: Bool = false) {
+                verbose: Bool = false, modem: ModemConfiguration? = nil) {
+        self.modem = modem
         self.log = log
         self.verbose = verbose
         self.policy = policy
@@ -49,7 +53,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
 
     /// The keys written: snake_case, like every document relayctl prints.
     enum CodingKeys: String, CodingKey {
-        case dataplane, mss, policy, log, verbose
+        case dataplane, mss, policy, log, verbose, modem
         case lanInterfaces = "lan_interfaces", wanInterface = "wan_interface", maxSessions = "max_sessions"
         case idleTimeout = "idle_timeout", runtimeDirectory = "runtime_directory", controlGroup = "control_group"
         case schemaVersion = "schema_version"
@@ -71,6 +75,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         // Only when set: a configuration without them reads and compares as before they existed.
         try c.encodeIfPresent(log, forKey: .log)
         if verbose { try c.encode(verbose, forKey: .verbose) }
+        try c.encodeIfPresent(modem, forKey: .modem)
     }
 
     /// The keys of files saved before the schema went snake_case (and of older daemons' status).
@@ -99,6 +104,7 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
             ?? old.decodeIfPresent(String.self, forKey: .controlGroup)
         log = try c.decodeIfPresent(String.self, forKey: .log)
         verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? false
+        modem = try c.decodeIfPresent(ModemConfiguration.self, forKey: .modem)
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).
@@ -106,11 +112,20 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
 
     /// The `relayctl run` arguments that start a daemon with this configuration.
     public var runArguments: [String] {
-        ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
+        if let modem { return modemArguments(modem) }
+        return ["run", "--wan", wanInterface] + lanInterfaces.flatMap { ["--lan", $0] }
             + ["--dataplane", dataplane.rawValue, "--max-sessions", String(maxSessions),
                "--idle-timeout", String(idleTimeout), "--mss", mss.description, "--runtime-dir", runtimeDirectory]
             + policyArguments + (controlGroup.map { ["--control-group", $0] } ?? [])
             + (log.map { ["--log", $0] } ?? []) + (verbose ? ["--verbose"] : [])
+    }
+
+    /// A modem's daemon: one LAN, its device in place of a WAN.
+    private func modemArguments(_ modem: ModemConfiguration) -> [String] {
+        modem.arguments(lan: lanInterfaces.first ?? "") + ["--idle-timeout", String(idleTimeout),
+                                                           "--runtime-dir", runtimeDirectory]
+            + (controlGroup.map { ["--control-group", $0] } ?? []) + (log.map { ["--log", $0] } ?? [])
+            + (verbose ? ["--verbose"] : [])
     }
 
     private var policyArguments: [String] {
@@ -137,5 +152,10 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         guard idleTimeout >= 0 else { throw .usage("--idle-timeout must be 0 (off) or a number of seconds") }
         if let problem = policy.problem() { throw .usage(problem) }
         if let controlGroup, controlGroup.isEmpty { throw .usage("--control-group needs a group name") }
+        if let modem {
+            if let problem = modem.problem() { throw .usage(problem) }
+            guard lanInterfaces.count == 1 else { throw .usage("a modem serves exactly one --lan interface") }
+            guard modem.device == wanInterface else { throw .usage("the modem's device must be its WAN") }
+        }
     }
 }

@@ -32,11 +32,16 @@ public struct SessionReport: Codable, Sendable, Equatable {
     /// The part of the packet counts the kernel dataplane forwarded.
     public var kernelPacketsToAC: UInt64
     public var kernelPacketsToClient: UInt64
+    /// A modem's session: the modem's state ("chat running", "connected", "hanging up", "hung up").
+    /// Absent for a relayed session.
+    public var modemState: String?
 
     public init(lanInterface: String, clientMAC: String, clientSessionID: UInt16, wanInterface: String,
                 acMAC: String, acSessionID: UInt16, acName: String, serviceName: String, uptimeSeconds: Int64,
                 idleSeconds: Int64, packetsToAC: UInt64, bytesToAC: UInt64, packetsToClient: UInt64,
-                bytesToClient: UInt64, kernelPacketsToAC: UInt64, kernelPacketsToClient: UInt64) {
+                bytesToClient: UInt64, kernelPacketsToAC: UInt64, kernelPacketsToClient: UInt64,
+                modemState: String? = nil) {
+        self.modemState = modemState
         self.lanInterface = lanInterface
         self.clientMAC = clientMAC
         self.clientSessionID = clientSessionID
@@ -72,5 +77,6 @@ public struct SessionReport: Codable, Sendable, Equatable {
         case bytesToClient = "bytes_to_client"
         case kernelPacketsToAC = "kernel_packets_to_ac"
         case kernelPacketsToClient = "kernel_packets_to_client"
+        case modemState = "modem_state"
     }
 }

@@ -68,6 +68,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// The kernel dataplane's last refusal (a session it would not install, a rebuild that
     /// failed); absent while all is well. Such sessions are carried by the userspace loop.
     public var kernelError: String?
+    /// A modem's daemon: the modem's state and what it last said; absent for a relay.
+    public var modem: ModemStatus?
     /// Sessions this daemon took over at start from the journal a previous daemon left
     /// (a restart, a crash and respawn, an upgrade); absent when it started without one.
     public var adoptedSessions: Int?
@@ -95,7 +97,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case running, pid, dataplane, interfaces, counters, configuration, mss
+        case running, pid, dataplane, interfaces, counters, configuration, mss, modem
         case schemaVersion = "schema_version"
         case kernelError = "kernel_error"
         case dataplaneReason = "dataplane_reason"
@@ -124,8 +126,39 @@ public struct StatusReport: Codable, Sendable, Equatable {
         configuration = try c.decode(RelayConfiguration.self, forKey: .configuration)
         mss = try c.decode(String.self, forKey: .mss)
         kernelError = try c.decodeIfPresent(String.self, forKey: .kernelError)
+        modem = try c.decodeIfPresent(ModemStatus.self, forKey: .modem)
         adoptedSessions = try c.decodeIfPresent(Int.self, forKey: .adoptedSessions)
         awaySeconds = try c.decodeIfPresent(Int64.self, forKey: .awaySeconds)
         keepsSessionsOnStop = try c.decodeIfPresent(Bool.self, forKey: .keepsSessionsOnStop)
+    }
+}
+
+/// The modem in `relayctl status`.
+public struct ModemStatus: Codable, Sendable, Equatable {
+    public var device: String
+    /// "idle", "chat running", "connected", "hanging up", "hung up".
+    public var state: String
+    /// Seconds in this state.
+    public var stateSeconds: Int64
+    /// Why the modem last hung up, or why its chat failed (escaped text).
+    public var lastHangup: String?
+    /// The line the modem connected with ("CONNECT 115200").
+    public var connectLine: String?
+    /// DCD, where the device reports it.
+    public var carrier: Bool?
+
+    public init(device: String, state: String, stateSeconds: Int64, lastHangup: String?, connectLine: String?,
+                carrier: Bool?) {
+        self.device = device
+        self.state = state
+        self.stateSeconds = stateSeconds
+        self.lastHangup = lastHangup
+        self.connectLine = connectLine
+        self.carrier = carrier
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case device, state, carrier
+        case stateSeconds = "state_seconds", lastHangup = "last_hangup", connectLine = "connect_line"
     }
 }

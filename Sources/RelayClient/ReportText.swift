@@ -22,9 +22,17 @@ public enum ReportText {
         }
         let idle = report.idleTimeoutSeconds == 0 ? "off" : "\(report.idleTimeoutSeconds) s"
         lines.append("sessions: \(report.sessionCount) of \(report.maxSessions), idle timeout \(idle), mss \(report.mss)")
+        if let modem = report.modem {
+            let carrier = modem.carrier.map { $0 ? ", DCD on" : ", DCD off" } ?? ""
+            lines.append("modem: \(TerminalText.escaped(modem.device)) \(modem.state) for \(modem.stateSeconds) s\(carrier)")
+            if let line = modem.connectLine { lines.append("modem connected with: \(TerminalText.escaped(line))") }
+            if let hangup = modem.lastHangup { lines.append("modem last hung up: \(TerminalText.escaped(hangup))") }
+        }
         lines.append("counters:")
-        let width = RelayCounters().fields.map(\.name.count).max() ?? 0
-        for (name, _) in RelayCounters().fields {
+        // A modem's daemon has counters of its own: shown as it sends them, in name order.
+        let names = report.modem == nil ? RelayCounters().fields.map(\.name) : report.counters.keys.sorted()
+        let width = names.map(\.count).max() ?? 0
+        for name in names {
             let padded = name + String(repeating: " ", count: width - name.count)
             lines.append("  \(padded)  \(report.counters[name] ?? 0)")
         }
@@ -38,14 +46,17 @@ public enum ReportText {
 
     public static func sessions(_ sessions: [SessionReport]) -> String {
         guard !sessions.isEmpty else { return "no sessions" }
-        let header = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)", "IDLE(s)",
+        let columns = ["LAN", "CLIENT MAC", "CSID", "WAN", "AC MAC", "ACSID", "AC-NAME", "SERVICE", "UP(s)", "IDLE(s)",
                       "PKTS>AC", "BYTES>AC", "PKTS>CL", "BYTES>CL"]
+        let modem = sessions.contains { $0.modemState != nil }
         let rows = sessions.map { s in
             [TerminalText.escaped(s.lanInterface), s.clientMAC, "\(s.clientSessionID)", TerminalText.escaped(s.wanInterface),
              s.acMAC, "\(s.acSessionID)", s.acName.isEmpty ? "-" : TerminalText.escaped(s.acName),
              s.serviceName.isEmpty ? "-" : TerminalText.escaped(s.serviceName), "\(s.uptimeSeconds)", "\(s.idleSeconds)",
              "\(s.packetsToAC)", "\(s.bytesToAC)", "\(s.packetsToClient)", "\(s.bytesToClient)"]
+                + (modem ? [TerminalText.escaped(s.modemState ?? "-")] : [])
         }
+        let header = columns + (modem ? ["MODEM"] : [])
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             row.enumerated().map { column, cell in

@@ -32,12 +32,13 @@ public enum RelayController {
                 + "change it there and run /etc/init.d/pppoe-relay reload")
         }
         // A typo must not cost the running relay: check the devices before touching anything.
-        _ = try InterfaceResolver.resolve(configuration)
+        // (A modem's WAN is its serial device, opened when a client dials.)
+        if configuration.modem == nil { _ = try InterfaceResolver.resolve(configuration) }
         _ = try ControlAccess.groupID(configuration.controlGroup)
         let directory = configuration.runtimeDirectory
         // So is an unsafe runtime directory.
         if let checked = try RuntimeDirectory.existing(directory) { close(checked) }
-        let switchedOff = try switchFastPathsOff(for: configuration, system)
+        let switchedOff = configuration.modem == nil ? try switchFastPathsOff(for: configuration, system) : []
         let note = switchedOff.isEmpty ? "" : "; switched off \(switchedOff.joined(separator: ", "))"
         var replaced: RelayConfiguration?
         if let running = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self) {

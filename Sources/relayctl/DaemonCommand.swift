@@ -13,7 +13,8 @@ extension Relayctl {
         @OptionGroup var fastPaths: RootOptions
         @Flag(help: "Check the configuration and exit.") var check = false
         /// OpenWrt's init script translates UCI into these, so UCI stays the only configuration there.
-        @Argument(parsing: .allUnrecognized, help: "Instead of --config: the options of run (--wan IF --lan IF ...).")
+        @Argument(parsing: .allUnrecognized,
+                  help: "Instead of --config: the options of run (--wan IF --lan IF ...), or `modem` and the options of modem.")
         var relayArguments: [String] = []
 
         func run() throws {
@@ -22,11 +23,22 @@ extension Relayctl {
                 configuration = try ConfigurationFile.load(saved.resolvedPath)
             } else {
                 guard saved.path == nil else { throw DaemonError.usage("give either --config or the options of run, not both") }
-                configuration = try RelayOptions.parse(relayArguments).configuration
+                configuration = relayArguments.first == "modem"
+                    ? try ModemOptions.parse(Array(relayArguments.dropFirst())).configuration
+                    : try RelayOptions.parse(relayArguments).configuration
+            }
+            if check, let modem = configuration.modem {
+                FileOutput.standardOutput("configuration OK: lan \(configuration.lanInterfaces.joined(separator: ",")) "
+                    + "<-> modem \(modem.device) at \(modem.baud) baud")
+                return
             }
             if check {
                 FileOutput.standardOutput("configuration OK: lan \(configuration.lanInterfaces.joined(separator: ",")) "
                     + "<-> wan \(configuration.wanInterface), dataplane \(configuration.dataplane.rawValue)")
+                return
+            }
+            if configuration.modem != nil {
+                try Modem.runDaemon(configuration)
                 return
             }
             let log = try DaemonLog(configuration)

@@ -23,7 +23,7 @@ struct Relayctl: ParsableCommand {
             by restart.
             """,
         version: String(cString: pr_build_version()),
-        subcommands: [Run.self, Enable.self, Disable.self, Restart.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
+        subcommands: [Run.self, Modem.self, Enable.self, Disable.self, Restart.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
                       Scan.self, Check.self, Monitor.self,
                       FastPath.self,
                       Hotplug.self, Daemon.self])

@@ -165,6 +165,38 @@ final class OpenWrtTests: XCTestCase {
         XCTAssertNil(instanceCommand())
     }
 
+    /// A modem section (with the relay's disabled) runs `relayctl daemon modem`.
+    func testAModemSectionRunsTheModemDaemon() throws {
+        try uci(Self.fullUCI.replacingOccurrences(of: "option enabled '1'", with: "option enabled '0'") + """
+            config modem 'modem'
+            \toption enabled '1'
+            \toption lan 'lan'
+            \toption device '/dev/ttyUSB2'
+            \toption baud '460800'
+            \toption ac_name 'loft'
+            \tlist service 'internet'
+            \tlist service 'backup'
+            \toption idle_timeout '120'
+
+            """)
+        let start = service("start")
+        XCTAssertEqual(start.status, 0, start.stderr)
+        let relayctl = directory.appendingPathComponent("relayctl").path
+        let command = try XCTUnwrap(instanceCommand())
+        XCTAssertEqual(command, [relayctl, "daemon", "modem", "--lan", "br-lan", "--device", "/dev/ttyUSB2",
+                                 "--ac-name", "loft", "--service", "internet", "--service", "backup", "--baud", "460800",
+                                 "--idle-timeout", "120", "--runtime-dir", runtime])
+        XCTAssertTrue(logLines().contains("interface_trigger interface.* lan /etc/init.d/pppoe-relay reload"), "\(logLines())")
+        guard FileManager.default.isExecutableFile(atPath: Lab.relayctl) else { throw XCTSkip("relayctl is not built") }
+        let check = Lab.run([Lab.relayctl] + command.dropFirst() + ["--check"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stdout, "configuration OK: lan br-lan <-> modem /dev/ttyUSB2 at 460800 baud\n")
+
+        try uci("config modem 'modem'\n\toption enabled '1'\n\toption lan 'lan'\n")
+        let incomplete = service("start")
+        XCTAssertTrue(incomplete.stderr.contains("needs options lan, device, ac_name and list service"), incomplete.stderr)
+    }
+
     /// Without an enabled UCI section, what `relayctl enable` saved runs, as on systemd.
     func testWithoutUCITheSavedJSONConfigurationRuns() throws {
         try "{}".write(to: directory.appendingPathComponent("relay.json"), atomically: true, encoding: .utf8)
