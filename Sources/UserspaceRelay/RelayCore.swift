@@ -605,8 +605,9 @@ public struct RelayCore: ~Copyable {
 
     /// Folds a kernel dataplane's counters into the sessions: traffic the kernel forwarded
     /// counts for the session's statistics and keeps it from idling out.
-    public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64) {
-        for index in table.liveSlots {
+    /// - Parameter slots: the sessions that were read (nil: all of them).
+    public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64, slots: [Int32]? = nil) {
+        for index in slots ?? table.liveSlots {
             var session = table.session(at: index).pointee
             let toAC = Self.fold(counts[session.clientKey], into: &session.offloadedToAC, last: &session.kernelReadingToAC)
             let toClient = Self.fold(counts[session.acKey], into: &session.offloadedToClient,
