@@ -77,7 +77,7 @@ struct Setup: ParsableCommand {
 
         while done < count && now() - start < seconds {
             let turn = now()
-            while Double(bySecond.count) < turn - start { bySecond.append(done) }
+            while Double(bySecond.count + 1) <= turn - start { bySecond.append(done) }
             // Retransmissions: a PADR unanswered twice starts discovery again with a PADI.
             for i in inFlight where turn >= due[i] {
                 if request[i] != nil && tries[i] >= 2 {
