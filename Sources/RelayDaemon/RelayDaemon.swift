@@ -121,7 +121,9 @@ public struct RelayDaemon: ~Copyable {
         var running = true
         while running {
             let count = nfds_t(roles.count + 3 + control.pollSlots)
-            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 250) }
+            // Idle sessions still due to end: look at the sockets, then end the next slice.
+            let timeout: Int32 = engine.expiryPending ? 0 : 250
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, timeout) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
@@ -146,6 +148,8 @@ public struct RelayDaemon: ~Copyable {
                 control.expire(now: now)
                 logDrops(now: now, flush: false)
                 logKernelError()
+            } else {
+                engine.continueExpiry()
             }
             logSessionRecords(now: now)
             control.fill(&fds, from: roles.count + 3)

@@ -39,6 +39,8 @@ public struct RelayCore: ~Copyable {
     /// Records before this index already carry the kernel's final counters.
     private var settledRecords = 0
     public private(set) var recordsLost: UInt64 = 0
+    /// The last `expireIdle` left sessions that were due: the daemon calls again soon.
+    public private(set) var expiryPending = false
     /// With `notesDiscovery` (`--verbose`), one line per discovery decision, bounded likewise.
     private let notes = DiscoveryNotes()
     /// Interface MACs by slot, in plain memory for the per-packet path.
@@ -479,13 +481,21 @@ public struct RelayCore: ~Copyable {
 
     // MARK: Ending sessions
 
-    /// Sessions idle longer than the timeout get PADT on both sides and leave the table.
-    public mutating func expireIdle(now: Int64) -> [OutgoingFrame] {
+    /// Sessions idle longer than the timeout get PADT on both sides and leave the table, at most
+    /// `limit` of them; `expiryPending` says whether more were due.
+    public mutating func expireIdle(now: Int64, limit: Int = .max) -> [OutgoingFrame] {
         discovery.prune(now: now)
+        expiryPending = false
         guard idleTimeout > 0 else { return [] }
         var out: [OutgoingFrame] = []
+        var ended = 0
         for index in table.liveSlots where now - table.session(at: index).pointee.lastActivity >= idleTimeout {
+            guard ended < limit else {
+                expiryPending = true
+                break
+            }
             out += terminate(at: index, reason: "pppoe-relay: idle timeout", cause: .idleTimeout, now: now)
+            ended += 1
         }
         return out
     }

@@ -152,7 +152,7 @@ public struct RelayEngine: ~Copyable {
             core.counters.droppedReceiveOverflow &+= UInt64(pr_packet_drops(sockets.discovery(slot)))
                 &+ UInt64(pr_packet_drops(sockets.session(slot)))
         }
-        send(core.expireIdle(now: MonotonicClock.seconds()))
+        send(core.expireIdle(now: MonotonicClock.seconds(), limit: expirySlice))
     }
 
     /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
@@ -180,7 +180,7 @@ public struct RelayEngine: ~Copyable {
     }
 
     /// Applies the session table's changes to the kernel first, then sends the frames.
-    private mutating func send(_ frames: [OutgoingFrame]) {
+    mutating func send(_ frames: [OutgoingFrame]) {
         let events = core.takeSessionEvents()
         if let offload, !events.isEmpty {
             // Before the kernel forgets them: the last counts of the sessions that end here, for

@@ -57,3 +57,19 @@ extension RelayCoreTests {
         XCTAssertEqual(core.idleCandidates(now: 1300).count, 200)
     }
 }
+
+extension RelayCoreTests {
+    /// A table that falls idle at once ends in slices, each at most the limit, until none is due.
+    func testIdleSessionsEndInSlicesOfTheLimit() {
+        var core = makeCore(maxSessions: 300, idleTimeout: 30)
+        _ = fill(&core, count: 300)
+        var slices: [Int] = []
+        repeat {
+            slices.append(core.expireIdle(now: 130, limit: 128).count / 2)
+        } while core.expiryPending
+        XCTAssertEqual(slices, [128, 128, 44])
+        XCTAssertEqual(core.table.count, 0)
+        XCTAssertTrue(core.expireIdle(now: 131, limit: 128).isEmpty)
+        XCTAssertFalse(core.expiryPending)
+    }
+}
