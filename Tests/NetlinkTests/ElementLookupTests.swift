@@ -23,9 +23,14 @@ final class ElementLookupTests: XCTestCase {
             batch.add(NFTTable(name: table, ownedBySocket: true), name: table)
             batch.add(NFTSet(table: table, name: "m", keyLength: 12, dataLength: 24, countersPerElement: true, id: 1),
                       name: "\(table)/m")
-            let map = NFTSet(table: table, name: "m")
-            for k in held { map.add(key: k, data: [UInt8](repeating: 1, count: 24)) }
-            batch.addElements(map, name: "\(table)/m")
+        }
+        try socket.commit { batch in
+            // One message per element, as the relay adds them.
+            for k in held {
+                let map = NFTSet(table: table, name: "m")
+                map.add(key: k, data: [UInt8](repeating: 1, count: 24))
+                batch.addElements(map, name: "\(table)/m")
+            }
         }
         // Asked: the first key missing, one missing among them, the last missing, and 300 held.
         let asked = [key(5000)] + held[0..<150] + [key(5001)] + held[400..<550] + [key(5002)]
