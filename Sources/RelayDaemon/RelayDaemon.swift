@@ -18,8 +18,10 @@ public struct RelayDaemon: ~Copyable {
     private let configuration: RelayConfiguration
     private let selection: DataplaneSelection
     private let paths: RuntimePaths
-    private var engine: RelayEngine
-    private var control: ControlServer
+    var engine: RelayEngine
+    var control: ControlServer
+    /// `sessions` answers being built in slices (see `SessionsAnswer`).
+    var sessionsAnswers: [SessionsAnswer] = []
     /// Held for the daemon's life: the directory's lock, which keeps a second daemon out.
     /// Released after deinit has removed the files, so no other daemon starts among them.
     private let lock: OwnedDescriptor
@@ -122,7 +124,7 @@ public struct RelayDaemon: ~Copyable {
         while running {
             let count = nfds_t(roles.count + 3 + control.pollSlots)
             // Idle sessions still due to end: look at the sockets, then end the next slice.
-            let timeout: Int32 = engine.expiryPending ? 0 : 250
+            let timeout: Int32 = engine.expiryPending || !sessionsAnswers.isEmpty ? 0 : 250
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, timeout) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
@@ -132,7 +134,9 @@ public struct RelayDaemon: ~Copyable {
                 if fds[fixed + 1].revents != 0 { running = !terminationRequested() }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
                 for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
-                    if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
+                    if let request = control.service(slot), !beganSessionsAnswer(request, slot: slot) {
+                        control.answer(slot, reply(to: request))
+                    }
                 }
                 if fds[fixed].revents != 0 { control.acceptAll(now: MonotonicClock.seconds()) }
             }
@@ -151,6 +155,7 @@ public struct RelayDaemon: ~Copyable {
             } else {
                 engine.continueExpiry()
             }
+            continueSessionsAnswers()
             logSessionRecords(now: now)
             control.fill(&fds, from: roles.count + 3)
             fds[roles.count].events = now < control.acceptResumes ? 0 : Int16(POLLIN)
@@ -342,20 +347,22 @@ public struct RelayDaemon: ~Copyable {
     func sessionReports() -> [SessionReport] {
         let now = MonotonicClock.seconds()
         let names = engine.core.interfaces.map(\.name)
-        return engine.core.table.liveSlots.map { slot in
-            let session = engine.core.table.session(at: slot).pointee
-            let labels = engine.core.table.labels(at: slot)
-            return SessionReport(
-                lanInterface: names[Int(session.lanSlot)], clientMAC: session.clientMAC.description,
-                clientSessionID: session.clientSessionID, wanInterface: names[0],
-                acMAC: session.acMAC.description, acSessionID: session.acSessionID,
-                acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
-                idleSeconds: max(0, now - session.lastActivity),
-                packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
-                bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
-                packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
-                bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
-                kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
-        }
+        return engine.core.table.liveSlots.map { sessionReport(at: $0, now: now, names: names) }
+    }
+
+    func sessionReport(at slot: Int32, now: Int64, names: [String]) -> SessionReport {
+        let session = engine.core.table.session(at: slot).pointee
+        let labels = engine.core.table.labels(at: slot)
+        return SessionReport(
+            lanInterface: names[Int(session.lanSlot)], clientMAC: session.clientMAC.description,
+            clientSessionID: session.clientSessionID, wanInterface: names[0],
+            acMAC: session.acMAC.description, acSessionID: session.acSessionID,
+            acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
+            idleSeconds: max(0, now - session.lastActivity),
+            packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
+            bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
+            packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
+            bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
+            kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
     }
 }
