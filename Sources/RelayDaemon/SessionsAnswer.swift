@@ -6,7 +6,8 @@ import UserspaceRelay
 /// dataplane forwarded nothing meanwhile and its rings (two milliseconds of frames) overflowed.
 /// Now the answer starts with the sessions' slots as they are, and each turn of the loop encodes
 /// the next `sliceSize` of them (those still live) into the client's output, which drains as the
-/// client reads; the same JSON document, without the pretty-printing.
+/// client reads. The document is laid out as the whole one was (`ControlJSON.encode`: sorted
+/// keys, pretty-printed), each session encoded alone and indented to its place in the array.
 struct SessionsAnswer {
     /// Sessions encoded per turn of the loop: under a millisecond of work.
     static let sliceSize = 48
@@ -22,9 +23,9 @@ struct SessionsAnswer {
 extension RelayDaemon {
     /// Takes a `sessions` request to answer in slices; false for any other request.
     mutating func beganSessionsAnswer(_ request: ControlRequest, slot client: Int) -> Bool {
-        guard case .sessions = request else { return false }
+        guard case .sessions = request, engine.core.table.count > 0 else { return false }
         engine.refreshForwardedCounts()
-        let serial = control.beginAnswer(client, Array("{\"schema_version\":\(JSONSchema.version),\"sessions\":[".utf8))
+        let serial = control.beginAnswer(client, Array("{\n  \"schema_version\" : \(JSONSchema.version),\n  \"sessions\" : [\n    ".utf8))
         sessionsAnswers.append(SessionsAnswer(client: client, serial: serial, slots: engine.core.table.liveSlots))
         return true
     }
@@ -40,12 +41,15 @@ extension RelayDaemon {
             var bytes: [UInt8] = []
             let end = min(answer.next + SessionsAnswer.sliceSize, answer.slots.count)
             for slot in answer.slots[answer.next..<end] where engine.core.table.isLive(slot) {
-                if answer.encoded > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += ControlJSON.compact(sessionReport(at: slot, now: now, names: names))
+                if answer.encoded > 0 { bytes += Array(",\n    ".utf8) }
+                for byte in ControlJSON.encode(sessionReport(at: slot, now: now, names: names)) {
+                    bytes.append(byte)
+                    if byte == UInt8(ascii: "\n") { bytes += [0x20, 0x20, 0x20, 0x20] }
+                }
                 answer.encoded += 1
             }
             let done = end == answer.slots.count
-            if done { bytes += Array("]}".utf8) }
+            if done { bytes += Array("\n  ]\n}".utf8) }
             answer.next = end
             if control.append(answer.client, serial: answer.serial, bytes, complete: done) && !done {
                 sessionsAnswers[index] = answer

