@@ -116,6 +116,7 @@ let package = Package(
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
 

@@ -23,7 +23,7 @@ public struct SessionReport: Codable, Sendable, Equatable {
     public var serviceName: String
     public var uptimeSeconds: Int64
     /// Seconds since the session last carried a frame either way (what the idle timeout
-    /// measures; on the kernel dataplane learnt from its counters, read once a second).
+    /// measures; on the kernel dataplane learnt from its counters, read before each report).
     public var idleSeconds: Int64
     public var packetsToAC: UInt64
     public var bytesToAC: UInt64

@@ -11,10 +11,10 @@ import Musl
 /// Owned: closed exactly once, in deinit. A table created with `ownedBySocket` lives exactly as
 /// long as this socket does.
 public struct NetfilterSocket: ~Copyable {
-    private let socket: OpaquePointer
-    private var sequence: UInt32
-    private let buffer: UnsafeMutableRawPointer
-    private static let bufferSize = 1 << 17
+    let socket: OpaquePointer
+    var sequence: UInt32
+    let buffer: UnsafeMutableRawPointer
+    static let bufferSize = 1 << 17
 
     public init() throws(NetlinkError) {
         let socket = try openBoundMnlSocket(NETLINK_NETFILTER, "netfilter")
@@ -149,7 +149,7 @@ public struct NetfilterSocket: ~Copyable {
         if failure != 0 { throw NetlinkError(operation, errno: failure) }
     }
 
-    private func forEachMessage(_ length: Int, _ body: (UnsafeMutablePointer<nlmsghdr>) -> Void) {
+    func forEachMessage(_ length: Int, _ body: (UnsafeMutablePointer<nlmsghdr>) -> Void) {
         var remaining = Int32(length)
         var header: UnsafeMutablePointer<nlmsghdr>? = buffer.assumingMemoryBound(to: nlmsghdr.self)
         while let current = header, mnl_nlmsg_ok(current, remaining) {

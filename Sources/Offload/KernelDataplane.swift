@@ -20,8 +20,8 @@ public struct KernelDataplane: ~Copyable {
     public static let tableName = "pppoe_relay"
 
     var socket: NetfilterSocket
-    private let interfaces: [RelayInterface]
-    private let absent: Set<Int>
+    let interfaces: [RelayInterface]
+    let absent: Set<Int>
     let policy: DiscoveryPolicy
 
     /// Whether the table outlives this process (NFT_TABLE_F_PERSIST): then a daemon that exits

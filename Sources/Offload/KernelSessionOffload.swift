@@ -51,6 +51,13 @@ public final class KernelSessionOffload: SessionOffload {
         }
     }
 
+    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount] {
+        do throws(NetlinkError) { return try dataplane.forwardedCounts(of: sessions) } catch {
+            lastError = error
+            return [:]
+        }
+    }
+
     /// PADIs the ingress rules dropped since this table was built.
     public func policedPADICounts() -> (perClient: UInt64, overall: UInt64) {
         do throws(NetlinkError) { return try dataplane.policedPADICounts() } catch {

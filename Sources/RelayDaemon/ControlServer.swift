@@ -25,6 +25,8 @@ struct ControlServer: ~Copyable {
         var written = 0
         var deadline: Int64 = 0
         var answering = false
+        /// The whole answer is in `output` (false while a sliced answer is still being built).
+        var complete = true
         /// Order of arrival: deadlines are whole seconds, and clients of one second tie.
         var serial: UInt64 = 0
     }
@@ -155,6 +157,28 @@ struct ControlServer: ~Copyable {
         flush(slot)
     }
 
+    /// Starts an answer that is built in slices: the client stays connected after `bytes` are
+    /// written, until `append` brings the last slice.
+    mutating func beginAnswer(_ slot: Int, _ bytes: [UInt8]) -> UInt64 {
+        clients[slot].complete = false
+        answer(slot, bytes)
+        return clients[slot].serial
+    }
+
+    /// The next slice of the answer begun for the client that arrived as `serial`; false when
+    /// that client is gone (hung up, or dropped at its deadline).
+    mutating func append(_ slot: Int, serial: UInt64, _ bytes: [UInt8], complete: Bool) -> Bool {
+        guard clients[slot].fd >= 0, clients[slot].serial == serial, !clients[slot].complete else { return false }
+        if clients[slot].written == clients[slot].output.count {
+            clients[slot].output.removeAll(keepingCapacity: true)
+            clients[slot].written = 0
+        }
+        clients[slot].output += bytes
+        clients[slot].complete = complete
+        flush(slot)
+        return true
+    }
+
     private mutating func answer(_ slot: Int, refusal: String) {
         answer(slot, ControlJSON.encode(ControlErrorReply(error: refusal)) + [UInt8(ascii: "\n")])
     }
@@ -168,7 +192,7 @@ struct ControlServer: ~Copyable {
             guard n > 0 else { break }
             clients[slot].written += n
         }
-        drop(slot)
+        if clients[slot].complete || clients[slot].written < clients[slot].output.count { drop(slot) }
     }
 
     /// Closes every client past its deadline: silent, or too slow to read its answer.

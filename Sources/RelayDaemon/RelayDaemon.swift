@@ -19,8 +19,10 @@ public struct RelayDaemon: ~Copyable {
     private let configuration: RelayConfiguration
     private let selection: DataplaneSelection
     private let paths: RuntimePaths
-    private var engine: RelayEngine
-    private var control: ControlServer
+    var engine: RelayEngine
+    var control: ControlServer
+    /// `sessions` answers being built in slices (see `SessionsAnswer`).
+    var sessionsAnswers: [SessionsAnswer] = []
     /// Held for the daemon's life: the directory's lock, which keeps a second daemon out.
     /// Released after deinit has removed the files, so no other daemon starts among them.
     private let lock: OwnedDescriptor
@@ -159,7 +161,9 @@ public struct RelayDaemon: ~Copyable {
         var running = true
         while running {
             let count = nfds_t(roles.count + 3 + control.pollSlots)
-            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 250) }
+            // Idle sessions still due to end: look at the sockets, then end the next slice.
+            let timeout: Int32 = engine.expiryPending || !sessionsAnswers.isEmpty ? 0 : 250
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, timeout) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
@@ -171,7 +175,9 @@ public struct RelayDaemon: ~Copyable {
                 }
                 if fds[fixed + 2].revents != 0, linkEvents.drain() { reconcile(rebuildKernel: false) }
                 for slot in 0..<control.pollSlots where fds[fixed + 3 + slot].revents != 0 {
-                    if let request = control.service(slot) { control.answer(slot, reply(to: request)) }
+                    if let request = control.service(slot), !beganSessionsAnswer(request, slot: slot) {
+                        control.answer(slot, reply(to: request))
+                    }
                 }
                 if fds[fixed].revents != 0 { control.acceptAll(now: MonotonicClock.seconds()) }
             }
@@ -187,7 +193,10 @@ public struct RelayDaemon: ~Copyable {
                 control.expire(now: now)
                 logDrops(now: now, flush: false)
                 logKernelError()
+            } else {
+                engine.continueExpiry()
             }
+            continueSessionsAnswers()
             logSessionRecords(now: now)
             writeJournal()
             control.fill(&fds, from: roles.count + 3)
@@ -421,20 +430,22 @@ public struct RelayDaemon: ~Copyable {
     func sessionReports() -> [SessionReport] {
         let now = MonotonicClock.seconds()
         let names = engine.core.interfaces.map(\.name)
-        return engine.core.table.liveSlots.map { slot in
-            let session = engine.core.table.session(at: slot).pointee
-            let labels = engine.core.table.labels(at: slot)
-            return SessionReport(
-                lanInterface: names[Int(session.lanSlot)], clientMAC: session.clientMAC.description,
-                clientSessionID: session.clientSessionID, wanInterface: names[0],
-                acMAC: session.acMAC.description, acSessionID: session.acSessionID,
-                acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
-                idleSeconds: max(0, now - session.lastActivity),
-                packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
-                bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
-                packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
-                bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
-                kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
-        }
+        return engine.core.table.liveSlots.map { sessionReport(at: $0, now: now, names: names) }
+    }
+
+    func sessionReport(at slot: Int32, now: Int64, names: [String]) -> SessionReport {
+        let session = engine.core.table.session(at: slot).pointee
+        let labels = engine.core.table.labels(at: slot)
+        return SessionReport(
+            lanInterface: names[Int(session.lanSlot)], clientMAC: session.clientMAC.description,
+            clientSessionID: session.clientSessionID, wanInterface: names[0],
+            acMAC: session.acMAC.description, acSessionID: session.acSessionID,
+            acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
+            idleSeconds: max(0, now - session.lastActivity),
+            packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
+            bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
+            packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
+            bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
+            kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
     }
 }

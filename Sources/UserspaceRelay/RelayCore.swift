@@ -39,6 +39,8 @@ public struct RelayCore: ~Copyable {
     /// Records before this index already carry the kernel's final counters.
     private var settledRecords = 0
     public private(set) var recordsLost: UInt64 = 0
+    /// The last `expireIdle` left sessions that were due: the daemon calls again soon.
+    public private(set) var expiryPending = false
     /// With `notesDiscovery` (`--verbose`), one line per discovery decision, bounded likewise.
     private let notes = DiscoveryNotes()
     /// Interface MACs by slot, in plain memory for the per-packet path.
@@ -509,13 +511,21 @@ public struct RelayCore: ~Copyable {
 
     // MARK: Ending sessions
 
-    /// Sessions idle longer than the timeout get PADT on both sides and leave the table.
-    public mutating func expireIdle(now: Int64) -> [OutgoingFrame] {
+    /// Sessions idle longer than the timeout get PADT on both sides and leave the table, at most
+    /// `limit` of them; `expiryPending` says whether more were due.
+    public mutating func expireIdle(now: Int64, limit: Int = .max) -> [OutgoingFrame] {
         discovery.prune(now: now)
+        expiryPending = false
         guard idleTimeout > 0 else { return [] }
         var out: [OutgoingFrame] = []
+        var ended = 0
         for index in table.liveSlots where now - table.session(at: index).pointee.lastActivity >= idleTimeout {
+            guard ended < limit else {
+                expiryPending = true
+                break
+            }
             out += terminate(at: index, reason: "pppoe-relay: idle timeout", cause: .idleTimeout, now: now)
+            ended += 1
         }
         return out
     }
@@ -635,8 +645,9 @@ public struct RelayCore: ~Copyable {
 
     /// Folds a kernel dataplane's counters into the sessions: traffic the kernel forwarded
     /// counts for the session's statistics and keeps it from idling out.
-    public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64) {
-        for index in table.liveSlots {
+    /// - Parameter slots: the sessions that were read (nil: all of them).
+    public mutating func applyForwardedCounts(_ counts: [SessionKey: ForwardedCount], now: Int64, slots: [Int32]? = nil) {
+        for index in slots ?? table.liveSlots {
             var session = table.session(at: index).pointee
             let toAC = Self.fold(counts[session.clientKey], into: &session.offloadedToAC, last: &session.kernelReadingToAC)
             let toClient = Self.fold(counts[session.acKey], into: &session.offloadedToClient,

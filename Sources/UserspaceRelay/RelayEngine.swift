@@ -32,8 +32,6 @@ public struct RelayEngine: ~Copyable {
     /// frame that created it (PADS) goes out.
     public var offload: (any SessionOffload)?
     private var sockets: SocketSet
-    /// When the kernel's counters were last read for sessions ending (monotonic seconds).
-    private var lastClosingRead: Int64 = .min
     private let transmit: TransmitQueues
     /// One batch of discovery frames, read with one system call: `batchSize` buffers end to end,
     /// with each frame's length and VLAN mark.
@@ -145,7 +143,7 @@ public struct RelayEngine: ~Copyable {
 
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
     public mutating func tick() {
-        refreshForwardedCounts()
+        readIdleCandidates()
         if let offload {
             let policed = offload.policedPADICounts()
             core.notePolicedPADIs(perClient: policed.perClient, overall: policed.overall)
@@ -154,14 +152,7 @@ public struct RelayEngine: ~Copyable {
             core.counters.droppedReceiveOverflow &+= UInt64(pr_packet_drops(sockets.discovery(slot)))
                 &+ UInt64(pr_packet_drops(sockets.session(slot)))
         }
-        send(core.expireIdle(now: MonotonicClock.seconds()))
-    }
-
-    /// Reads the kernel dataplane's per-session counters into the session table (also before a
-    /// status answer, so it is current).
-    public mutating func refreshForwardedCounts() {
-        guard let offload, core.table.count > 0 else { return }
-        core.applyForwardedCounts(offload.forwardedCounts(), now: MonotonicClock.seconds())
+        send(core.expireIdle(now: MonotonicClock.seconds(), limit: expirySlice))
     }
 
     /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
@@ -195,19 +186,13 @@ public struct RelayEngine: ~Copyable {
     }
 
     /// Applies the session table's changes to the kernel first, then sends the frames.
-    private mutating func send(_ frames: [OutgoingFrame]) {
+    mutating func send(_ frames: [OutgoingFrame]) {
         let events = core.takeSessionEvents()
         if let offload, !events.isEmpty {
-            // Before the kernel forgets them: the last counts of sessions that end here, for the
-            // log. The reading dumps every session's counter, so it is taken at most once a
-            // second: clients that end sessions in a stream must not make the loop dump the whole
-            // table for each. Between readings a closed line has the counts of the last one
-            // (the daemon's own once a second), at most a second behind.
-            if events.contains(where: { if case .ended = $0 { true } else { false } }) {
-                let now = MonotonicClock.seconds()
-                core.settleClosedRecords(now > lastClosingRead ? offload.forwardedCounts() : [:])
-                lastClosingRead = now
-            }
+            // Before the kernel forgets them: the last counts of the sessions that end here, for
+            // the log, read by key for those sessions alone.
+            let ended = events.compactMap { if case let .ended(session) = $0 { session } else { nil } }
+            if !ended.isEmpty { core.settleClosedRecords(offload.forwardedCounts(of: ended)) }
             let refused = offload.apply(events, interfaces: core.interfaces)
             for _ in 0..<refused { core.noteOffloadFailure() }
         }

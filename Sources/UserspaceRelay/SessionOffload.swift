@@ -29,11 +29,17 @@ public protocol SessionOffload: AnyObject {
     /// Forwarded frames per ingress key: the client-side key counts frames towards the AC, the
     /// AC-side key frames towards the client.
     func forwardedCounts() -> [SessionKey: ForwardedCount]
+    /// The same, for these sessions only: what the relay reads once a second and before a
+    /// report, so that its cost follows the sessions read, not the table.
+    func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount]
     /// PADIs dropped before they reached the relay's sockets (ingress policing), per source and
     /// overall, since the dataplane was (re)built.
     func policedPADICounts() -> (perClient: UInt64, overall: UInt64)
 }
 
 extension SessionOffload {
+    /// A dataplane that can only list everything reads everything.
+    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount] { forwardedCounts() }
+
     public func policedPADICounts() -> (perClient: UInt64, overall: UInt64) { (0, 0) }
 }

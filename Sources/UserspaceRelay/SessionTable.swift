@@ -89,6 +89,9 @@ public struct SessionTable: ~Copyable {
         return session
     }
 
+    /// Whether `slot` holds a session now (a report taken in slices checks before each).
+    public func isLive(_ slot: Int32) -> Bool { slot >= 0 && Int(slot) < capacity && live[Int(slot)] }
+
     /// The slots of live sessions, for housekeeping and reports (not for the per-packet path).
     public var liveSlots: [Int32] {
         (0..<capacity).compactMap { live[$0] ? Int32($0) : nil }

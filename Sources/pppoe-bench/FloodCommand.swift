@@ -59,21 +59,24 @@ struct Flood: ParsableCommand {
         for i in 0..<batch {
             let frame = storage + i * size
             frame.initializeMemory(as: UInt8.self, repeating: 0, count: size)
-            let (dst, src, id) = flows[i % flows.count]
-            dst.write(to: frame, at: 0)
-            src.write(to: frame, at: 6)
-            let header: [UInt8] = [0x88, 0x64, 0x11, 0x00, UInt8(id >> 8), UInt8(id & 0xFF),
-                                   UInt8((size - 20) >> 8), UInt8((size - 20) & 0xFF), 0x00, 0x21]
-            for (offset, byte) in header.enumerated() { frame.storeBytes(of: byte, toByteOffset: 12 + offset, as: UInt8.self) }
+            writeHeader(frame, flows[i % flows.count])
             pr_mmsg_init(messages, vectors, UInt32(i), frame, size)
         }
 
+        // More sessions than frames in the batch: before each call the batch's headers are
+        // written for the next `batch` sessions, so every session gets its share of frames.
+        let spread = flows.count > batch
+        var next = 0
         var sent = 0
         var start = timespec(), now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         let end = Double(start.tv_sec) + Double(start.tv_nsec) / 1e9 + seconds
         repeat {
             for _ in 0..<16 {
+                if spread {
+                    for i in 0..<batch { writeHeader(storage + i * size, flows[(next + i) % flows.count]) }
+                    next = (next + batch) % flows.count
+                }
                 let n = pr_sendmmsg(fd, messages, UInt32(batch))
                 if n > 0 { sent += Int(n) } else if n == -EAGAIN || n == -ENOBUFS { sched_yield() }
             }
@@ -84,7 +87,20 @@ struct Flood: ParsableCommand {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        print("{\"sent\": \(sent), \"seconds\": \(elapsed), \"cpu_seconds\": \(cpu)}")
+        print("{\"sent\": \(sent), \"seconds\": \(elapsed), \"cpu_seconds\": \(cpu), \"sessions\": \(flows.count)}")
         close(fd)
+    }
+
+    /// Ethernet and PPPoE headers of one session frame (the PPP protocol says IPv4; the payload is zeros).
+    private func writeHeader(_ frame: UnsafeMutableRawPointer, _ flow: (MACAddress, MACAddress, UInt16)) {
+        let (dst, src, id) = flow
+        dst.write(to: frame, at: 0)
+        src.write(to: frame, at: 6)
+        let length = UInt16(size - 20)
+        let words: (UInt32, UInt32, UInt16) = (UInt32(0x8864_1100).bigEndian,
+                                               (UInt32(id) << 16 | UInt32(length)).bigEndian, UInt16(0x0021).bigEndian)
+        frame.storeBytes(of: words.0, toByteOffset: 12, as: UInt32.self)
+        frame.storeBytes(of: words.1, toByteOffset: 16, as: UInt32.self)
+        frame.storeBytes(of: words.2, toByteOffset: 20, as: UInt16.self)
     }
 }

@@ -12,6 +12,11 @@ import PPPoEWire
 /// ends: `count` clients (made-up MACs) on one side and an access concentrator on the other,
 /// each with a packet socket opened inside its own network namespace, so neither end is the
 /// bottleneck the relay is measured against.
+///
+/// The access concentrator gives client number n session id n % 65534 + 1, always the same for
+/// the same client: one AC MAC has 65,534 usable ids (RFC 2516 reserves 0 and 0xFFFF), so a full
+/// table of 65,534 sessions needs every one of them, and a retransmitted PADR must not use up a
+/// second id that a later client then finds taken.
 struct Setup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Set up sessions through a relay as fast as it takes them; prints established and seconds.")
@@ -23,6 +28,17 @@ struct Setup: ParsableCommand {
     @Option(help: "Sessions to set up.") var count = 10000
     @Option(help: "First client number (client MACs are 02:51:00:xx:xx:xx).") var offset = 0
     @Option(help: "Give up after this many seconds.") var seconds = 60.0
+    @Option(help: "Clients in discovery at once, at most (a power cut's worth of CPEs, paced so the relay's sockets do not overflow).")
+    var window = 2048
+    @Option(help: "Write the sessions set up here, 'relay-lan-mac client-mac session-id' per line (for `flood`).")
+    var sessionsOut: String?
+
+    func validate() throws {
+        guard (1...65534).contains(count) else { throw ValidationError("--count must be 1 to 65534") }
+        guard offset >= 0, offset + count <= 0xFFFF_FFFF else { throw ValidationError("--offset out of range") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard window > 0 else { throw ValidationError("--window must be positive") }
+    }
 
     func run() throws {
         let ac = try endpoint(acNamespace, acInterface)
@@ -30,31 +46,55 @@ struct Setup: ParsableCommand {
         defer { close(ac.fd); close(client.fd) }
 
         let clientMAC = { (i: Int) in MACAddress(value: 0x0251_0000_0000 | UInt64(i)) }
-        var lastSent = [Double](repeating: -10, count: count)
+        /// When each client in discovery next retransmits, and how many times it has sent.
+        var due = [Double](repeating: 0, count: count)
+        var tries = [Int](repeating: 0, count: count)
         var request = [[UInt8]?](repeating: nil, count: count)
         var established = [Bool](repeating: false, count: count)
+        /// Per established client: the relay's LAN MAC and the client-side session id it gave.
+        var relayed = [(MACAddress, UInt16)?](repeating: nil, count: count)
+        /// Clients in discovery now (at most `window`), and where each sits in that list.
+        var inFlight: [Int] = []
+        var position = [Int](repeating: -1, count: count)
+        var started = 0
         var done = 0
-        var nextSession: UInt16 = 0
+        /// Sessions established by the end of each whole second since the start.
+        var bySecond: [Int] = []
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 2048, alignment: 16)
         defer { buffer.deallocate() }
         let start = now()
-        var cursor = 0
+
+        func padi(_ i: Int) -> [UInt8] {
+            DiscoveryPacket(destination: .broadcast, source: clientMAC(offset + i), code: .padi,
+                            tags: [Tag(.serviceName), Tag(.hostUniq, index(i))]).serialized()
+        }
+        func transmit(_ frame: [UInt8], for i: Int, at time: Double) {
+            _ = frame.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, 0) }
+            // A real client backs off: 1, 2, 4 s, then every 4 s.
+            due[i] = time + Double(1 << min(tries[i], 2))
+            tries[i] += 1
+        }
 
         while done < count && now() - start < seconds {
-            // (Re)send up to 256 due requests per turn: PADI first, PADR once an offer came.
-            var sent = 0
-            var scanned = 0
-            while sent < 256 && scanned < count {
-                let i = (cursor + scanned) % count
-                scanned += 1
-                guard !established[i], now() - lastSent[i] > 1 else { continue }
-                let frame = request[i] ?? DiscoveryPacket(destination: .broadcast, source: clientMAC(offset + i),
-                                                         code: .padi, tags: [Tag(.serviceName), Tag(.hostUniq, index(i))]).serialized()
-                _ = frame.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, 0) }
-                lastSent[i] = now()
-                sent += 1
+            let turn = now()
+            while Double(bySecond.count + 1) <= turn - start { bySecond.append(done) }
+            // Retransmissions: a PADR unanswered twice starts discovery again with a PADI.
+            for i in inFlight where turn >= due[i] {
+                if request[i] != nil && tries[i] >= 2 {
+                    request[i] = nil
+                    tries[i] = 0
+                }
+                transmit(request[i] ?? padi(i), for: i, at: turn)
             }
-            cursor = (cursor + scanned) % count
+            // New clients, up to 256 a turn, while fewer than `window` are in discovery.
+            var fresh = 0
+            while started < count && inFlight.count < window && fresh < 256 {
+                position[started] = inFlight.count
+                inFlight.append(started)
+                transmit(padi(started), for: started, at: turn)
+                started += 1
+                fresh += 1
+            }
 
             var fds = [pollfd(fd: ac.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, 5)
@@ -68,9 +108,10 @@ struct Setup: ParsableCommand {
                 case .padi: answer = DiscoveryPacket(destination: packet.source, source: ac.mac, code: .pado,
                                                     tags: [Tag(.acName, text: "bench-ac"), Tag(.serviceName)] + echoed)
                 case .padr:
-                    nextSession = nextSession % 0xFFFE + 1
-                    answer = DiscoveryPacket(destination: packet.source, source: ac.mac, code: .pads, sessionID: nextSession,
-                                             tags: [Tag(.serviceName)] + echoed)
+                    // The client's number rides in its Host-Uniq, which the relay hands back unchanged.
+                    guard let number = packet.tag(.hostUniq).flatMap(clientNumber) else { continue }
+                    answer = DiscoveryPacket(destination: packet.source, source: ac.mac, code: .pads,
+                                             sessionID: UInt16(number % 0xFFFE + 1), tags: [Tag(.serviceName)] + echoed)
                 default: continue
                 }
                 _ = answer.serialized().withUnsafeBytes { send(ac.fd, $0.baseAddress, $0.count, 0) }
@@ -85,16 +126,34 @@ struct Setup: ParsableCommand {
                     let padr = DiscoveryPacket(destination: packet.source, source: packet.destination, code: .padr,
                                                tags: [Tag(.serviceName)] + echoed).serialized()
                     request[i] = padr
-                    _ = padr.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, 0) }
-                    lastSent[i] = now()
+                    tries[i] = 0
+                    transmit(padr, for: i, at: now())
                 case .pads where packet.sessionID != 0 && !established[i]:
                     established[i] = true
+                    relayed[i] = (packet.source, packet.sessionID)
                     done += 1
+                    // Out of the in-flight list: the last one takes its place.
+                    let at = position[i], last = inFlight.removeLast()
+                    if last != i {
+                        inFlight[at] = last
+                        position[last] = at
+                    }
                 default: break
                 }
             }
         }
-        print("{\"established\": \(done), \"seconds\": \(now() - start)}")
+        let took = now() - start
+        if let sessionsOut {
+            var text = ""
+            for i in 0..<count {
+                guard let (relayMAC, sessionID) = relayed[i] else { continue }
+                text += "\(relayMAC) \(clientMAC(offset + i)) \(sessionID)\n"
+            }
+            guard let file = fopen(sessionsOut, "w") else { throw ValidationError("cannot write \(sessionsOut)") }
+            fputs(text, file)
+            fclose(file)
+        }
+        print("{\"established\": \(done), \"seconds\": \(took), \"by_second\": [\(bySecond.map(String.init).joined(separator: ", "))]}")
 
         func clientIndex(_ mac: MACAddress) -> Int? {
             let i = Int(mac.value & 0xFFFF_FFFF) - offset
@@ -102,7 +161,13 @@ struct Setup: ParsableCommand {
         }
     }
 
-    private func index(_ i: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(i).bigEndian) { Array($0) } }
+    /// Host-Uniq: the client's number (offset included), four bytes big-endian.
+    private func index(_ i: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(offset + i).bigEndian) { Array($0) } }
+
+    private func clientNumber(_ tag: Tag) -> Int? {
+        guard tag.value.count == 4 else { return nil }
+        return tag.value.reduce(0) { $0 << 8 | Int($1) }
+    }
 
     private func now() -> Double {
         var t = timespec()
