@@ -32,7 +32,9 @@ enum JournalFile {
 
     enum Contents {
         case none
-        case bytes([UInt8])
+        /// The journal, and when its writer last marked it (`touch`): the last instant a daemon
+        /// was known to run, which may be later than the last write.
+        case bytes([UInt8], touchedAt: Int64)
         /// Present but not to be read: a link, not a plain file, another user's, too large.
         case refused(String)
     }
@@ -55,7 +57,14 @@ enum JournalFile {
             guard n > 0 else { break }
             done += n
         }
-        return .bytes(Array(bytes[..<done]))
+        return .bytes(Array(bytes[..<done]), touchedAt: Int64(info.st_mtim.tv_sec))
+    }
+
+    /// Sets the journal's modification time to now, without following a link: one system call
+    /// a second says "a daemon still runs" without rewriting a journal whose sessions have not
+    /// changed.
+    static func touch(_ directoryFD: Int32) {
+        _ = utimensat(directoryFD, name, nil, AT_SYMLINK_NOFOLLOW)
     }
 
     /// Keeps a journal that could not be read beside the new one, for whoever wants to look,

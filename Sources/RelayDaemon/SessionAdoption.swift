@@ -14,8 +14,8 @@ struct SessionAdoption: Sendable {
     /// Sessions of the journal this daemon cannot carry (their LAN is no longer configured,
     /// the WAN changed, the table is full): ended with PADT.
     var ended = 0
-    /// Seconds from the journal's last write to this start: how long the relay was away (at
-    /// most: a daemon that was killed wrote its journal at its last change, not as it died).
+    /// Seconds from the journal's last mark (its writer touches it once a second) to this start:
+    /// how long no daemon ran, at most a second too long after a crash.
     var awaySeconds: Int64?
     /// Why the journal was not read, when it was not (also logged).
     var problem: String?
@@ -29,12 +29,15 @@ struct SessionAdoption: Sendable {
         let start = preciseSeconds()
         var result = SessionAdoption()
         let bytes: [UInt8]
+        let touchedAt: Int64
         switch JournalFile.read(directoryFD) {
         case .none: return result
         case let .refused(reason):
             result.problem = reason
             return result
-        case let .bytes(read): bytes = read
+        case let .bytes(read, touched):
+            bytes = read
+            touchedAt = touched
         }
         let journal: SessionJournal
         do throws(SessionJournal.ReadError) { journal = try SessionJournal.decode(bytes) } catch {
@@ -44,7 +47,7 @@ struct SessionAdoption: Sendable {
         }
         let nowWall = Int64(time(nil))
         let nowMonotonic = MonotonicClock.seconds()
-        result.awaySeconds = max(0, nowWall - journal.writtenAt)
+        result.awaySeconds = max(0, nowWall - max(journal.writtenAt, touchedAt))
         let names = engine.core.interfaces.map(\.name)
         let sameWAN = journal.wanInterface == names[0]
         var padts: [OutgoingFrame] = []
