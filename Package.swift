@@ -82,7 +82,7 @@ let package = Package(
         // A serial PPP modem as the upstream: the relay is the access concentrator, the modem's
         // PPP the far end (`relayctl modem`).
         .target(name: "ModemUpstream", dependencies: [
-            "HDLCFraming", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim",
+            "HDLCFraming", "PPPControl", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

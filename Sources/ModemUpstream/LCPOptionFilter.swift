@@ -1,3 +1,5 @@
+import PPPControl
+
 /// The LCP options RFC 2516 §7 forbids on a PPPoE session, handled by the relay where its
 /// serial side meets its PPPoE side, so neither peer has to know about the other's framing:
 /// a Configure-Request asking for one is answered here with Configure-Reject (its sender
@@ -5,19 +7,9 @@
 /// never carries one across. Everything else passes untouched.
 ///
 /// Works on the frame in place and writes replies into a buffer the caller owns: the session
-/// path allocates nothing. Kept to this one file (LCP's header and option walk) so that it can
-/// move to a shared LCP codec later without touching the bridge.
+/// path allocates nothing, which is why it walks the raw bytes rather than decoding through
+/// PPPControl's `ControlPacket` (arrays); the numbers are PPPControl's.
 public enum LCPOptionFilter {
-    public static let protocolLCP: UInt16 = 0xC021
-    /// Async-Control-Character-Map, Address-and-Control-Field-Compression, FCS-Alternatives.
-    public static let forbiddenOptions: [UInt8] = [2, 8, 9]
-
-    public enum Code: UInt8 {
-        case configureRequest = 1, configureAck, configureNak, configureReject
-        case terminateRequest, terminateAck
-        case echoRequest = 9, echoReply
-    }
-
     public enum Verdict: Equatable {
         /// Pass the frame on (perhaps shortened: see the new length).
         case forward
@@ -29,18 +21,25 @@ public enum LCPOptionFilter {
         case terminateAck
     }
 
+    private static let lcpHigh = UInt8(truncatingIfNeeded: PPPProtocol.lcp.rawValue >> 8)
+    private static let lcpLow = UInt8(truncatingIfNeeded: PPPProtocol.lcp.rawValue)
+
+    /// RFC 2516 §7's list (PPPControl's `LCPOption.forbiddenOverPPPoE`), compared without hashing.
     @inline(__always)
-    static func isForbidden(_ type: UInt8) -> Bool { type == 2 || type == 8 || type == 9 }
+    static func isForbidden(_ type: UInt8) -> Bool {
+        type == LCPOption.asyncControlCharacterMap || type == LCPOption.addressControlFieldCompression
+            || type == LCPOption.fcsAlternatives
+    }
 
     /// Looks at one PPP frame (protocol field first) of `length` bytes in `frame`.
     public static func filter(_ frame: UnsafeMutableRawBufferPointer, length: inout Int,
                               reply: UnsafeMutableRawBufferPointer) -> Verdict {
-        guard length >= 6, frame[0] == 0xC0, frame[1] == 0x21 else { return .forward }
+        guard length >= 6, frame[0] == lcpHigh, frame[1] == lcpLow else { return .forward }
         let code = frame[2], identifier = frame[3]
         let declared = Int(frame[4]) << 8 | Int(frame[5])
         guard declared >= 4, declared <= length - 2 else { return .forward }
-        switch Code(rawValue: code) {
-        case .configureRequest:
+        switch code {
+        case ControlCode.configureRequest:
             guard optionsWellFormed(frame, declared) else { return .forward }
             var out = 6
             forEachOption(frame, declared) { start, optionLength in
@@ -49,14 +48,14 @@ public enum LCPOptionFilter {
                 out += optionLength
             }
             guard out > 6 else { return .forward }
-            reply[0] = 0xC0
-            reply[1] = 0x21
-            reply[2] = Code.configureReject.rawValue
+            reply[0] = lcpHigh
+            reply[1] = lcpLow
+            reply[2] = ControlCode.configureReject
             reply[3] = identifier
             reply[4] = UInt8(truncatingIfNeeded: (out - 2) >> 8)
             reply[5] = UInt8(truncatingIfNeeded: out - 2)
             return .reply(length: out)
-        case .configureNak, .configureReject:
+        case ControlCode.configureNak, ControlCode.configureReject:
             guard optionsWellFormed(frame, declared) else { return .forward }
             var read = 6, write = 6
             let end = declared + 2
@@ -82,9 +81,9 @@ public enum LCPOptionFilter {
             frame[5] = UInt8(truncatingIfNeeded: newDeclared)
             length = write
             return .forward
-        case .terminateRequest:
+        case ControlCode.terminateRequest:
             return .terminateRequest(identifier: identifier)
-        case .terminateAck:
+        case ControlCode.terminateAck:
             return .terminateAck
         default:
             return .forward
@@ -92,10 +91,10 @@ public enum LCPOptionFilter {
     }
 
     /// Writes an LCP packet (protocol field first) with no data: a Terminate-Request or -Ack.
-    public static func write(_ code: Code, identifier: UInt8, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        buffer[0] = 0xC0
-        buffer[1] = 0x21
-        buffer[2] = code.rawValue
+    public static func write(_ code: UInt8, identifier: UInt8, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        buffer[0] = lcpHigh
+        buffer[1] = lcpLow
+        buffer[2] = code
         buffer[3] = identifier
         buffer[4] = 0
         buffer[5] = 4

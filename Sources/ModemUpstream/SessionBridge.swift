@@ -1,4 +1,5 @@
 import HDLCFraming
+import PPPControl
 import PPPoEWire
 
 /// One PPPoE session bridged to the modem's asynchronous-HDLC PPP: LAN frames are checked,
@@ -117,7 +118,7 @@ public struct SessionBridge: ~Copyable {
 
     /// Queues an LCP Terminate-Request for the modem (the client left).
     public mutating func queueTerminateRequest(identifier: UInt8) {
-        let length = LCPOptionFilter.write(.terminateRequest, identifier: identifier, into: lcpReply)
+        let length = LCPOptionFilter.write(ControlCode.terminateRequest, identifier: identifier, into: lcpReply)
         queueForModem(UnsafeRawBufferPointer(rebasing: lcpReply[0..<length]))
     }
 
@@ -145,7 +146,7 @@ public struct SessionBridge: ~Copyable {
                 counters.lcpOptionsStripped &+= 1
                 continue
             case let .terminateRequest(identifier):
-                let ack = LCPOptionFilter.write(.terminateAck, identifier: identifier, into: lcpReply)
+                let ack = LCPOptionFilter.write(ControlCode.terminateAck, identifier: identifier, into: lcpReply)
                 queueForModem(UnsafeRawBufferPointer(rebasing: lcpReply[0..<ack]))
                 verdict = .terminated
             case .forward, .terminateAck:
