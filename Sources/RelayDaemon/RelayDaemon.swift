@@ -358,8 +358,14 @@ public struct RelayDaemon: ~Copyable {
 
     // MARK: Control socket
 
+    /// Only the answers that show counters read every session's from the kernel first: at a full
+    /// table that reading holds the loop for most of a second, which `mss` and a restart's
+    /// `keep-sessions-on-stop` need not pay.
     private mutating func reply(to request: ControlRequest) -> [UInt8] {
-        engine.refreshForwardedCounts()
+        switch request {
+        case .status, .sessions, .reload: engine.refreshForwardedCounts()
+        default: break
+        }
         switch request {
         case .status: return ControlJSON.encode(statusReport())
         case .sessions: return ControlJSON.encode(SessionsReport(sessions: sessionReports()))
