@@ -316,9 +316,16 @@ public struct KernelDataplane: ~Copyable {
         return true
     }
 
-    /// For `relayctl disable`: removes a table of ours left by a relay that could not clean up
-    /// (owned tables vanish with their daemon; this covers kernels that ignore ownership).
-    /// True when there was one.
+    /// Whether a previous daemon's table is still here, owned by nobody: the kernel went on
+    /// forwarding its sessions while no daemon ran, so they may be alive however long that was.
+    public static func orphanExists() -> Bool {
+        guard var socket = try? NetfilterSocket() else { return false }
+        return hasOrphan(&socket)
+    }
+
+    /// For `relayctl disable`: removes a table of ours, whoever left it: one a previous daemon
+    /// left forwarding on purpose (NFT_TABLE_F_PERSIST, for a restart that never came), or one
+    /// a kernel that ignores ownership kept. True when there was one.
     public static func removeLeftovers() throws(NetlinkError) -> Bool {
         var socket = try NetfilterSocket()
         do throws(NetlinkError) {

@@ -51,10 +51,10 @@ public final class KernelSessionOffload: SessionOffload {
         }
     }
 
-    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount] {
+    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount]? {
         do throws(NetlinkError) { return try dataplane.forwardedCounts(of: sessions) } catch {
             lastError = error
-            return [:]
+            return nil
         }
     }
 

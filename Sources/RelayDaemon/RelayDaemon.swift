@@ -233,7 +233,9 @@ public struct RelayDaemon: ~Copyable {
             log.warning("journal of the previous daemon not read: \(problem); no session adopted, none ended, nothing left forwarding in the kernel")
         } else if let away = adoption.awaySeconds {
             let milliseconds = Int(adoption.seconds * 1000)
-            log.notice("adopted \(adoption.sessions.count) sessions from the previous daemon (away \(away) s, \(milliseconds) ms to adopt), \(adoption.ended) ended with PADT")
+            let outlived = adoption.outlived
+                ? " (nothing forwarded them for longer than \(SessionAdoption.longestSurvivableAbsence) s)" : ""
+            log.notice("adopted \(adoption.sessions.count) sessions from the previous daemon (away \(away) s, \(milliseconds) ms to adopt), \(adoption.ended) ended with PADT\(outlived)")
         }
     }
 

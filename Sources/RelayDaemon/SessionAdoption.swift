@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Offload
 import PPPoEWire
 import UserspaceRelay
 
@@ -17,6 +18,9 @@ struct SessionAdoption: Sendable {
     /// Seconds from the journal's last mark (its writer touches it once a second) to this start:
     /// how long no daemon ran, at most a second too long after a crash.
     var awaySeconds: Int64?
+    /// The journal's sessions were all ended: no daemon and no kernel table carried them for
+    /// longer than `longestSurvivableAbsence`.
+    var outlived = false
     /// Why the journal was not read, when it was not (also logged).
     var problem: String?
     /// Seconds taken to read the journal and fill the table.
@@ -50,15 +54,24 @@ struct SessionAdoption: Sendable {
         result.awaySeconds = max(0, nowWall - max(journal.writtenAt, touchedAt))
         let names = engine.core.interfaces.map(\.name)
         let sameWAN = journal.wanInterface == names[0]
+        // With a previous daemon's table still forwarding, the sessions lived on while no daemon
+        // ran, and their idle time is the journal's plus what the table's counters will say.
+        // Without one, not a frame crossed while the relay was away: after long enough, their
+        // peers' LCP echoes have given up on them, and adopting them would only hold their ids.
+        let kernelForwarded = KernelDataplane.orphanExists()
+        let outlived = !kernelForwarded && result.awaySeconds ?? 0 > Self.longestSurvivableAbsence
+        result.outlived = outlived
         var padts: [OutgoingFrame] = []
         for entry in journal.entries {
             let slot = names.indices.dropFirst().first { names[$0] == entry.lanInterface }.map { UInt8($0) }
             var session = entry.session
-            if let slot, sameWAN {
+            if let slot, sameWAN, !outlived {
                 session.lanSlot = slot
-                session.createdAt = nowMonotonic - max(0, nowWall - entry.startedAt)
-                // The relay was away, not the session: its idle time starts again.
-                session.lastActivity = nowMonotonic
+                session.createdAt = nowMonotonic - Self.secondsSince(entry.startedAt, now: nowWall)
+                session.lastActivity = kernelForwarded
+                    ? nowMonotonic - Self.secondsSince(entry.lastActivityAt, now: nowWall)
+                    // The relay was away, not the session: its idle time starts again.
+                    : nowMonotonic
                 if engine.core.adopt(session, labels: entry.labels) {
                     result.sessions.append(session)
                     continue
@@ -66,11 +79,25 @@ struct SessionAdoption: Sendable {
             }
             result.ended += 1
             padts += engine.core.endUnadopted(session, lanSlot: sameWAN ? nil : slot, toAC: sameWAN,
-                                              reason: "pppoe-relay: session not carried over a restart")
+                                              reason: outlived ? "pppoe-relay: relay away too long"
+                                                  : "pppoe-relay: session not carried over a restart")
         }
         engine.sendDiscovery(padts)
         result.seconds = preciseSeconds() - start
         return result
+    }
+
+    /// Two minutes: Debian's pppd options end a link after 4 LCP echoes 30 s apart go unanswered,
+    /// so a journal that old, with nothing forwarded meanwhile, names sessions whose peers have
+    /// given up (and a restart, however slow, takes less).
+    static let longestSurvivableAbsence: Int64 = 120
+
+    /// Seconds from a wall-clock time the journal gave to now, 0 for one that is in the future
+    /// or not a time at all (the journal is the relay's own, but an arithmetic trap at start
+    /// would become a crash loop under a supervisor).
+    static func secondsSince(_ then: Int64, now: Int64) -> Int64 {
+        guard then >= 0, then <= now else { return 0 }
+        return now - then
     }
 
     private static func preciseSeconds() -> Double {

@@ -8,19 +8,24 @@
 ///   `lastActivity` is `idleTimeout` old or older): a session the kernel carried traffic for is
 ///   found busy and stamped, and is not read again for another `idleTimeout`; a session that
 ///   really is idle ends. Each session is read about once per timeout, and not at all with no
-///   timeout. A session is never ended on an old reading: only one taken in this same second.
+///   timeout. A session is ended only on a reading taken at the start of its sweep (which, for
+///   a whole table fallen idle, works through it in slices over a few seconds), and no sweep
+///   runs in a second whose reading failed.
 /// - when sessions end: those sessions, for their final counts;
 /// - before a report: every session (the one reading whose cost follows the table, and only
 ///   when somebody asks).
 extension RelayEngine {
-    /// Once a second, before the idle sweep.
-    mutating func readIdleCandidates() {
-        guard let offload else { return }
+    /// Once a second, before the idle sweep; false when the kernel could not be read, and the
+    /// sweep must wait for a reading.
+    mutating func readIdleCandidates() -> Bool {
+        guard let offload else { return true }
         let now = MonotonicClock.seconds()
         let candidates = core.idleCandidates(now: now)
-        guard !candidates.isEmpty else { return }
+        guard !candidates.isEmpty else { return true }
         let sessions = candidates.map { core.table.session(at: $0).pointee }
-        core.applyForwardedCounts(offload.forwardedCounts(of: sessions), now: now, slots: candidates)
+        guard let counts = offload.forwardedCounts(of: sessions) else { return false }
+        core.applyForwardedCounts(counts, now: now, slots: candidates)
+        return true
     }
 
     /// Reads every session's kernel counters into the session table: before a report, so that
@@ -29,7 +34,7 @@ extension RelayEngine {
         guard let offload, core.table.count > 0 else { return }
         let slots = core.table.liveSlots
         let sessions = slots.map { core.table.session(at: $0).pointee }
-        core.applyForwardedCounts(offload.forwardedCounts(of: sessions), now: MonotonicClock.seconds(), slots: slots)
+        core.applyForwardedCounts(offload.forwardedCounts(of: sessions) ?? [:], now: MonotonicClock.seconds(), slots: slots)
     }
 }
 

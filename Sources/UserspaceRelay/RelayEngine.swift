@@ -143,7 +143,7 @@ public struct RelayEngine: ~Copyable {
 
     /// Once a second: kernel counters folded in, idle sessions end, stale discovery state goes.
     public mutating func tick() {
-        readIdleCandidates()
+        let counted = readIdleCandidates()
         if let offload {
             let policed = offload.policedPADICounts()
             core.notePolicedPADIs(perClient: policed.perClient, overall: policed.overall)
@@ -152,7 +152,7 @@ public struct RelayEngine: ~Copyable {
             core.counters.droppedReceiveOverflow &+= UInt64(pr_packet_drops(sockets.discovery(slot)))
                 &+ UInt64(pr_packet_drops(sockets.session(slot)))
         }
-        send(core.expireIdle(now: MonotonicClock.seconds(), limit: expirySlice))
+        if counted { send(core.expireIdle(now: MonotonicClock.seconds(), limit: expirySlice)) }
     }
 
     /// PADT to both sides of every session; the relay is stopping (or the WAN went down).
@@ -192,7 +192,7 @@ public struct RelayEngine: ~Copyable {
             // Before the kernel forgets them: the last counts of the sessions that end here, for
             // the log, read by key for those sessions alone.
             let ended = events.compactMap { if case let .ended(session) = $0 { session } else { nil } }
-            if !ended.isEmpty { core.settleClosedRecords(offload.forwardedCounts(of: ended)) }
+            if !ended.isEmpty { core.settleClosedRecords(offload.forwardedCounts(of: ended) ?? [:]) }
             let refused = offload.apply(events, interfaces: core.interfaces)
             for _ in 0..<refused { core.noteOffloadFailure() }
         }

@@ -6,8 +6,8 @@ import PPPoEWire
 /// Text, one line per fact, so that an operator can read it: a header with the format version,
 /// one `session` line of `key=value` words per session, and an `end` line with the number of
 /// sessions and a checksum of everything before it. A file that stops early has no `end` line;
-/// a file changed by anything but the relay fails its checksum. Both are refused whole: a
-/// journal that is partly right would make the relay claim sessions it cannot vouch for.
+/// a file changed by accident (a flipped bit, a stray edit) fails its checksum. Both are refused
+/// whole: a journal that is partly right would make the relay claim sessions it cannot vouch for.
 ///
 /// Versions: a newer relay reads every older version (keys added later are optional and take
 /// their defaults); a journal of a version newer than `version` is refused with a line that says so.

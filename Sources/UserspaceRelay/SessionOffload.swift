@@ -30,8 +30,10 @@ public protocol SessionOffload: AnyObject {
     /// AC-side key frames towards the client.
     func forwardedCounts() -> [SessionKey: ForwardedCount]
     /// The same, for these sessions only: what the relay reads once a second and before a
-    /// report, so that its cost follows the sessions read, not the table.
-    func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount]
+    /// report, so that its cost follows the sessions read, not the table. Nil when the kernel
+    /// could not be read: no counts is not the same as no traffic, and the idle timeout must
+    /// not end sessions on a reading that never happened.
+    func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount]?
     /// PADIs dropped before they reached the relay's sockets (ingress policing), per source and
     /// overall, since the dataplane was (re)built.
     func policedPADICounts() -> (perClient: UInt64, overall: UInt64)
@@ -39,7 +41,7 @@ public protocol SessionOffload: AnyObject {
 
 extension SessionOffload {
     /// A dataplane that can only list everything reads everything.
-    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount] { forwardedCounts() }
+    public func forwardedCounts(of sessions: [Session]) -> [SessionKey: ForwardedCount]? { forwardedCounts() }
 
     public func policedPADICounts() -> (perClient: UInt64, overall: UInt64) { (0, 0) }
 }

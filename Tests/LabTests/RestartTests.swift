@@ -205,6 +205,40 @@ class RestartScenarios: LabTestCase {
         }
     }
 
+    /// A daemon that died and stayed dead for ten minutes, on the userspace dataplane: nothing
+    /// forwarded meanwhile, so its sessions are ended with PADT rather than adopted (their peers'
+    /// echoes have given up on them, and their ids would be held for nothing). The journal is
+    /// aged by rewriting its `written` line (and checksum) and its modification time.
+    func scenarioAJournalLeftTooLongIsEndedNotAdopted() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay()
+        try dial(echoes: 1000)
+        lab.signal(relay, SIGKILL)
+        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+        // A kernel table left forwarding would keep the sessions alive: this is the case without.
+        _ = lab.run(in: routerNS, ["nft", "delete", "table", "netdev", "pppoe_relay"])
+        let journal = lab.file("run/sessions.journal")
+        let aged = Int(Date().timeIntervalSince1970) - 600
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+            .map(String.init)
+        lines[1] = "written \(aged)"
+        lines.removeLast()
+        let body = Array((lines.joined(separator: "\n") + "\n").utf8)
+        var sum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        try Data(body + Array("end \(lines.count - 3) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(aged))],
+                                              ofItemAtPath: journal.path)
+
+        try startRelay()
+        XCTAssertTrue(lab.text("relay.err").contains("adopted 0 sessions"), lab.text("relay.err"))
+        XCTAssertTrue(lab.text("relay.err").contains("1 ended with PADT"), lab.text("relay.err"))
+        XCTAssertGreaterThanOrEqual(try status()["away_seconds"] as? Int ?? 0, 600)
+        try lab.waitUntil("the AC's session ended with PADT", timeout: 10) { lab.events("server", "exit").count == 1 }
+        XCTAssertEqual(try lab.sessions(routerNS).count, 0)
+    }
+
     /// A journal a newer relay wrote: refused by name, the relay runs.
     func scenarioAJournalOfANewerFormatIsRefusedSayingSo() throws {
         try buildTopology()
@@ -230,6 +264,7 @@ final class UserspaceRestartTests: RestartScenarios {
         try scenarioATruncatedJournalAdoptsNothingAndLeavesNothingForwarding()
     }
     func testAJournalOfANewerFormatIsRefusedSayingSo() throws { try scenarioAJournalOfANewerFormatIsRefusedSayingSo() }
+    func testAJournalLeftTooLongIsEndedNotAdopted() throws { try scenarioAJournalLeftTooLongIsEndedNotAdopted() }
 }
 
 final class KernelRestartTests: RestartScenarios {
