@@ -111,8 +111,10 @@ public struct ModemDaemon: ~Copyable {
         lineInput.deallocate()
     }
 
-    /// The serial queue holds half a second of the line (at least one whole frame): a 3G stick at
-    /// 115200 baud queues 5.6 KB, not the minutes of delay a LAN-sized buffer would add at 9600.
+    /// The serial queue holds half a second of the line, but never less than 3,200 bytes so that
+    /// one whole frame (escaped) always fits: from 64,000 baud up that is half a second (a 3G
+    /// stick at 115200 baud queues 5.6 KB); below it the floor rules, about 3.3 s of the line at
+    /// 9600 baud. Either way, not the minutes of delay a LAN-sized buffer would add.
     static func queueBytes(baud: Int) -> Int {
         max(3200, baud / 10 / 2)
     }
