@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
         .testTarget(name: "HDLCFramingTests", dependencies: ["HDLCFraming"]),
         .testTarget(name: "ModemUpstreamTests", dependencies: [
-            "ModemUpstream", "HDLCFraming", "PPPoEWire", "CAllocationCounter",
+            "ModemUpstream", "HDLCFraming", "PPPoEWire", "UserspaceRelay", "CAllocationCounter",
         ]),
         .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",

@@ -16,7 +16,9 @@ public struct HDLCDecoder: ~Copyable {
     public private(set) var badFCS: UInt64 = 0
     public private(set) var tooLong: UInt64 = 0
     public private(set) var aborted: UInt64 = 0
-    /// Frames shorter than address+control+protocol+FCS would be, or empty between flags (not counted).
+    /// Frames with fewer than four bytes between flags (the FCS and at least two more), or with
+    /// nothing left once the FCS and any address and control are taken off. Two flags with
+    /// nothing between them are not a frame and are not counted.
     public private(set) var runts: UInt64 = 0
 
     /// Control characters received unescaped and in this map are discarded (RFC 1662 §7.1).
@@ -110,7 +112,6 @@ public struct HDLCDecoder: ~Copyable {
             badFCS += 1
             return nil
         }
-        goodFrames += 1
         var start = 0
         let end = length - 2
         let compressed = !(buffer[0] == HDLC.address && buffer[1] == HDLC.control)
@@ -119,6 +120,7 @@ public struct HDLCDecoder: ~Copyable {
             runts += 1
             return nil
         }
+        goodFrames += 1
         return Frame(bytes: UnsafeRawBufferPointer(rebasing: buffer[start..<end]), hadAddressAndControl: !compressed)
     }
 }

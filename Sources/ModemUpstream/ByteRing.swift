@@ -6,8 +6,9 @@ import Musl
 
 /// Bytes waiting for the serial line, in storage allocated once. A modem drains at its line
 /// rate, far below the LAN's: what does not fit is refused whole (a frame is sent entirely or
-/// not at all), the way a router's queue drops, and the queue is kept short so it adds at most
-/// about a second of delay at a 3G stick's rate rather than minutes.
+/// not at all), the way a router's queue drops, and the queue is kept short: half a second of
+/// the line at a 3G stick's rate rather than minutes. Its floor of one whole frame (3,200 bytes)
+/// is longer at slow rates: about 3.3 s of the line at 9600 baud.
 public struct ByteRing: ~Copyable {
     private let storage: UnsafeMutableRawBufferPointer
     private var head = 0

@@ -23,7 +23,8 @@ public struct ChatRunner {
     private let script: ChatScript
     private var phase: Phase
     private var expect: [UInt8]
-    /// Alternatives of the current step not yet tried.
+    /// Alternatives of the current step already tried (they are tried in order, so this is
+    /// also the index of the next one).
     private var alternativesTried = 0
     private var output: [UInt8] = []
     /// What the modem said since the current expect began (the last `windowLimit` bytes).

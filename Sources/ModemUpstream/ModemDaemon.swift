@@ -28,6 +28,8 @@ public struct ModemDaemon: ~Copyable {
     private let script: ChatScript?
     private let lan: LANInterface
     private let discovery: ModemDiscovery
+    /// The relay's PADI limits, checked before any PADO.
+    private var padiGate: ModemPADIGate
     private let discoveryFD: Int32
     private let sessionFD: Int32
     private let signalFD: Int32
@@ -93,6 +95,7 @@ public struct ModemDaemon: ~Copyable {
         self.control = control
         self.log = log
         discovery = ModemDiscovery(localMAC: lan.mac, acName: modem.acName, serviceNames: modem.serviceNames)
+        padiGate = ModemPADIGate(policy: configuration.policy)
         bridge = SessionBridge(localMAC: lan.mac, maxPayload: min(lan.mtu - 6, 1494),
                                queueBytes: Self.queueBytes(baud: modem.baud))
         nextSessionID = UInt16.random(in: 1...0xFFFE)
@@ -108,8 +111,10 @@ public struct ModemDaemon: ~Copyable {
         lineInput.deallocate()
     }
 
-    /// The serial queue holds half a second of the line (at least one whole frame): a 3G stick at
-    /// 115200 baud queues 5.6 KB, not the minutes of delay a LAN-sized buffer would add at 9600.
+    /// The serial queue holds half a second of the line, but never less than 3,200 bytes so that
+    /// one whole frame (escaped) always fits: from 64,000 baud up that is half a second (a 3G
+    /// stick at 115200 baud queues 5.6 KB); below it the floor rules, about 3.3 s of the line at
+    /// 9600 baud. Either way, not the minutes of delay a LAN-sized buffer would add.
     static func queueBytes(baud: Int) -> Int {
         max(3200, baud / 10 / 2)
     }
@@ -207,14 +212,21 @@ public struct ModemDaemon: ~Copyable {
             switch packet.code {
             case .padi:
                 counters.padiReceived &+= 1
-                guard let offer = discovery.offer(for: packet, minute: minute) else {
+                switch padiGate.answer(packet, discovery: discovery, minute: minute, now: MonotonicClock.seconds()) {
+                case .overClientRate:
+                    counters.padiOverClientRate &+= 1
+                    note("PADI from \(packet.source) over its rate: ignored")
+                case .overOverallRate:
+                    counters.padiOverOverallRate &+= 1
+                    note("PADI from \(packet.source) over the overall PADI rate: ignored")
+                case .unknownService:
                     counters.unknownService &+= 1
                     note("PADI from \(packet.source) for a service not offered: ignored")
-                    continue
+                case .offer(let offer):
+                    note("PADI from \(packet.source): PADO")
+                    transmit(offer)
+                    counters.padoSent &+= 1
                 }
-                note("PADI from \(packet.source): PADO")
-                transmit(offer)
-                counters.padoSent &+= 1
             case .padr where packet.destination == lan.mac:
                 counters.padrReceived &+= 1
                 answer(padr: packet, minute: minute, now: now)
@@ -590,6 +602,7 @@ public struct ModemDaemon: ~Copyable {
         let now = MonotonicMilliseconds.now()
         var fields = [
             ("padi_received", counters.padiReceived), ("pado_sent", counters.padoSent),
+            ("dropped_padi_rate_client", counters.padiOverClientRate), ("dropped_padi_rate_overall", counters.padiOverOverallRate),
             ("padr_received", counters.padrReceived), ("padr_held", counters.padrHeld),
             ("pads_sent", counters.padsSent), ("pads_refused", counters.padsRefused),
             ("padt_received", counters.padtReceived), ("padt_sent", counters.padtSent),

@@ -42,6 +42,9 @@ public struct ModemSession {
 public struct ModemCounters {
     public var padiReceived: UInt64 = 0
     public var padoSent: UInt64 = 0
+    /// PADIs dropped by the per-source and the overall PADI rate.
+    public var padiOverClientRate: UInt64 = 0
+    public var padiOverOverallRate: UInt64 = 0
     public var padrReceived: UInt64 = 0
     public var padrHeld: UInt64 = 0
     public var padsSent: UInt64 = 0

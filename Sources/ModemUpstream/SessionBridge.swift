@@ -167,10 +167,8 @@ public struct SessionBridge: ~Copyable {
 
     private func writeHeader(payloadLength: Int) -> Int {
         let base = frameOut.baseAddress!
-        for i in 0..<6 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: clientMAC.value >> UInt64(40 - 8 * i)), toByteOffset: i, as: UInt8.self)
-            base.storeBytes(of: UInt8(truncatingIfNeeded: localMAC.value >> UInt64(40 - 8 * i)), toByteOffset: 6 + i, as: UInt8.self)
-        }
+        clientMAC.write(to: base, at: 0)
+        localMAC.write(to: base, at: 6)
         frameOut[12] = 0x88
         frameOut[13] = 0x64
         frameOut[14] = PPPoEHeader.versionType

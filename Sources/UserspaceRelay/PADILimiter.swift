@@ -21,7 +21,7 @@ import PPPoEWire
 /// lookup is at most eight compares. Eight ways keep a flood of 50,000 MACs from overflowing a
 /// set (four ways overflowed a quarter of them, and each overflow handed a MAC a fresh burst).
 /// The table is zero pages until a flood touches it.
-struct PADILimiter: ~Copyable {
+public struct PADILimiter: ~Copyable {
     static let ways = 8
     static let entriesPerSession = 16
     static let minimumSets = 1024
@@ -36,7 +36,7 @@ struct PADILimiter: ~Copyable {
         var lastSeen: Int32
     }
 
-    enum Verdict: Equatable { case pass, perClient, overall }
+    public enum Verdict: Equatable, Sendable { case pass, perClient, overall }
 
     private let entries: UnsafeMutablePointer<Entry>?
     private let sets: Int
@@ -47,7 +47,7 @@ struct PADILimiter: ~Copyable {
     /// When the overall bucket was last filled; nil before the first PADI.
     private var overallUpdated: Int64?
 
-    init(policy: DiscoveryPolicy, maxSessions: Int) {
+    public init(policy: DiscoveryPolicy, maxSessions: Int) {
         var sets = Self.minimumSets
         while sets < Self.maximumSets && sets * Self.ways < maxSessions * Self.entriesPerSession { sets *= 2 }
         self.sets = sets
@@ -63,7 +63,7 @@ struct PADILimiter: ~Copyable {
     deinit { free(entries) }
 
     /// Whether a PADI from `source` at `now` (seconds) may go on; charges the buckets it passes.
-    mutating func admit(_ source: MACAddress, now: Int64) -> Verdict {
+    public mutating func admit(_ source: MACAddress, now: Int64) -> Verdict {
         if let entries, !admitPerClient(source.value, now: now, entries) { return .perClient }
         guard overallRate > 0 else { return .pass }
         if let updated = overallUpdated, now > updated {

@@ -64,13 +64,20 @@ final class EnableDisableTests: LabTestCase {
             #!/bin/sh
             echo "$1" >> "$PPPOE_RELAY_ROOT/init-calls"
             pidfile="$PPPOE_RELAY_ROOT/daemon.pid"
+            # Waits (at most 5 s) for a signalled daemon to end; a zombie has ended.
+            gone() {
+              n=0
+              while kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ] && [ $n -lt 100 ]; do
+                sleep 0.05; n=$((n + 1))
+              done
+            }
             case "$1" in
               restart)
-                [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null && sleep 0.5
+                [ -f "$pidfile" ] && old=$(cat "$pidfile") && kill "$old" 2>/dev/null && gone "$old"
                 setsid \(Lab.relayctl) daemon --config "$PPPOE_RELAY_ROOT/etc/pppoe-relay/relay.json" \
                   --root "$PPPOE_RELAY_ROOT" </dev/null >"$PPPOE_RELAY_ROOT/daemon.log" 2>&1 &
                 echo $! > "$pidfile" ;;
-              stop) [ -f "$pidfile" ] && kill "$(cat "$pidfile")" && rm -f "$pidfile" && sleep 0.5 ;;
+              stop) [ -f "$pidfile" ] && old=$(cat "$pidfile") && kill "$old" && rm -f "$pidfile" && gone "$old" ;;
             esac
             exit 0
             """.write(toFile: root + "/etc/init.d/pppoe-relay", atomically: true, encoding: .utf8)

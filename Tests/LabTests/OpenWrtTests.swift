@@ -25,7 +25,8 @@ final class OpenWrtTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/etc/init.d", withIntermediateDirectories: true)
         // A stand-in relayctl: records its arguments; `daemon` runs until SIGTERM and takes a
         // moment to end (as the real one does, sending PADT); `fastpath restore` records whether
-        // that daemon was still alive.
+        // that daemon was still alive. The half second in its TERM trap is that slow ending, not
+        // a wait for something: the init script's stop must outwait it, and the tests check so.
         try """
             #!/bin/sh
             case "$1" in

@@ -1,5 +1,6 @@
 import ModemUpstream
 import PPPoEWire
+import UserspaceRelay
 import XCTest
 
 final class ModemDiscoveryTests: XCTestCase {
@@ -56,5 +57,59 @@ final class ModemDiscoveryTests: XCTestCase {
         let padt = discovery().terminate(client: client, sessionID: 0x42, reason: "modem hung up")
         XCTAssertEqual(padt.code, .padt)
         XCTAssertEqual(padt.tag(.genericError)?.text, "modem hung up")
+    }
+}
+
+final class ModemPADIGateTests: XCTestCase {
+    let local = MACAddress(0x02, 0, 0, 0, 0, 0x01)
+    let discovery = ModemDiscovery(localMAC: MACAddress(0x02, 0, 0, 0, 0, 0x01), acName: "loft",
+                                   serviceNames: ["internet"], cookie: ACCookie(key0: 7, key1: 8))
+
+    func padi(from source: MACAddress) -> DiscoveryPacket {
+        DiscoveryPacket(destination: MACAddress(value: 0xFFFF_FFFF_FFFF), source: source, code: .padi,
+                        tags: [Tag(.serviceName, text: "")])
+    }
+
+    func testAFloodFromOneMACGetsTheBurstThenTheMinuteRate() {
+        let policy = DiscoveryPolicy.standard
+        var gate = ModemPADIGate(policy: policy)
+        let flooder = MACAddress(0x02, 0, 0, 0, 0, 0x66)
+        var offers = 0, overClient = 0
+        // 1,000 PADIs a second for a minute.
+        for second in Int64(0)..<60 {
+            for _ in 0..<1000 {
+                switch gate.answer(padi(from: flooder), discovery: discovery, minute: 1, now: 1000 + second) {
+                case .offer(let pado):
+                    XCTAssertEqual(pado.destination, flooder)
+                    offers += 1
+                case .overClientRate: overClient += 1
+                default: XCTFail("only the per-source limit should refuse one MAC")
+                }
+            }
+        }
+        XCTAssertLessThanOrEqual(offers, policy.padiPerClientBurst + policy.padiPerClientPerMinute)
+        XCTAssertGreaterThanOrEqual(offers, policy.padiPerClientBurst)
+        XCTAssertEqual(offers + overClient, 60_000)
+        // Another client is still answered at once.
+        guard case .offer = gate.answer(padi(from: MACAddress(0x02, 0, 0, 0, 0, 0x02)), discovery: discovery,
+                                        minute: 1, now: 1059) else {
+            return XCTFail("a real client behind the flood got no PADO")
+        }
+    }
+
+    func testManyMACsAreHeldToTheOverallRate() {
+        let policy = DiscoveryPolicy(padiPerSecond: 50)
+        var gate = ModemPADIGate(policy: policy)
+        var offers = 0, overall = 0
+        for n in 0..<500 {
+            switch gate.answer(padi(from: MACAddress(value: 0x0200_0000_0000 | UInt64(n + 16))), discovery: discovery,
+                               minute: 1, now: 500) {
+            case .offer: offers += 1
+            case .overOverallRate: overall += 1
+            default: XCTFail("fresh MACs have full buckets of their own")
+            }
+        }
+        XCTAssertEqual(offers, 50)
+        XCTAssertEqual(overall, 450)
     }
 }

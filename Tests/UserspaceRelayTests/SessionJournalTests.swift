@@ -97,11 +97,27 @@ final class SessionJournalTests: XCTestCase {
         }
     }
 
-    func testALineThatLiesAboutItsCountIsRefused() {
+    /// A journal in which only the end line's count is wrong (its checksum recomputed, so it
+    /// holds): refused for the count, not for anything else.
+    func testAnEndLineThatLiesAboutTheCountIsRefused() {
+        var body = "pppoe-relay journal 1\nwritten 100\nwan 77616e30\n"
+        body += "session lan=6c616e30 client=02:00:00:00:00:01 client_id=7 ac=02:00:00:00:00:ac ac_id=9 started=90\n"
+        let sum = String(SessionJournal.checksum(Array(body.utf8)), radix: 16)
+        XCTAssertNoThrow(try SessionJournal.decode(Array((body + "end 1 \(sum)\n").utf8)), "the honest count is read")
+        for count in [0, 2] {
+            XCTAssertThrowsError(try SessionJournal.decode(Array((body + "end \(count) \(sum)\n").utf8))) {
+                XCTAssertEqual($0 as? SessionJournal.ReadError,
+                               .malformed(line: 5, "end line counts \(count) sessions, found 1"))
+            }
+        }
+    }
+
+    func testAReservedSessionIDIsRefusedThoughTheChecksumHolds() {
         var body = "pppoe-relay journal 1\nwritten 100\nwan 77616e30\n"
         body += "session lan=6c616e30 client=02:00:00:00:00:01 client_id=0 ac=02:00:00:00:00:ac ac_id=9 started=90\n"
         let text = body + "end 1 \(String(SessionJournal.checksum(Array(body.utf8)), radix: 16))\n"
-        // Session id 0 is reserved: refused even though the checksum holds.
-        XCTAssertThrowsError(try SessionJournal.decode(Array(text.utf8)))
+        XCTAssertThrowsError(try SessionJournal.decode(Array(text.utf8))) {
+            XCTAssertEqual($0 as? SessionJournal.ReadError, .malformed(line: 4, "bad or missing client_id"))
+        }
     }
 }
