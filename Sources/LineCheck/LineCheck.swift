@@ -59,11 +59,15 @@ private struct Run {
                 add(.alreadyRunning, "another check is running on \(options.interface)")
             } else if case let .failed(code) = error {
                 add(.localError, "cannot take the check lock: \(String(cString: strerror(code)))")
+            } else if case let .unsafeDirectory(reason) = error {
+                add(.localError, "cannot take the check lock: \(reason)")
+            } else if case .notAnInterfaceName = error {
+                check()
             }
             return
         }
         check()
-        // Held to here: the name is free again only once the check has hung up.
+        // Held to here: the lock is free again only once the check has hung up.
         _ = consume lock
     }
 
