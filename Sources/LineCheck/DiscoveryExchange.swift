@@ -89,9 +89,11 @@ public struct DiscoveryExchange: Sendable {
         guard packet.tag(.hostUniq)?.value == hostUniq || packet.code == .padt else { return .ignored }
         switch packet.code {
         case .pado where offer == nil:
+            // The AC-Name filter comes first: a check aimed at one AC is not ended by another AC's
+            // (or a copier of our broadcast Host-Uniq's) error-tagged PADO.
+            if let acName, packet.tag(.acName)?.text != acName { return .ignored }
             if let error = Self.error(in: packet) { return .refused(error.0, tag: error.1, message: error.2, from: packet) }
             guard packet.source != .zero, !packet.source.isGroup else { return .ignored }
-            if let acName, packet.tag(.acName)?.text != acName { return .ignored }
             offer = packet
             return .offer(packet)
         case .pads where packet.source == offer?.source:

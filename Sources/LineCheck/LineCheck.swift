@@ -59,11 +59,15 @@ private struct Run {
                 add(.alreadyRunning, "another check is running on \(options.interface)")
             } else if case let .failed(code) = error {
                 add(.localError, "cannot take the check lock: \(String(cString: strerror(code)))")
+            } else if case let .unsafeDirectory(reason) = error {
+                add(.localError, "cannot take the check lock: \(reason)")
+            } else if case .notAnInterfaceName = error {
+                check()
             }
             return
         }
         check()
-        // Held to here: the name is free again only once the check has hung up.
+        // Held to here: the lock is free again only once the check has hung up.
         _ = consume lock
     }
 
@@ -100,8 +104,13 @@ private struct Run {
             magicNumber: UInt32.random(in: 1...UInt32.max, using: &random),
             peerChallenge: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) },
             interfaceIdentifier: (0..<8).map { index in index == 0 ? 0x02 : UInt8.random(in: 0...255, using: &random) })
-        // The password's bytes are shared, not copied, down to here: the caller zeroes them once
-        // the dialer is gone and its buffer is the only one left.
+        // The options and the configuration share the caller's password buffer (arrays are copied
+        // only on write), and the caller zeroes it when the check is over. The dialer does make
+        // copies: PAP's Authenticate-Request holds the password in the packet it resends (and in
+        // each frame built from it), and the CHAP-MD5 and MS-CHAPv2 hash inputs hold it briefly.
+        // Those hash inputs (and PAP's trimmed copy) are zeroed after use; the PAP request, its
+        // frames, the digests' own padded working copies and the String MS-CHAPv2 decodes the
+        // password into are not, and stay in this short-lived process's memory until it exits.
         var dialer = PPPDialer(configuration: configuration)
         let terminatedByAC = dial(&dialer, &packets, ac: offer.source, ourMAC: mac, sessionID: sessionID, deadline: deadline)
         if !terminatedByAC, let padt = discovery.padt(sessionID: sessionID) {

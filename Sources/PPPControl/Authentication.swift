@@ -21,7 +21,9 @@ public struct PAPClient: Sendable {
     private var sent = 0
 
     public init(user: [UInt8], password: [UInt8], identifier: UInt8 = 1) {
-        let peerID = Array(user.prefix(255)), secret = Array(password.prefix(255))
+        let peerID = Array(user.prefix(255))
+        var secret = Array(password.prefix(255))
+        defer { zero(&secret) }
         request = ControlPacket(code: Self.authenticateRequest, identifier: identifier,
                                 data: [UInt8(peerID.count)] + peerID + [UInt8(secret.count)] + secret)
     }
@@ -128,7 +130,9 @@ public struct CHAPClient: Sendable {
 /// CHAP with MD5's Response value (RFC 1994 §4.1): MD5 of identifier, secret, challenge.
 public enum CHAPMD5 {
     public static func response(identifier: UInt8, secret: [UInt8], challenge: [UInt8]) -> [UInt8] {
-        MD5.hash([identifier] + secret + challenge)
+        var input = [identifier] + secret + challenge
+        defer { zero(&input) }
+        return MD5.hash(input)
     }
 }
 
@@ -153,4 +157,9 @@ public struct AuthenticationFailureText: Equatable, Sendable {
         }
         message = start.map { Array(bytes[($0 + 2)...]) } ?? []
     }
+}
+
+/// Overwrites a temporary copy of the password (an array this code alone holds) before it is freed.
+func zero(_ bytes: inout [UInt8]) {
+    bytes.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) }
 }

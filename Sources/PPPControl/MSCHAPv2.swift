@@ -3,9 +3,18 @@
 /// password too. The password is taken as bytes of UTF-8 and hashed as UTF-16LE, as Windows does.
 public enum MSCHAPv2 {
     /// ChallengeHash (§8.2): the first 8 bytes of SHA-1(peer challenge, AC challenge, user name).
+    /// The name hashed is the user name alone: a Windows `DOMAIN\` prefix, up to the last
+    /// backslash, is left out (§4 and §8.2 say "without any domain"; pppd and Windows strip it),
+    /// while the Response's Name field still carries the full name.
     public static func challengeHash(peerChallenge: [UInt8], authenticatorChallenge: [UInt8],
                                      userName: [UInt8]) -> [UInt8] {
-        Array(SHA1.hash(peerChallenge + authenticatorChallenge + userName).prefix(8))
+        Array(SHA1.hash(peerChallenge + authenticatorChallenge + withoutDomain(userName)).prefix(8))
+    }
+
+    /// The part of a user name after its last backslash, or the whole name when it has none.
+    static func withoutDomain(_ userName: [UInt8]) -> [UInt8] {
+        guard let slash = userName.lastIndex(of: UInt8(ascii: "\\")) else { return userName }
+        return Array(userName[(slash + 1)...])
     }
 
     /// NtPasswordHash (§8.3): MD4 of the password in UTF-16 little-endian.

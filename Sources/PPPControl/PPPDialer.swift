@@ -128,12 +128,17 @@ public struct PPPDialer {
         return flush()
     }
 
+    /// The protocols this dialer speaks or carries: never Protocol-Rejected, even when malformed.
+    static let knownProtocols: Set<PPPProtocol> = [.lcp, .pap, .chap, .ipcp, .ipv6cp, .ipv4, .ipv6]
+
     /// A PPP frame from the AC: its protocol field and what follows it.
     public mutating func receive(protocol number: UInt16, payload: [UInt8], now: Double) -> [DialOutput] {
         guard !finished else { return [] }
         let proto = PPPProtocol(rawValue: number)
         guard let packet = try? ControlPacket(parsing: payload) else {
-            if lcp.isOpened, ![.ipv4, .ipv6].contains(proto) { protocolReject(number, payload) }
+            // A malformed packet of a protocol we speak is dropped silently (RFC 1661 5.); only a
+            // protocol we do not speak at all earns a Protocol-Reject.
+            if lcp.isOpened, !Self.knownProtocols.contains(proto) { protocolReject(number, payload) }
             return flush()
         }
         switch proto {

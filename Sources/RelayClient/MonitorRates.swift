@@ -87,10 +87,11 @@ public enum MonitorRates {
     public static func frame(previous: MonitorSample?, current: MonitorSample) -> MonitorFrame {
         let restarted = previous.map { $0.status.pid != current.status.pid } ?? false
         let interval = previous.map { current.seconds - $0.seconds }.flatMap { $0 > 0 ? $0 : nil }
-        // A relay that restarted counts from zero: compare with nothing of the old one's.
-        let before = restarted ? [] : previous?.sessions ?? []
+        // Sessions are matched by identity even across a restart: `relayctl restart` hands its
+        // sessions and their counters to the new process. A counter that went backwards (a
+        // session the new process rebuilt from zero) counts from zero, by counterDelta.
         var earlier: [SessionIdentity: SessionReport] = [:]
-        for session in before { earlier[SessionIdentity(session)] = session }
+        for session in previous?.sessions ?? [] { earlier[SessionIdentity(session)] = session }
 
         var listed: [SessionRates] = []
         var overall = interval.map { _ in TrafficRates.zero }
@@ -111,7 +112,7 @@ public enum MonitorRates {
         var moved: [(name: String, delta: UInt64, total: UInt64)] = []
         if let previous, interval != nil {
             for (name, total) in current.status.counters.sorted(by: { $0.key < $1.key }) where isDropCounter(name) {
-                let delta = restarted ? total : counterDelta(previous.status.counters[name] ?? 0, total)
+                let delta = counterDelta(previous.status.counters[name] ?? 0, total)
                 if delta > 0 { moved.append((name, delta, total)) }
             }
         }

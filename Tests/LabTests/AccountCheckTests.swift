@@ -95,8 +95,9 @@ final class AccountCheckTests: LabTestCase {
         try buildLine()
         let first = try lab.spawn("first-check", in: routerNS, [Lab.relayctl, "check", "--interface", "wan0", "--user", "u",
                                                                 "--password-file", try passwordFile(), "--timeout", "4"])
+        // Held: the lock file exists (opened without creating it) and a non-blocking flock fails.
         try lab.waitUntil("the first check holds its lock", timeout: 5) {
-            lab.run(in: routerNS, ["cat", "/proc/net/unix"]).stdout.contains("@pppoe-relay/check/wan0")
+            lab.run(in: routerNS, ["sh", "-c", "exec 9</run/pppoe-relay-check/check-wan0.lock && ! flock -n 9"]).status == 0
         }
         let (out, report) = try check([], timeout: 1)
         XCTAssertEqual(out.status, 1)

@@ -50,6 +50,19 @@ final class CheckDiscoveryTests: XCTestCase {
         XCTAssertEqual(named.receive(pado()), .ignored, "an AC of another name")
     }
 
+    func testAnotherACsErrorTaggedPADODoesNotEndACheckAimedAtANamedAC() {
+        var named = exchange(acName: "OtherAC")
+        for tag in [TagType.serviceNameError, .acSystemError, .genericError] {
+            XCTAssertEqual(named.receive(pado(extra: [Tag(tag, text: "go away")])), .ignored, "\(tag) from LabAC")
+        }
+        guard case .offer = named.receive(pado(name: "OtherAC")) else { return XCTFail("the named AC's offer was not taken") }
+        var refusedByTheNamedAC = exchange(acName: "OtherAC")
+        guard case .refused(.acSystemError, _, _, _) = refusedByTheNamedAC.receive(
+            pado(name: "OtherAC", extra: [Tag(.acSystemError, text: "full")])) else {
+            return XCTFail("the named AC's own error-tagged PADO is still a refusal")
+        }
+    }
+
     func testErrorTagsInPADOAndPADSMapToTheirCodes() throws {
         for (tag, step) in [(TagType.serviceNameError, CheckStep.serviceNameError), (.acSystemError, .acSystemError),
                             (.genericError, .genericError)] {

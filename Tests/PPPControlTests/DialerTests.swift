@@ -299,6 +299,21 @@ final class DialerTests: XCTestCase {
         XCTAssertEqual(Array(reject.data.prefix(6)), [0x80, 0xfd, 1, 1, 0, 4])
     }
 
+    func testMalformedPacketsOfKnownProtocolsAreDroppedAndOfUnknownOnesRejected() throws {
+        var d = dialer()
+        _ = try openLink(&d, authentication: [0xc0, 0x23])
+        // Each packet's Length (0x10) runs past the frame's four bytes.
+        let overlong: [UInt8] = [1, 9, 0, 0x10]
+        for proto in [PPPProtocol.lcp, .pap, .chap, .ipcp, .ipv6cp] {
+            let out = d.receive(protocol: proto.rawValue, payload: overlong, now: 0.4)
+            XCTAssertTrue(sent(out, .lcp).isEmpty, "a malformed \(proto) packet is dropped, not rejected")
+        }
+        let unknown = d.receive(protocol: 0x80fd, payload: overlong, now: 0.5)
+        let reject = try XCTUnwrap(sent(unknown, .lcp).first)
+        XCTAssertEqual(reject.code, ControlCode.protocolReject)
+        XCTAssertEqual(Array(reject.data.prefix(6)), [0x80, 0xfd, 1, 9, 0, 0x10])
+    }
+
     func testACsTerminateRequestIsReportedAcknowledgedAndEndsTheDial() throws {
         var d = dialer()
         _ = try openLink(&d, authentication: [0xc2, 0x23, 5])

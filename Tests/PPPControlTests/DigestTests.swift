@@ -101,4 +101,27 @@ final class DigestTests: XCTestCase {
                                                       authenticatorChallenge: authenticatorChallenge, userName: userName),
                        "S=407A5589115FD0D6209F510FE9C04566932CDA56")
     }
+
+    /// RFC 2759 §8.2: a `DOMAIN\` prefix (up to the last backslash) is left out of ChallengeHash,
+    /// so the §9.2 values hold for "EXAMPLE\User" too, while the Response's Name field keeps it.
+    func testMSCHAPv2HashesTheUserNameWithoutItsDomain() throws {
+        let authenticatorChallenge = bytes("5B5D7C7D7B3F2F3E3C2C602132262628")
+        let peerChallenge = bytes("21402324255E262A28295F2B3A337C7E")
+        for name in ["EXAMPLE\\User", "A\\B\\User", "\\User"] {
+            let hash = MSCHAPv2.challengeHash(peerChallenge: peerChallenge, authenticatorChallenge: authenticatorChallenge,
+                                              userName: Array(name.utf8))
+            XCTAssertEqual(hex(hash), "d02e4386bce91226", name)
+        }
+        let fullName = Array("EXAMPLE\\User".utf8)
+        var client = CHAPClient(algorithm: .msCHAPv2, user: fullName, password: Array("clientPass".utf8),
+                                peerChallenge: peerChallenge)
+        let actions = client.receive(ControlPacket(code: CHAPClient.challenge, identifier: 7,
+                                                   data: [16] + authenticatorChallenge))
+        guard case let .send(_, response)? = actions.first else { return XCTFail("no Response sent") }
+        XCTAssertEqual(hex(Array(response.data[25..<49])), "82309ecd8d708b5ea08faa3981cd83544233114a3d85d6df")
+        XCTAssertEqual(Array(response.data[50...]), fullName, "the Name field carries the domain")
+        let success = Array("S=407A5589115FD0D6209F510FE9C04566932CDA56".utf8)
+        XCTAssertEqual(client.receive(ControlPacket(code: CHAPClient.success, identifier: 7, data: success)),
+                       [.succeeded(message: [])])
+    }
 }

@@ -77,16 +77,25 @@ final class MonitorRatesTests: XCTestCase {
     }
 
     /// Another pid: every counter of the old relay is history, and nothing "ended" because of it.
-    func testARestartedRelayStartsAfresh() {
-        let previous = MonitorSample(seconds: 0, status: status(pid: 1, counters: ["dropped_malformed": 50]),
-                                     sessions: [session("02:00:00:00:00:01", id: 1, toAC: (900, 90_000), toClient: (0, 0))])
-        let current = MonitorSample(seconds: 1, status: status(pid: 2, counters: ["dropped_malformed": 2]),
-                                    sessions: [session("02:00:00:00:00:01", id: 1, toAC: (1000, 100_000), toClient: (0, 0))])
+    func testARestartedRelaysAdoptedSessionsShowTheirRealRateAndResetCountersCountFromZero() {
+        let previous = MonitorSample(seconds: 0, status: status(pid: 1, counters: ["dropped_malformed": 50]), sessions: [
+            session("02:00:00:00:00:01", id: 1, toAC: (900, 90_000), toClient: (0, 0)),
+            session("02:00:00:00:00:02", id: 2, toAC: (900, 90_000), toClient: (0, 0)),
+        ])
+        let current = MonitorSample(seconds: 1, status: status(pid: 2, counters: ["dropped_malformed": 2]), sessions: [
+            session("02:00:00:00:00:01", id: 1, toAC: (1000, 100_000), toClient: (0, 0)),
+            session("02:00:00:00:00:02", id: 2, toAC: (30, 3_000), toClient: (0, 0)),
+        ])
         let frame = MonitorRates.frame(previous: previous, current: current)
         XCTAssertTrue(frame.restarted)
         XCTAssertEqual(frame.endedSessions, 0)
-        XCTAssertEqual(frame.sessions[0].rates?.packetsPerSecondToAC, 1000)
-        XCTAssertEqual(frame.movedCounters.first?.delta, 2)
+        let byID = Dictionary(uniqueKeysWithValues: frame.sessions.map { ($0.session.clientSessionID, $0) })
+        XCTAssertEqual(byID[1]?.rates?.packetsPerSecondToAC, 100, "an adopted session's rate is its interval's, not its history")
+        XCTAssertEqual(byID[1]?.rates?.bitsPerSecondToAC, 80_000)
+        XCTAssertEqual(byID[1]?.isNew, false)
+        XCTAssertEqual(byID[2]?.rates?.packetsPerSecondToAC, 30, "counters that went backwards count from zero")
+        XCTAssertEqual(byID[2]?.isNew, false)
+        XCTAssertEqual(frame.movedCounters.first?.delta, 2, "a drop counter that went backwards counts from zero")
     }
 
     func testTextShowsRatesTotalsAndEscapesNames() {
