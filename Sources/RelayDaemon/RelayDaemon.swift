@@ -212,6 +212,8 @@ public struct RelayDaemon: ~Copyable {
             log.info("stopping: \(engine.core.table.count) sessions end with PADT")
             engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
             selection.offload?.removeAll()
+            // A child still writing would put the journal back after it is removed.
+            journal.awaitChild()
             JournalFile.remove(directory.fd)
         }
         let now = MonotonicClock.seconds()
@@ -264,10 +266,11 @@ public struct RelayDaemon: ~Copyable {
     }
 
     /// The journal, when the table changed or counters are due (`JournalWriter` paces it); a
-    /// write that fails is logged once per reason, and the relay goes on.
+    /// write that fails is logged once per reason (a child's, when it is collected), and the
+    /// relay goes on.
     private mutating func writeJournal() {
         let failedBefore = journal.failure
-        guard journal.writeIfDue(directory.fd, engine) else { return }
+        _ = journal.writeIfDue(directory.fd, engine)
         if let failure = journal.failure, failure != failedBefore {
             log.warning("journal not written: \(failure); a restart now would lose the sessions since the last write")
         }
