@@ -18,8 +18,13 @@ public struct NFTBatch: ~Copyable {
     private(set) var operations: [(sequence: UInt32, description: String)] = []
     private var ended = false
 
+    /// Each page of the batch is one iovec of the send, and a send takes at most 1,024
+    /// (UIO_MAXIOV): 64 KiB pages let one transaction carry 64 MiB, a full table's 131,068
+    /// elements with room to spare, where the system's page size stopped at 4 MiB.
+    static let pageSize: UInt32 = 1 << 16
+
     init(firstSequence: UInt32) {
-        batch = nftnl_batch_alloc(UInt32(getpagesize()), 65536)
+        batch = nftnl_batch_alloc(Self.pageSize, 65536)
         nextSequence = firstSequence
         nftnl_batch_begin(buffer, takeSequence())
         nftnl_batch_update(batch)

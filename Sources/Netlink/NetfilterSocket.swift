@@ -15,6 +15,7 @@ public struct NetfilterSocket: ~Copyable {
     var sequence: UInt32
     let buffer: UnsafeMutableRawPointer
     static let bufferSize = 1 << 17
+    static let transactionBuffer: Int32 = 1 << 28
 
     public init() throws(NetlinkError) {
         let socket = try openBoundMnlSocket(NETLINK_NETFILTER, "netfilter")
@@ -24,8 +25,15 @@ public struct NetfilterSocket: ~Copyable {
         setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // A full table installed in one transaction is 131,068 element messages, each acknowledged:
+        // tens of megabytes each way, more than the system's default maxima allow, so with
+        // CAP_NET_ADMIN the buffers are forced (memory is charged only while messages wait).
         var receiveBuffer: Int32 = 1 << 22
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
+        var forced: Int32 = Self.transactionBuffer
+        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &forced, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
+        }
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &forced, socklen_t(MemoryLayout<Int32>.size))
         self.socket = socket
         sequence = UInt32(truncatingIfNeeded: time(nil))
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 8)

@@ -113,27 +113,10 @@ public struct KernelDataplane: ~Copyable {
                 batch.add(Self.forwardingRule(for: interface, setID: UInt32(slot + 1)),
                           name: "\(Self.tableName)/\(chain)")
             }
-            Self.addElements(carried.prefix(sessionsPerTransaction).map { .created($0) }, interfaces: interfaces, to: &batch)
-        }
-        // The rest in transactions of their own: one netlink send holds a few hundred sessions
-        // (the socket's send buffer). Their frames meanwhile reach the relay's sockets, where
-        // they wait for the loop. A failure takes the table away again: a persistent table must
-        // not outlive a daemon that could not finish it.
-        var next = sessionsPerTransaction
-        while next < carried.count {
-            let chunk = carried[next..<min(next + sessionsPerTransaction, carried.count)]
-            do throws(NetlinkError) {
-                try socket.commit { batch in Self.addElements(chunk.map { .created($0) }, interfaces: interfaces, to: &batch) }
-            } catch {
-                try? socket.commit { $0.delete(NFTTable(name: Self.tableName), name: Self.tableName) }
-                throw error
-            }
-            next += sessionsPerTransaction
+            // Every adopted session, up to a full table: the old table forwards until this commit.
+            Self.addElements(carried.map { .created($0) }, interfaces: interfaces, to: &batch)
         }
     }
-
-    /// Sessions installed per transaction when many are installed at once (two map elements each).
-    static let sessionsPerTransaction = 256
 
     static func chainName(_ interface: RelayInterface) -> String { "ingress_" + interface.name }
     static func mapName(_ interface: RelayInterface) -> String { "sessions_" + interface.name }
