@@ -169,7 +169,7 @@ public struct ModemDaemon: ~Copyable {
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 100) }
             let now = MonotonicMilliseconds.now()
             if ready > 0 {
-                if fds[2].revents != 0 { running = !terminationRequested() }
+                if fds[2].revents != 0 { running = !TerminationSignals.drain(signalFD) }
                 if fds[1].revents != 0 { serviceSession(now: now) }
                 if fds[4].revents != 0 { serviceLine(fds[4].revents, now: now) }
                 if fds[0].revents != 0 { serviceDiscovery(now: now) }
@@ -557,15 +557,6 @@ public struct ModemDaemon: ~Copyable {
 
     static func sessionText(_ session: ModemSession) -> String {
         "session 0x" + String(session.sessionID, radix: 16)
-    }
-
-    private func terminationRequested() -> Bool {
-        var stop = false
-        while true {
-            let signal = pr_signalfd_read(signalFD)
-            guard signal > 0 else { return stop }
-            if signal == SIGINT || signal == SIGTERM { stop = true }
-        }
     }
 
     // MARK: Control socket

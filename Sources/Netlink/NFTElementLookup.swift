@@ -62,24 +62,7 @@ extension NetfilterSocket {
             throw NetlinkError(operation, errno: code)
         }
         let answers = NFTSet(table: table, name: name)
-        var failure: Int32 = 0
-        var done = false
-        while !done {
-            let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)
-            guard received > 0 else {
-                let code = received < 0 ? errno : ENODATA
-                throw NetlinkError(operation, errno: code)
-            }
-            forEachMessage(Int(received)) { header in
-                guard header.pointee.nlmsg_seq == seq else { return }
-                if header.pointee.nlmsg_type == UInt16(NLMSG_ERROR) {
-                    failure = -mnl_nlmsg_get_payload(header)!.assumingMemoryBound(to: nlmsgerr.self).pointee.error
-                    done = true
-                } else {
-                    nftnl_set_elems_nlmsg_parse(header, answers.pointer)
-                }
-            }
-        }
+        let failure = try receiveAnswers(to: seq, operation) { nftnl_set_elems_nlmsg_parse($0, answers.pointer) }
         return (answers.elementCounters(), failure)
     }
 }

@@ -132,6 +132,15 @@ public struct NetfilterSocket: ~Copyable {
             let code = errno
             throw NetlinkError(operation, errno: code)
         }
+        let failure = try receiveAnswers(to: seq, operation, each)
+        if failure != 0 { throw NetlinkError(operation, errno: failure) }
+    }
+
+    /// Hands every answer to request `seq` to `each` until the kernel ends it (NLMSG_DONE after a
+    /// dump, or the acknowledgement); returns the errno the acknowledgement carried, 0 for none.
+    /// Throws only when nothing can be received.
+    mutating func receiveAnswers(to seq: UInt32, _ operation: String,
+                                 _ each: (UnsafeMutablePointer<nlmsghdr>) -> Void) throws(NetlinkError) -> Int32 {
         var done = false
         var failure: Int32 = 0
         while !done {
@@ -154,7 +163,7 @@ public struct NetfilterSocket: ~Copyable {
                 }
             }
         }
-        if failure != 0 { throw NetlinkError(operation, errno: failure) }
+        return failure
     }
 
     func forEachMessage(_ length: Int, _ body: (UnsafeMutablePointer<nlmsghdr>) -> Void) {

@@ -169,7 +169,7 @@ public struct RelayDaemon: ~Copyable {
                     engine.service(roles[i].role, failed: fds[i].revents & Int16(POLLERR) != 0)
                 }
                 let fixed = roles.count
-                if fds[fixed + 1].revents != 0, terminationRequested() {
+                if fds[fixed + 1].revents != 0, TerminationSignals.drain(signalFD) {
                     running = false
                     stopping = true
                 }
@@ -349,16 +349,6 @@ public struct RelayDaemon: ~Copyable {
 
     private func logLink(_ line: String) {
         log.notice("\(line)")
-    }
-
-    private func terminationRequested() -> Bool {
-        var stop = false
-        while true {
-            let signal = pr_signalfd_read(signalFD)
-            guard signal > 0 else { return stop }
-            // SIGHUP (a closing terminal or SSH session) does not stop a relay.
-            if signal == SIGINT || signal == SIGTERM { stop = true }
-        }
     }
 
     // MARK: Control socket
