@@ -25,10 +25,10 @@ import argparse
 import json
 import os
 import shlex
-import signal
-import subprocess
 import sys
 import time
+
+from guestlab import Failure, Guest, packet_socket_bound, say
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NS = {"checker": "acheck-checker", "ac": "acheck-ac"}
@@ -39,99 +39,19 @@ DNS = ["192.0.2.53", "192.0.2.54"]
 AUTHENTICATIONS = {"pap": ("require-pap", "PAP"), "chap": ("require-chap", "CHAP-MD5"),
                    "mschapv2": ("require-mschap-v2", "MS-CHAPv2")}
 CHECK_TIMEOUT = 60        # seconds of this guest's clock (TCG is several times slower than the host)
-STARTED = time.monotonic()
 
 
-class Failure(Exception):
-    pass
-
-
-def say(text):
-    print(f"[{time.monotonic() - STARTED:6.1f}] {text}" if text.startswith("== ") else text, flush=True)
-
-
-class Guest:
-    def __init__(self, out):
-        self.out = out
-        self.processes = []
-
-    def path(self, name):
-        return os.path.join(self.out, name)
-
-    def run(self, args, ns=None, timeout=120, check=True, env=None):
-        full = (["ip", "netns", "exec", ns] if ns else []) + list(args)
+def pppd_pids(guest):
+    """The pppd processes at the AC (the one pppoe-server started for the check's session)."""
+    found = []
+    for pid in guest.run(["ip", "netns", "pids", NS["ac"]], check=False).stdout.split():
         try:
-            done = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
-                                  env=env)
-        except subprocess.TimeoutExpired:
-            raise Failure(f"timed out after {timeout} s: {shlex.join(full)}")
-        if check and done.returncode != 0:
-            raise Failure(f"failed ({done.returncode}): {shlex.join(full)}: {done.stderr.strip()}")
-        return done
-
-    def spawn(self, name, args, ns=None):
-        full = (["ip", "netns", "exec", ns] if ns else []) + list(args)
-        with open(self.path(name + ".out"), "w") as stdout, open(self.path(name + ".err"), "w") as stderr:
-            process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                       start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def text(self, name):
-        try:
-            with open(self.path(name), errors="replace") as f:
-                return f.read()
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() == "pppd":
+                    found.append(int(pid))
         except OSError:
-            return ""
-
-    def wait_until(self, what, timeout, condition):
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() >= deadline:
-                raise Failure(f"timed out after {timeout} s waiting until {what}")
-            time.sleep(0.1)
-
-    def stop(self, process, timeout=15):
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout)
-            except ProcessLookupError:
-                pass
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-
-    def pppd_pids(self):
-        found = []
-        for pid in self.run(["ip", "netns", "pids", NS["ac"]], check=False).stdout.split():
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() == "pppd":
-                        found.append(int(pid))
-            except OSError:
-                pass
-        return found
-
-    def cleanup(self):
-        for process in self.processes:
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        for ns in NS.values():
-            for pid in self.run(["ip", "netns", "pids", ns], check=False).stdout.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            self.run(["ip", "netns", "del", ns], check=False)
-
-
-def packet_socket_bound(guest, ns, ethertype):
-    lines = guest.run(["cat", "/proc/net/packet"], ns).stdout.splitlines()[1:]
-    return any(len(fields) > 4 and fields[3].lower() == "%04x" % ethertype for fields in map(str.split, lines))
+            pass
+    return found
 
 
 def configure_ppp(guest):
@@ -177,7 +97,7 @@ def start_ac(guest, tag, requirement):
 class Scenario:
     def __init__(self, args):
         self.args = args
-        self.guest = Guest(args.out)
+        self.guest = Guest(args.out, NS.values(), 120)
         self.results = {"kernel_release": os.uname().release, "runs": {}, "failures": []}
 
     def expect(self, condition, what):
@@ -195,7 +115,7 @@ class Scenario:
             + list(extra)
         record = {}
         for form in (["--json"], []) if text else (["--json"],):
-            self.guest.wait_until("no pppd left at the AC", 30, lambda: not self.guest.pppd_pids())
+            self.guest.wait_until("no pppd left at the AC", 30, lambda: not pppd_pids(self.guest))
             started = time.monotonic()
             done = self.guest.run(args + form, NS["checker"], timeout=timeout + 30, check=False, env=env)
             seconds = round(time.monotonic() - started, 1)
@@ -253,7 +173,7 @@ class Scenario:
                         f"{name}: IPCP gave {PPP_POOL} and DNS {' '.join(DNS)}")
             self.expect(6 in steps, f"{name}: IPv6CP opened")
             self.expect(self.codes(report)[-1:] == [8], f"{name}: hung up last")
-            guest.wait_until("the AC's pppd has exited after the hang-up", 30, lambda: not guest.pppd_pids())
+            guest.wait_until("the AC's pppd has exited after the hang-up", 30, lambda: not pppd_pids(guest))
             log = guest.text(f"{tag}-ac-pppd.log")
             self.expect("LCP terminated by peer" in log or "Connection terminated" in log,
                         f"{name}: the AC's pppd saw the link terminated")
@@ -262,7 +182,7 @@ class Scenario:
             self.expect(status == 1 and report.get("code") == 26, f"{name}: a wrong password fails with code 26")
             self.expect(bool(steps.get(26, {}).get("message")) or name == "PAP",
                         f"{name}: the failure carries the AC's message ({steps.get(26, {}).get('message')!r})")
-            guest.wait_until("the AC's pppd has exited after the refusal", 30, lambda: not guest.pppd_pids())
+            guest.wait_until("the AC's pppd has exited after the refusal", 30, lambda: not pppd_pids(guest))
         finally:
             guest.stop(server)
 

@@ -30,12 +30,13 @@ import argparse
 import hashlib
 import json
 import os
-import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
+
+from guestlab import Failure, Guest, packet_socket_bound, say
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PPPOE_LAB = os.path.join(os.path.dirname(HERE), "pppoe_lab.py")
@@ -66,112 +67,6 @@ PATIENCE = 60              # a transfer that should complete is given up only af
 CONTROL_FRAMES = 200       # PPP's own frames in a session of a few minutes: negotiation, echoes
 BENCH_ROUNDS = 3           # transfers through each relay, the median reported
 BENCH_REPEAT = 4           # each of them the payload this many times over (96 MiB)
-
-
-class Failure(Exception):
-    pass
-
-
-STARTED = time.monotonic()
-
-
-def say(text):
-    """One line of the running account; section heads carry the guest's elapsed seconds."""
-    if text.startswith("== "):
-        text = f"== [{time.monotonic() - STARTED:6.1f} s] {text[3:]}"
-    print(text, flush=True)
-
-
-# ---------------------------------------------------------------- running things
-
-class Guest:
-    """Processes and namespaces of one scenario; everything is stopped and deleted in cleanup()."""
-
-    def __init__(self, out):
-        self.out = out
-        self.processes = []
-
-    def path(self, name):
-        return os.path.join(self.out, name)
-
-    def run(self, args, ns=None, timeout=COMMAND_TIMEOUT, check=True):
-        full = (["ip", "netns", "exec", ns] if ns else []) + list(args)
-        try:
-            done = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise Failure(f"timed out after {timeout} s: {shlex.join(full)}")
-        if check and done.returncode != 0:
-            raise Failure(f"failed ({done.returncode}): {shlex.join(full)}: "
-                          f"{done.stderr.strip()} {done.stdout.strip()}")
-        return done
-
-    def spawn(self, name, args, ns=None):
-        full = (["ip", "netns", "exec", ns] if ns else []) + list(args)
-        with open(self.path(name + ".out"), "w") as stdout, open(self.path(name + ".err"), "w") as stderr:
-            process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                       start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def text(self, name):
-        try:
-            with open(self.path(name), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def wait_until(self, what, timeout, condition, interval=0.1):
-        deadline = time.monotonic() + timeout
-        while True:
-            result = condition()
-            if result:
-                return result
-            if time.monotonic() >= deadline:
-                raise Failure(f"timed out after {timeout} s waiting until {what}")
-            time.sleep(interval)
-
-    def stop(self, process, sig=signal.SIGTERM, timeout=15):
-        """Signals a process (and its group) and waits for it; SIGKILL at the deadline."""
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-        return process.returncode
-
-    def json(self, args, ns=None):
-        return json.loads(self.run(args, ns).stdout)
-
-    def cleanup(self):
-        for process in self.processes:
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        for process in self.processes:
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        for ns in NS.values():
-            for pid in self.run(["ip", "netns", "pids", ns], check=False).stdout.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            self.run(["ip", "netns", "del", ns], check=False)
-
-
-def packet_socket_bound(guest, ns, ethertype):
-    """Whether some process in `ns` has a packet socket bound to `ethertype` (/proc/net/packet)."""
-    lines = guest.run(["cat", "/proc/net/packet"], ns).stdout.splitlines()[1:]
-    return any(len(fields) > 4 and fields[3].lower() == "%04x" % ethertype for fields in map(str.split, lines))
 
 
 def link_stats(guest, ns, device):
@@ -457,7 +352,7 @@ def transfer(guest, tag, server_ns, bind, client_ns, host, payload, stall, deadl
 class Scenario:
     def __init__(self, args):
         self.args = args
-        self.guest = Guest(args.out)
+        self.guest = Guest(args.out, NS.values(), COMMAND_TIMEOUT)
         self.results = {"kernel_release": os.uname().release, "payload_bytes": PAYLOAD_BYTES,
                         "fallback": {}, "dataplanes": {}, "bench": {}, "failures": []}
         self.payload = "/tmp/vmlab-payload"
