@@ -66,7 +66,10 @@ struct JournalWriter {
         let pid = fork()
         if pid == 0 {
             // The child: the table as it was at fork, written and renamed into place; nothing
-            // else (no logging, no atexit handlers: they belong to the daemon).
+            // else (no logging, no atexit handlers: they belong to the daemon). It lets go of
+            // every other descriptor first: a daemon killed while it writes must not leave the
+            // runtime directory's lock or the kernel table's owning socket held by its child.
+            Self.closeAll(but: directoryFD)
             let written = JournalFile.write(directoryFD, SessionAdoption.journal(of: engine).encoded())
             _exit(written ? 0 : min(max(errno, 1), 125))
         }
@@ -79,6 +82,11 @@ struct JournalWriter {
             child = (pid, generation, frames)
         }
         return true
+    }
+
+    private static func closeAll(but keep: Int32) {
+        let limit = Int32(min(sysconf(Int32(_SC_OPEN_MAX)), 1 << 16))
+        for fd in 0..<max(limit, keep + 1) where fd != keep { close(fd) }
     }
 
     /// Waits for a child still writing: before the journal is removed, it must not come back.
