@@ -2,8 +2,9 @@ import ControlProtocol
 import PPPoEWire
 
 /// `relayctl monitor` for people: a header with the overall rates and the counters that moved,
-/// then one line per session, busiest first. AC-Names and interface names are escaped (the
-/// relay already escapes what it reports, but a terminal is no place to trust that).
+/// then one line per session, busiest first. The names it prints (interfaces, the dataplane) are
+/// escaped again (the relay already escapes what it reports, but a terminal is no place to trust
+/// that); MACs, numbers and counter names are the relay's own formatting.
 public enum MonitorText {
     /// `rows`: at most this many lines (a terminal's height); sessions that do not fit are
     /// summed up in one line. nil: no limit (a pipe).
