@@ -40,11 +40,3 @@ public struct LANInterface: Sendable {
     }
 }
 
-/// Milliseconds of CLOCK_MONOTONIC: chat timeouts and hang-up pauses are shorter than a second.
-public enum MonotonicMilliseconds {
-    public static func now() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
-}

@@ -40,7 +40,7 @@ public struct ModemDaemon: ~Copyable {
     private var chat: ChatRunner?
     private var session: ModemSession?
     private var phase: ModemPhase = .idle
-    private var phaseSince = MonotonicMilliseconds.now()
+    private var phaseSince = MonotonicClock.milliseconds()
     private var counters = ModemCounters()
     private var lastHangup: String?
     private var connectLine: String?
@@ -167,7 +167,7 @@ public struct ModemDaemon: ~Copyable {
             control.fill(&fds, from: fixed)
             let count = nfds_t(fixed + control.pollSlots)
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, 100) }
-            let now = MonotonicMilliseconds.now()
+            let now = MonotonicClock.milliseconds()
             if ready > 0 {
                 if fds[2].revents != 0 { running = !TerminationSignals.drain(signalFD) }
                 if fds[1].revents != 0 { serviceSession(now: now) }
@@ -190,7 +190,7 @@ public struct ModemDaemon: ~Copyable {
                 bridge.queueTerminateRequest(identifier: nextTerminateIdentifier())
                 if let fd = port?.fd { _ = bridge.toModem.drain(to: fd) }
             }
-            endSession(reason: "pppoe-relay: relay stopped", padt: true, now: MonotonicMilliseconds.now())
+            endSession(reason: "pppoe-relay: relay stopped", padt: true, now: MonotonicClock.milliseconds())
         }
         closePort()
         log.info("stopped after \(MonotonicClock.seconds() - startedAt) s")
@@ -576,8 +576,8 @@ public struct ModemDaemon: ~Copyable {
             if session != nil {
                 log.notice("asked to end the session: PADT, hanging up the modem")
                 endSession(reason: "pppoe-relay: session ended by request", padt: session?.confirmed ?? false,
-                           now: MonotonicMilliseconds.now())
-                clientLeft(reason: "ended by request", now: MonotonicMilliseconds.now())
+                           now: MonotonicClock.milliseconds())
+                clientLeft(reason: "ended by request", now: MonotonicClock.milliseconds())
             }
             return ControlJSON.encode(statusReport())
         }
@@ -590,7 +590,7 @@ public struct ModemDaemon: ~Copyable {
     }
 
     func statusReport() -> StatusReport {
-        let now = MonotonicMilliseconds.now()
+        let now = MonotonicClock.milliseconds()
         var fields = [
             ("padi_received", counters.padiReceived), ("pado_sent", counters.padoSent),
             ("dropped_padi_rate_client", counters.padiOverClientRate), ("dropped_padi_rate_overall", counters.padiOverOverallRate),
@@ -625,7 +625,7 @@ public struct ModemDaemon: ~Copyable {
 
     func sessionReports() -> [SessionReport] {
         guard let current = session else { return [] }
-        let now = MonotonicMilliseconds.now()
+        let now = MonotonicClock.milliseconds()
         let b = bridge.counters
         let idle = phase == .connected ? max(0, MonotonicClock.seconds() - bridge.lastClientActivity) : 0
         return [SessionReport(

@@ -43,7 +43,7 @@ struct JournalWriter {
     /// allows, else touches the journal once a second; true when a write finished or started.
     mutating func writeIfDue(_ directoryFD: Int32, _ engine: borrowing RelayEngine, force: Bool = false) -> Bool {
         reapChild(wait: force)
-        let now = Self.seconds()
+        let now = MonotonicClock.preciseSeconds()
         let generation = engine.core.table.generation
         let counters = engine.core.counters
         let frames = counters.sessionFramesToAC &+ counters.sessionFramesToClient
@@ -51,7 +51,7 @@ struct JournalWriter {
         if force {
             let bytes = SessionAdoption.journal(of: engine).encoded()
             let error = JournalFile.write(directoryFD, bytes) ? nil : errno
-            finished(error, generation: generation, frames: frames, cost: Self.seconds() - now)
+            finished(error, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
             return true
         }
         let changed = generation != writtenGeneration
@@ -77,7 +77,7 @@ struct JournalWriter {
             // No process to spare: write here, as the daemon must keep its journal.
             let bytes = SessionAdoption.journal(of: engine).encoded()
             let error = JournalFile.write(directoryFD, bytes) ? nil : errno
-            finished(error, generation: generation, frames: frames, cost: Self.seconds() - now)
+            finished(error, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
         } else {
             child = (pid, generation, frames)
         }
@@ -120,16 +120,10 @@ struct JournalWriter {
             writtenGeneration = generation
             writtenFrames = frames
         }
-        let done = Self.seconds()
+        let done = MonotonicClock.preciseSeconds()
         lastWrite = done
         lastTouch = done
         earliestNext = done + Self.spacing * cost
         writes &+= 1
-    }
-
-    static func seconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -30,7 +30,7 @@ struct SessionAdoption: Sendable {
     /// configuration. A journal that cannot be read ends nothing (its sessions cannot be named)
     /// and is set aside.
     static func adopt(from directoryFD: Int32, into engine: inout RelayEngine) -> SessionAdoption {
-        let start = preciseSeconds()
+        let start = MonotonicClock.preciseSeconds()
         var result = SessionAdoption()
         let bytes: [UInt8]
         let touchedAt: Int64
@@ -83,7 +83,7 @@ struct SessionAdoption: Sendable {
                                                   : "pppoe-relay: session not carried over a restart")
         }
         engine.sendDiscovery(padts)
-        result.seconds = preciseSeconds() - start
+        result.seconds = MonotonicClock.preciseSeconds() - start
         return result
     }
 
@@ -98,12 +98,6 @@ struct SessionAdoption: Sendable {
     static func secondsSince(_ then: Int64, now: Int64) -> Int64 {
         guard then >= 0, then <= now else { return 0 }
         return now - then
-    }
-
-    private static func preciseSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// The journal of the sessions in `engine`'s table as they are now.

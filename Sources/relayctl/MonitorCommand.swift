@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import RelayClient
+import UserspaceRelay
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -75,7 +76,7 @@ extension Relayctl {
                 if let count, drawn >= count { return .quit }
                 next += interval
                 while true {
-                    let left = next - monotonicSeconds()
+                    let left = next - MonotonicClock.preciseSeconds()
                     if left <= 0 { break }
                     if screen.waitForKey(milliseconds: Int32((left * 1000).rounded(.up))) == .quit { return .quit }
                 }
@@ -97,22 +98,16 @@ extension Relayctl {
         private static func read(_ directory: String) throws(DaemonError) -> MonitorSample {
             let status = try ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)
             let sessions = try ControlClient.query(.sessions, runtimeDirectory: directory, as: SessionsReport.self)
-            return MonitorSample(seconds: monotonicSeconds(), status: status, sessions: sessions.sessions)
+            return MonitorSample(seconds: MonotonicClock.preciseSeconds(), status: status, sessions: sessions.sessions)
         }
     }
-}
-
-private func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 /// Sleeps until the monotonic clock reads `seconds`, so blocks keep their rhythm however long
 /// a reading takes.
 private func sleep(until seconds: Double) {
     while true {
-        let left = seconds - monotonicSeconds()
+        let left = seconds - MonotonicClock.preciseSeconds()
         guard left > 0 else { return }
         var request = timespec(tv_sec: Int(left), tv_nsec: Int((left - left.rounded(.down)) * 1e9))
         _ = nanosleep(&request, nil)
