@@ -21,6 +21,10 @@ let package = Package(
     targets: [
         // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
         .target(name: "CShim", cSettings: buildVersion),
+        // The C library as both builds see it: CLibc's headers and helpers (errno, the variadic
+        // calls), and Libc, which re-exports them, or Glibc/Musl in the ordinary build.
+        .target(name: "CLibc"),
+        .target(name: "Libc", dependencies: ["CLibc"]),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
 
@@ -29,50 +33,50 @@ let package = Package(
 
         // PPP's control protocols as pure state machines: LCP, PAP, CHAP (MD5, MS-CHAPv2), IPCP,
         // IPv6CP, and the digests and cipher they need. Depends on nothing.
-        .target(name: "PPPControl"),
+        .target(name: "PPPControl", dependencies: ["Libc"]),
 
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
-        .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"]),
+        .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl"]),
 
         // Discovery relay, session table, userspace dataplane.
-        .target(name: "UserspaceRelay", dependencies: ["PPPoEWire", "CShim"]),
+        .target(name: "UserspaceRelay", dependencies: ["Libc", "PPPoEWire", "CShim"]),
 
         // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
-        .target(name: "Offload", dependencies: ["Netlink", "PPPoEWire", "UserspaceRelay"]),
+        .target(name: "Offload", dependencies: ["Libc", "Netlink", "PPPoEWire", "UserspaceRelay"]),
 
         // Foundation's conveniences for text, files and their errors, without Foundation's locales.
-        .target(name: "PlainText"),
+        .target(name: "PlainText", dependencies: ["Libc"]),
 
         // `relayctl check`: one dial on an interface (discovery, PPPControl's protocols, hang-up)
         // over its own packet sockets, beside a relay or a PPPoE client on the same interface.
-        .target(name: "LineCheck", dependencies: ["PPPControl", "PPPoEWire", "Netlink", "CShim"]),
+        .target(name: "LineCheck", dependencies: ["Libc", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths", dependencies: ["CShim", "Netlink", "PlainText"]),
+        .target(name: "FastPaths", dependencies: ["Libc", "CShim", "Netlink", "PlainText"]),
 
         // What the daemon and its clients say to each other: the configuration a daemon runs,
         // the control socket's requests and JSON replies, and the socket itself.
-        .target(name: "ControlProtocol", dependencies: ["UserspaceRelay"]),
+        .target(name: "ControlProtocol", dependencies: ["Libc", "UserspaceRelay"]),
 
         // The daemon's log: syslog (/dev/log) or standard error, through swift-log.
-        .target(name: "RelayLog", dependencies: [
+        .target(name: "RelayLog", dependencies: ["Libc",
             "UserspaceRelay", "PPPoEWire", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The daemon: event loop, dataplane choice, control server, runtime directory.
-        .target(name: "RelayDaemon", dependencies: [
+        .target(name: "RelayDaemon", dependencies: ["Libc",
             "ControlProtocol", "Offload", "UserspaceRelay", "Netlink", "PPPoEWire", "PlainText", "CShim", "RelayLog",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
-        .target(name: "RelayClient", dependencies: ["ControlProtocol", "UserspaceRelay", "PPPoEWire", "CShim"]),
+        .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "UserspaceRelay", "PPPoEWire", "CShim"]),
 
         // Line diagnostics: `relayctl scan` broadcasts PADIs and lists the access concentrators that answer.
-        .target(name: "LineScan", dependencies: ["PPPoEWire", "CShim", "Netlink"]),
+        .target(name: "LineScan", dependencies: ["Libc", "PPPoEWire", "CShim", "Netlink"]),
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
-        .target(name: "RouterOperations", dependencies: [
+        .target(name: "RouterOperations", dependencies: ["Libc",
             "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
         ]),
 
@@ -81,12 +85,12 @@ let package = Package(
 
         // A serial PPP modem as the upstream: the relay is the access concentrator, the modem's
         // PPP the far end (`relayctl modem`).
-        .target(name: "ModemUpstream", dependencies: [
+        .target(name: "ModemUpstream", dependencies: ["Libc",
             "HDLCFraming", "PPPControl", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .executableTarget(name: "relayctl", dependencies: [
+        .executableTarget(name: "relayctl", dependencies: ["Libc",
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
             "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,7 +98,7 @@ let package = Package(
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
-        .executableTarget(name: "pppoe-bench", dependencies: [
+        .executableTarget(name: "pppoe-bench", dependencies: ["Libc",
             "CShim", "PPPoEWire", "Netlink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Why the daemon could not start or a query failed, split the way exit codes are:
 /// the caller asked for something impossible (usage, exit 2) or the system said no (exit 1).

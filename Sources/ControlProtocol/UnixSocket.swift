@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The few UNIX-domain socket calls the control channel needs, each failing with a reason.
 public enum UnixSocket {
@@ -134,14 +130,7 @@ private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ le
 }
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 
-// Socket types and flags as socket(2) takes them: glibc's headers make them an enum, which
-// Swift imports as a struct with a rawValue; musl's are plain integer macros.
-#if canImport(Glibc)
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
-private let nonBlockingSocket = Int32(SOCK_NONBLOCK.rawValue)
-private let closeOnExecSocket = Int32(SOCK_CLOEXEC.rawValue)
-#elseif canImport(Musl)
-private let streamSocket = Int32(SOCK_STREAM)
-private let nonBlockingSocket = Int32(SOCK_NONBLOCK)
-private let closeOnExecSocket = Int32(SOCK_CLOEXEC)
-#endif
+// Socket types and flags as socket(2) takes them, as plain integers whatever the C library.
+private let streamSocket = pr_libc_sock_stream
+private let nonBlockingSocket = pr_libc_sock_nonblock
+private let closeOnExecSocket = pr_libc_sock_cloexec

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// One check per interface at a time: an exclusive `flock` on `check-<interface>.lock` in a
 /// directory only root can write (/run/pppoe-relay-check, made 0700 when missing). The lock goes

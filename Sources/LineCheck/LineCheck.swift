@@ -2,11 +2,7 @@ import CShim
 import Netlink
 import PPPControl
 import PPPoEWire
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// What one check is asked to do.
 public struct LineCheckOptions: Sendable {

@@ -1,9 +1,5 @@
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The check's two AF_PACKET sockets on one interface, discovery (0x8863) and session
 /// (0x8864), opened by CShim as the relay opens its own: they never see their own frames, and

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Where `check` gets the account's password: a file only its owner can read, or the
 /// environment ($RELAYCTL_PASSWORD). Never the command line, which every user can read in

@@ -1,11 +1,7 @@
 import CShim
 import Netlink
 import PPPoEWire
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Why a scan could not run (not: nobody answered, which is a result).
 public enum LineScanError: Error, CustomStringConvertible, Equatable {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Bytes waiting for the serial line, in storage allocated once. A modem drains at its line
 /// rate, far below the LAN's: what does not fit is refused whole (a frame is sent entirely or

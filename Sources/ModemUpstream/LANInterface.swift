@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// The LAN device the modem is offered on: index, MAC and MTU, as sysfs shows them (the

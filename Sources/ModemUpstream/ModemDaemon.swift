@@ -1,11 +1,7 @@
 import CShim
 import ControlProtocol
 import HDLCFraming
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import Logging
 import PPPoEWire
 import RelayDaemon

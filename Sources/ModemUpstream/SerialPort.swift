@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The modem's serial line: opened non-blocking in raw mode at the configured rate, with the
 /// modem-control lines where the device has them (a USB stick's ttyUSB and ttyACM do; a

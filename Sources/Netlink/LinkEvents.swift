@@ -1,9 +1,5 @@
 import CMnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// An rtnetlink socket subscribed to link changes (RTNLGRP_LINK), so the daemon hears at once
 /// when a device it relays on disappears or comes back, and can heal without a restart.

@@ -1,9 +1,5 @@
 import CMnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// What the relay needs of a network device: where to bind, which MAC to speak with.
 public struct LinkInfo: Equatable, Sendable {

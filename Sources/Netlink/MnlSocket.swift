@@ -1,9 +1,5 @@
 import CMnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Opens and binds a libmnl socket of one netlink family, closing it again if the bind fails.
 func openBoundMnlSocket(_ family: Int32, _ what: String) throws(NetlinkError) -> OpaquePointer {

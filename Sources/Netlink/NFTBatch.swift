@@ -1,10 +1,6 @@
 import CMnl
 import CNftnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// One nf_tables transaction: all of its messages apply, or none does.
 ///

@@ -1,10 +1,6 @@
 import CMnl
 import CNftnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 extension NetfilterSocket {
     /// Keys asked for in one request. The kernel answers each with a message of its own (about

@@ -1,10 +1,6 @@
 import CMnl
 import CNftnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// An nftables flowtable as the kernel lists it: enough to take devices out of it and put them
 /// back (the hook and priority must be repeated when devices are added).

@@ -1,10 +1,6 @@
 import CMnl
 import CNftnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A NETLINK_NETFILTER socket that commits nf_tables transactions and lists map elements.
 ///

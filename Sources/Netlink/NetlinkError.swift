@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A failed netlink operation: names what was attempted and what the kernel said.
 public struct NetlinkError: Error, Equatable, Sendable, CustomStringConvertible {

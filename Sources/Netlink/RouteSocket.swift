@@ -1,9 +1,5 @@
 import CMnl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A NETLINK_ROUTE socket owned by its value: closed exactly once, in deinit.
 ///

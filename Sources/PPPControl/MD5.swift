@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// MD5 (RFC 1321), for CHAP with MD5 (RFC 1994 §4.1). Written here rather than taken from a
 /// crypto library: CHAP needs only this digest of a few dozen bytes, and a library such as

@@ -3,11 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 // The relay links FoundationEssentials only: full Foundation (with ICU) would add about 6 MB of
 // resident memory to a daemon that has no use for locales. These are the few conveniences of

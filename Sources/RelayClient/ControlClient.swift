@@ -4,11 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The client side, used by `relayctl status` and `relayctl sessions`.
 public enum ControlClient {

@@ -1,9 +1,5 @@
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The terminal while `relayctl monitor` draws in it: the alternate screen (so the shell's
 /// screen comes back as it was), no cursor, no echo, keys read one at a time without Enter,

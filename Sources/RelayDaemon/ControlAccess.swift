@@ -1,9 +1,5 @@
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Who is at the other end of a control connection, as the kernel vouches for it when it
 /// connected (SO_PEERCRED, SO_PEERGROUPS): never what the client claims.

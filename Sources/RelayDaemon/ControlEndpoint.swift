@@ -1,9 +1,5 @@
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The runtime directory, its lock and the control socket with its clients, for a daemon other
 /// than `RelayDaemon` (the modem's) that answers `relayctl status`/`sessions` the same way: the

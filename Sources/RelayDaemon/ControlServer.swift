@@ -1,9 +1,5 @@
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The control socket's clients, served by the forwarding loop without ever waiting for one:
 /// every accepted socket is non-blocking and sits in the loop's poll set with its own buffers,

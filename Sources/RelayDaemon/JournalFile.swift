@@ -1,9 +1,5 @@
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import UserspaceRelay
 
 /// The session journal on disk, in the runtime directory, under its rules: opened relative to the

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import UserspaceRelay
 
 /// When and how the daemon writes its journal: after every change to the session table, and

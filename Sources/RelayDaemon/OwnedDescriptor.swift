@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A descriptor closed exactly once, when its owner goes: a local one is closed on every path
 /// out of a throwing init, a stored one when the daemon ends.

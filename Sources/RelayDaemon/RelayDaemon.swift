@@ -1,11 +1,7 @@
 import CShim
 import ControlProtocol
 import Logging
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import Netlink
 import Offload
 import PPPoEWire

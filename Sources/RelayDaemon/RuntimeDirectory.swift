@@ -1,9 +1,5 @@
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PlainText
 
 /// The runtime directory holds what root trusts: the control socket `relayctl` talks to, the pid

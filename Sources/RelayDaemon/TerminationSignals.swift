@@ -1,9 +1,5 @@
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// The daemons' stop signals, which arrive on a signalfd so that the poll loop sees them like
 /// any other descriptor (no handler runs in the middle of a frame).

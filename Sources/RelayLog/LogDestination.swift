@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Where the daemon's log lines go: the system log's datagram socket, as rp-pppoe's relay
 /// logs (OpenWrt's logd, read with `logread`; rsyslog or journald elsewhere), or standard

@@ -4,11 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PlainText
 
 /// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that

@@ -5,11 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import RelayClient
 
 /// The init system that runs the relay where one is installed for it: OpenWrt's procd (with

@@ -6,11 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import Offload
 import PlainText
 import RelayClient

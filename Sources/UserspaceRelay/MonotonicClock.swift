@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Whole seconds of CLOCK_MONOTONIC_COARSE: read once per batch, cheap enough for that,
 /// and immune to wall-clock jumps for idle timeouts and uptimes.

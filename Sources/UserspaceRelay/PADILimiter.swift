@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// Rate limits on PADI, checked before a frame is even parsed: a token bucket per source MAC,

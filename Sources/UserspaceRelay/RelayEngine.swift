@@ -1,9 +1,5 @@
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// The userspace dataplane: AF_PACKET sockets on every interface, a `RelayCore` deciding, and

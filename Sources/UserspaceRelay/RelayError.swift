@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A failure setting the relay up, naming the interface and the system call that failed.
 public struct RelayError: Error, Sendable, CustomStringConvertible {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// A fixed-capacity open-addressing hash map from `SessionKey` to a session's slot in the table.
 ///

@@ -1,9 +1,5 @@
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// The two AF_PACKET sockets of every relay interface, one per ethertype: discovery (0x8863)

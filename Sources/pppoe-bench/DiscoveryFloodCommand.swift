@@ -1,10 +1,6 @@
 import ArgumentParser
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// `pppoe-bench discovery-flood`: discovery frames from many made-up source MACs, as fast as one

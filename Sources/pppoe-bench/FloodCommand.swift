@@ -1,10 +1,6 @@
 import ArgumentParser
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import PPPoEWire
 
 /// `pppoe-bench flood`: the benchmark's traffic generator. Sends PPPoE session frames for a set

@@ -1,10 +1,6 @@
 import ArgumentParser
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import Netlink
 import PPPoEWire
 

@@ -1,11 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import FastPaths
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 import RouterOperations
 
 /// Where `enable` saves the configuration and `disable` forgets it.

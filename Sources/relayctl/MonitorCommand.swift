@@ -2,11 +2,7 @@ import ArgumentParser
 import ControlProtocol
 import RelayClient
 import UserspaceRelay
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 extension Relayctl {
     struct Monitor: ParsableCommand {

@@ -1,11 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import CShim
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// `relayctl`: runs the PPPoE relay and talks to it. Exit codes mean something to scripts:
 /// 0 done, 1 failed, 2 usage (bad flag, missing interface); errors are one line on stderr.

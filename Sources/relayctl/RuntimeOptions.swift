@@ -1,10 +1,6 @@
 import ArgumentParser
 import ControlProtocol
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Libc
 
 /// Where the daemon keeps its control socket: one per relay, so tests can run several.
 struct RuntimeOptions: ParsableArguments {
