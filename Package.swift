@@ -16,7 +16,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
@@ -33,7 +32,7 @@ let package = Package(
 
         // PPP's control protocols as pure state machines: LCP, PAP, CHAP (MD5, MS-CHAPv2), IPCP,
         // IPv6CP, and the digests and cipher they need. Depends on nothing.
-        .target(name: "PPPControl", dependencies: ["Libc"]),
+        .target(name: "PPPControl"),
 
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
         .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl"]),
@@ -58,15 +57,14 @@ let package = Package(
         // the control socket's requests and JSON replies, and the socket itself.
         .target(name: "ControlProtocol", dependencies: ["Libc", "UserspaceRelay"]),
 
-        // The daemon's log: syslog (/dev/log) or standard error, through swift-log.
+        // The daemon's log: syslog (/dev/log) or standard error.
         .target(name: "RelayLog", dependencies: ["Libc",
-            "UserspaceRelay", "PPPoEWire", .product(name: "Logging", package: "swift-log"),
+            "UserspaceRelay", "PPPoEWire",
         ]),
 
         // The daemon: event loop, dataplane choice, control server, runtime directory.
         .target(name: "RelayDaemon", dependencies: ["Libc",
             "ControlProtocol", "Offload", "UserspaceRelay", "Netlink", "PPPoEWire", "PlainText", "CShim", "RelayLog",
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
@@ -77,7 +75,7 @@ let package = Package(
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
         .target(name: "RouterOperations", dependencies: ["Libc",
-            "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
+            "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim", "UserspaceRelay",
         ]),
 
         // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
@@ -86,15 +84,13 @@ let package = Package(
         // A serial PPP modem as the upstream: the relay is the access concentrator, the modem's
         // PPP the far end (`relayctl modem`).
         .target(name: "ModemUpstream", dependencies: ["Libc",
-            "HDLCFraming", "PPPControl", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim",
-            .product(name: "Logging", package: "swift-log"),
+            "HDLCFraming", "PPPControl", "PPPoEWire", "ControlProtocol", "RelayDaemon", "UserspaceRelay", "CShim", "RelayLog",
         ]),
 
         .executableTarget(name: "relayctl", dependencies: ["Libc",
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
             "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
@@ -110,13 +106,13 @@ let package = Package(
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LabTests", dependencies: ["PPPoEWire"]),
+        .testTarget(name: "PlainTextTests", dependencies: ["PlainText", "Libc"]),
         .testTarget(name: "HDLCFramingTests", dependencies: ["HDLCFraming"]),
         .testTarget(name: "ModemUpstreamTests", dependencies: [
             "ModemUpstream", "HDLCFraming", "PPPoEWire", "UserspaceRelay", "CAllocationCounter",
         ]),
         .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
-        .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
-                                                           .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),

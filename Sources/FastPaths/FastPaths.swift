@@ -116,23 +116,24 @@ public enum FastPaths {
     // MARK: the state file
 
     static func load(_ system: SystemAccess) -> SavedState? {
-        guard let data = FileManager.default.contents(atPath: system.path(stateFile)) else { return nil }
-        return try? JSONDecoder().decode(SavedState.self, from: data)
+        guard let bytes = fileContents(atPath: system.path(stateFile)) else { return nil }
+        return try? JSONDecoder().decode(SavedState.self, from: Data(bytes))
     }
 
     static func save(_ state: SavedState, _ system: SystemAccess) throws(FastPathError) {
-        let url = URL(fileURLWithPath: system.path(stateFile))
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(state).write(to: url, options: .atomic)
+        let path = system.path(stateFile)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let bytes = try? Array(encoder.encode(state)) else { throw FastPathError("cannot encode \(stateFile)") }
+        do throws(FileError) {
+            try createDirectories(parentDirectory(of: path))
+            try writeFileAtomically(path, bytes)
         } catch {
-            throw FastPathError("cannot save \(stateFile): \(fileErrorText(error))")
+            throw FastPathError("cannot save \(stateFile): \(error.text)")
         }
     }
 
     static func remove(_ system: SystemAccess) {
-        try? FileManager.default.removeItem(atPath: system.path(stateFile))
+        try? removeFile(atPath: system.path(stateFile))
     }
 }

@@ -1,10 +1,6 @@
 import CShim
 import Libc
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import PlainText
 
 /// Files and commands under a root directory ("/" on a router, a fake tree in tests).
 public struct SystemAccess: Sendable {
@@ -26,13 +22,13 @@ public struct SystemAccess: Sendable {
 
     public func path(_ absolute: String) -> String { root + absolute }
 
-    public func exists(_ absolute: String) -> Bool { FileManager.default.fileExists(atPath: path(absolute)) }
+    public func exists(_ absolute: String) -> Bool { fileExists(atPath: path(absolute)) }
 
-    public func isExecutable(_ absolute: String) -> Bool { FileManager.default.isExecutableFile(atPath: path(absolute)) }
+    public func isExecutable(_ absolute: String) -> Bool { isExecutableFile(atPath: path(absolute)) }
 
     public func read(_ absolute: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path(absolute)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard let bytes = fileContents(atPath: path(absolute)) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes `text` in one write(2) call of exactly its bytes: kernel knobs such as HNAT's
@@ -68,11 +64,11 @@ public struct SystemAccess: Sendable {
         let capture = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         unlink(capture)
         defer { close(fd) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["PPPOE_RELAY_ROOT"] = root.isEmpty ? "/" : root
+        let rootEntry = "PPPOE_RELAY_ROOT=" + (root.isEmpty ? "/" : root)
+        let environment = environmentEntries().filter { !$0.hasPrefix("PPPOE_RELAY_ROOT=") } + [rootEntry]
         let program = path(absolute)
         var argv = ([program] + arguments).map { strdup($0) } + [nil]
-        var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var envp = environment.map { strdup($0) } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

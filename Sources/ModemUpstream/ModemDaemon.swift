@@ -2,8 +2,8 @@ import CShim
 import ControlProtocol
 import HDLCFraming
 import Libc
-import Logging
 import PPPoEWire
+import RelayLog
 import RelayDaemon
 import UserspaceRelay
 

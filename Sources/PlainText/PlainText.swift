@@ -1,13 +1,5 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import Libc
-
-// The relay links FoundationEssentials only: full Foundation (with ICU) would add about 6 MB of
-// resident memory to a daemon that has no use for locales. These are the few conveniences of
-// Foundation's the code uses, in one place that every module may import.
+// Text conveniences the code once took from Foundation, written on the standard library so
+// that they compile in both builds (Embedded Swift has no Foundation).
 
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs, carriage returns and newlines.
@@ -18,19 +10,4 @@ extension StringProtocol {
         }
         return String(self[first...last])
     }
-}
-
-/// A file operation's error in the system's own words ("Permission denied"), for a one-line
-/// message: a CocoaError's description is a dump of its user-info dictionary.
-public func fileErrorText(_ error: any Error) -> String {
-    if let cocoa = error as? CocoaError, let posix = cocoa.underlying as? POSIXError {
-        return String(cString: strerror(posix.code.rawValue))
-    }
-    if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
-    return "\(error)"
-}
-
-/// The whole file at `path`, or nil when it cannot be read.
-public func fileContents(atPath path: String) -> [UInt8]? {
-    FileManager.default.contents(atPath: path).map { Array($0) }
 }

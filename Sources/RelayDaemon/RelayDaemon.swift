@@ -1,6 +1,5 @@
 import CShim
 import ControlProtocol
-import Logging
 import Libc
 import Netlink
 import Offload

@@ -1,4 +1,3 @@
-import Logging
 
 /// Dropped and refused frames, logged as summaries of counter deltas: a flood of a million
 /// frames is a line a minute per kind, never a line per frame. A counter that starts moving

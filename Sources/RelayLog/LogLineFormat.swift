@@ -1,4 +1,3 @@
-import Logging
 import PPPoEWire
 
 /// The text of one log line, for each destination. Pure, so tests check it byte for byte.

@@ -1,6 +1,4 @@
 import Libc
-import Logging
-import Synchronization
 
 /// Writes finished lines to the destination without ever stalling the relay for long: the
 /// system log's socket is written with MSG_DONTWAIT; when its queue is full (a burst, such as
@@ -8,8 +6,8 @@ import Synchronization
 /// keeps it waiting that long is not waited for again until it takes a line at once. A line it
 /// will not take is counted, then reported on the next line that gets through. A socket the
 /// logger closed (logd restarted) is connected again once per line; when that fails, the
-/// line goes to standard error.
-public final class LogOutput: Sendable {
+/// line goes to standard error. A daemon logs from its one thread, so nothing here is locked.
+public final class LogOutput {
     public let destination: LogDestination
 
     private struct State {
@@ -22,7 +20,7 @@ public final class LogOutput: Sendable {
     /// How long one line may wait for room in the system log's queue, in milliseconds.
     static let patience: Int32 = 100
 
-    private let state = Mutex(State())
+    private var state = State()
     private let pid = getpid()
 
     public init(destination: LogDestination) {
@@ -30,7 +28,7 @@ public final class LogOutput: Sendable {
     }
 
     deinit {
-        state.withLock { if $0.socket >= 0 { close($0.socket) } }
+        if state.socket >= 0 { close(state.socket) }
     }
 
     public func write(_ message: String, level: Logger.Level) {
@@ -39,17 +37,14 @@ public final class LogOutput: Sendable {
             Self.writeStandardError(LogLineFormat.standardError(message, level: level, levelPrefix: levelPrefix))
         case let .syslog(path):
             let line = LogLineFormat.syslog(message, level: level, pid: pid)
-            let sent = state.withLock { state -> Bool in
-                if state.lost > 0, Self.send(LogLineFormat.syslog("\(state.lost) log lines lost: the system log did not take them",
-                                                                   level: .warning, pid: pid),
-                                             &state, path) {
-                    state.lost = 0
-                }
-                if Self.send(line, &state, path) { return true }
-                state.lost &+= 1
-                return false
+            if state.lost > 0, Self.send(LogLineFormat.syslog("\(state.lost) log lines lost: the system log did not take them",
+                                                               level: .warning, pid: pid),
+                                         &state, path) {
+                state.lost = 0
             }
-            if !sent, state.withLock({ $0.socket < 0 }) {
+            let sent = Self.send(line, &state, path)
+            if !sent { state.lost &+= 1 }
+            if !sent, state.socket < 0 {
                 Self.writeStandardError(LogLineFormat.standardError(message, level: level, levelPrefix: false))
             }
         }

@@ -43,12 +43,11 @@ public enum ConfigurationFile {
     }
 
     private static func write(_ bytes: [UInt8], to path: String) throws(DaemonError) {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url, options: .atomic)
+        do throws(FileError) {
+            try createDirectories(parentDirectory(of: path))
+            try writeFileAtomically(path, bytes)
         } catch {
-            throw .failure("cannot save configuration \(path): \(fileErrorText(error))")
+            throw .failure("cannot save configuration \(path): \(error.text)")
         }
     }
 }

@@ -1,9 +1,4 @@
 import FastPaths
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ControlProtocol
 import Libc
 import RelayClient

@@ -1,16 +1,12 @@
 import CShim
 import FastPaths
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ControlProtocol
 import Libc
 import Offload
 import PlainText
 import RelayClient
 import RelayDaemon
+import UserspaceRelay
 
 /// `relayctl enable` and `relayctl disable`: the way an administrator switches the relay on and
 /// off, typically as `ssh root@router relayctl enable --wan eth1 --lan br-lan`. Both are safe to
@@ -226,8 +222,8 @@ public enum RelayController {
     /// Waits until the daemon in `directory` answers, and is not `oldPID`.
     static func waitUntilReady(_ directory: String, notPID oldPID: Int32?, while alive: () -> String?) throws(DaemonError)
         -> StatusReport {
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
+        let deadline = MonotonicClock.milliseconds() + 15_000
+        while MonotonicClock.milliseconds() < deadline {
             if let reason = alive() { throw reason.hasPrefix("usage: ") ? .usage(String(reason.dropFirst(7))) : .failure(reason) }
             if let report = try? ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self),
                report.pid != oldPID {

@@ -1,5 +1,4 @@
 import ControlProtocol
-import Logging
 import RelayDaemon
 import RelayLog
 

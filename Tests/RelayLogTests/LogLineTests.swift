@@ -1,4 +1,3 @@
-import Logging
 import PPPoEWire
 import RelayLog
 import UserspaceRelay
