@@ -1,4 +1,5 @@
 import Libc
+import PPPoEWire
 
 /// A fixed-capacity open-addressing hash map from `SessionKey` to a session's slot in the table.
 ///
