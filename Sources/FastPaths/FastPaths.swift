@@ -49,7 +49,7 @@ public enum FastPaths {
     }
 
     public static func status(_ system: SystemAccess) -> [Report] {
-        let saved = Set((load(system)?.records ?? []).map(\.name))
+        let saved = Set((load(system)?.records ?? []).map { $0.name })
         return known.map { accelerator in
             let probe = accelerator.probe(system)
             return Report(name: accelerator.name, present: probe != nil, on: probe?.on, note: probe?.note,
@@ -63,7 +63,7 @@ public enum FastPaths {
     @discardableResult
     public static func switchOff(_ system: SystemAccess) throws(FastPathError) -> [String] {
         var saved = load(system) ?? SavedState(records: [])
-        let recorded = Set(saved.records.map(\.name))
+        let recorded = Set(saved.records.map { $0.name })
         let plan: [(accelerator: any Accelerator, found: Probe)] = known.compactMap { accelerator in
             guard let found = accelerator.probe(system), found.on else { return nil }
             return (accelerator, found)
@@ -85,7 +85,7 @@ public enum FastPaths {
                 throw FastPathError("cannot switch off \(step.accelerator.name): \(error); nothing was changed")
             }
         }
-        return plan.map(\.accelerator.name)
+        return plan.map { $0.accelerator.name }
     }
 
     /// Restores what `switchOff` recorded, in reverse order; returns the names restored.

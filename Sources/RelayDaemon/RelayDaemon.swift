@@ -140,7 +140,7 @@ public struct RelayDaemon: ~Copyable {
 
     /// One line for people: what now runs.
     public var readyLine: String {
-        let lans = engine.core.interfaces.dropFirst().map(\.name).joined(separator: ",")
+        let lans = engine.core.interfaces.dropFirst().map { $0.name }.joined(separator: ",")
         return "relaying PPPoE: lan \(lans) <-> wan \(configuration.wanInterface), "
             + "\(selection.name) dataplane (\(selection.reason)), control \(paths.controlSocket)"
     }
@@ -241,7 +241,7 @@ public struct RelayDaemon: ~Copyable {
     private mutating func logSessionRecords(now: Int64) {
         let records = engine.core.takeSessionRecords()
         if !records.isEmpty {
-            let names = engine.core.interfaces.map(\.name)
+            let names = engine.core.interfaces.map { $0.name }
             for record in records {
                 log.log(level: record.kind == .opened ? .info : .notice, "\(SessionLogText.line(record, interfaces: names))")
             }
@@ -289,7 +289,7 @@ public struct RelayDaemon: ~Copyable {
     /// The packet sockets, then the control socket, the signalfd, the link-event socket and
     /// a fixed run of control-client entries (filled by `control.fill`).
     private mutating func pollSet(_ roles: [(fd: Int32, role: RelayEngine.Descriptor)]) -> [pollfd] {
-        var fds = (roles.map(\.fd) + [control.listenFD, signalFD, linkEvents.descriptor])
+        var fds = (roles.map { $0.fd } + [control.listenFD, signalFD, linkEvents.descriptor])
             .map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         fds += Array(repeating: pollfd(fd: -1, events: 0, revents: 0), count: ControlServer.capacity)
         control.fill(&fds, from: roles.count + 3, always: true)
@@ -425,7 +425,7 @@ public struct RelayDaemon: ~Copyable {
 
     func sessionReports() -> [SessionReport] {
         let now = MonotonicClock.seconds()
-        let names = engine.core.interfaces.map(\.name)
+        let names = engine.core.interfaces.map { $0.name }
         return engine.core.table.liveSlots.map { sessionReport(at: $0, now: now, names: names) }
     }
 

@@ -48,7 +48,7 @@ struct SessionAdoption: Sendable {
         let nowWall = Int64(time(nil))
         let nowMonotonic = MonotonicClock.seconds()
         result.awaySeconds = max(0, nowWall - max(journal.writtenAt, touchedAt))
-        let names = engine.core.interfaces.map(\.name)
+        let names = engine.core.interfaces.map { $0.name }
         let sameWAN = journal.wanInterface == names[0]
         // With a previous daemon's table still forwarding, the sessions lived on while no daemon
         // ran, and their idle time is the journal's plus what the table's counters will say.
@@ -100,7 +100,7 @@ struct SessionAdoption: Sendable {
     static func journal(of engine: borrowing RelayEngine) -> SessionJournal {
         let nowWall = Int64(time(nil))
         let nowMonotonic = MonotonicClock.seconds()
-        let names = engine.core.interfaces.map(\.name)
+        let names = engine.core.interfaces.map { $0.name }
         var entries: [SessionJournal.Entry] = []
         entries.reserveCapacity(engine.core.table.count)
         for slot in engine.core.table.liveSlots {

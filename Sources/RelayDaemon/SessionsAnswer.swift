@@ -34,7 +34,7 @@ extension RelayDaemon {
     mutating func continueSessionsAnswers() {
         guard !sessionsAnswers.isEmpty else { return }
         let now = MonotonicClock.seconds()
-        let names = engine.core.interfaces.map(\.name)
+        let names = engine.core.interfaces.map { $0.name }
         var index = 0
         while index < sessionsAnswers.count {
             var answer = sessionsAnswers[index]
