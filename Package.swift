@@ -59,7 +59,7 @@ let package = Package(
 
         // The daemon's log: syslog (/dev/log) or standard error.
         .target(name: "RelayLog", dependencies: ["Libc",
-            "UserspaceRelay", "PPPoEWire",
+            "UserspaceRelay", "PPPoEWire", "PlainText",
         ]),
 
         // The daemon: event loop, dataplane choice, control server, runtime directory.

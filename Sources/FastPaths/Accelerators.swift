@@ -51,8 +51,8 @@ struct MediaTekHNAT: Accelerator {
     func probe(_ system: SystemAccess) -> Probe? {
         guard system.exists(knob) else { return nil }
         let text = (system.read(knob) ?? "").trimmingWhitespace
-        if text == "0" || text.contains("value=0") || text.contains("disabled") { return Probe(on: false) }
-        if text == "1" || text.contains("value=1") || text.contains("enabled") { return Probe(on: true) }
+        if text == "0" || text.contains(substring: "value=0") || text.contains(substring: "disabled") { return Probe(on: false) }
+        if text == "1" || text.contains(substring: "value=1") || text.contains(substring: "enabled") { return Probe(on: true) }
         return Probe(on: true, note: "assumed on: the driver reports its state only to the kernel log")
     }
 

@@ -245,7 +245,7 @@ private struct Run {
                 }
             case let .session(bytes):
                 guard bytes.count >= 22,
-                      let view = try? bytes.withUnsafeBytes({ raw throws(WireError) in try SessionFrame.read(raw) }),
+                      let view = bytes.withUnsafeBytes({ raw in try? SessionFrame.read(raw) }),
                       view.source == ac, view.destination == ourMAC, view.sessionID == sessionID,
                       view.frameLength >= 22 else { continue }
                 let number = UInt16(bytes[20]) << 8 | UInt16(bytes[21])

@@ -30,7 +30,7 @@ public enum PasswordSource {
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        guard fstat(fd, &info) == 0, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
             throw Failure(description: "password file \(file) is not a regular file")
         }
         guard info.st_mode & 0o077 == 0 else {

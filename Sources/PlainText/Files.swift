@@ -36,7 +36,7 @@ public func fileExists(atPath path: String) -> Bool {
 /// Whether `path` is a regular file this process may execute.
 public func isExecutableFile(atPath path: String) -> Bool {
     var status = stat()
-    guard stat(path, &status) == 0, pr_libc_is_regular_file(status.st_mode) != 0 else { return false }
+    guard stat(path, &status) == 0, status.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { return false }
     return access(path, X_OK) == 0
 }
 
@@ -56,7 +56,7 @@ public func createDirectories(_ path: String) throws(FileError) {
     switch code {
     case EEXIST:
         var status = stat()
-        guard stat(path, &status) == 0, pr_libc_is_directory(status.st_mode) != 0 else { throw FileError(errno: ENOTDIR) }
+        guard stat(path, &status) == 0, status.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) else { throw FileError(errno: ENOTDIR) }
     case ENOENT:
         let parent = parentDirectory(of: path)
         guard parent != path else { throw FileError(errno: code) }

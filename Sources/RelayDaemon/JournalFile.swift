@@ -42,7 +42,7 @@ enum JournalFile {
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .refused("\(name) is not a plain file") }
+        guard fstat(fd, &info) == 0, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { return .refused("\(name) is not a plain file") }
         guard info.st_uid == geteuid() else { return .refused("\(name) belongs to uid \(info.st_uid), not to the relay's") }
         guard Int(info.st_size) <= largest else { return .refused("\(name) is larger than any journal (\(info.st_size) bytes)") }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))

@@ -69,8 +69,8 @@ public enum RuntimeDirectory {
 
     /// The directory itself: a real directory (not a symbolic link), ours, writable by us alone.
     private static func check(_ info: stat, _ path: String, what: String) throws(DaemonError) {
-        if info.st_mode & S_IFMT == S_IFLNK { throw .failure("\(what) is a symbolic link: refusing it") }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw .failure("\(what) is not a directory") }
+        if info.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) { throw .failure("\(what) is a symbolic link: refusing it") }
+        guard info.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) else { throw .failure("\(what) is not a directory") }
         guard info.st_uid == 0 || info.st_uid == geteuid() else {
             throw .failure("\(what) is owned by uid \(info.st_uid), not root: refusing it")
         }
@@ -93,14 +93,14 @@ public enum RuntimeDirectory {
                 let code = errno
                 throw .failed("runtime directory \(path): \(prefix)", errno: code)
             }
-            if link.st_mode & S_IFMT == S_IFLNK, link.st_uid != 0, link.st_uid != geteuid() {
+            if link.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK), link.st_uid != 0, link.st_uid != geteuid() {
                 throw .failure("\(prefix), on the way to runtime directory \(path), is a symbolic link owned by uid \(link.st_uid): refusing it")
             }
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw .failure("\(prefix) is not a directory") }
+            guard info.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) else { throw .failure("\(prefix) is not a directory") }
             guard info.st_uid == 0 || info.st_uid == geteuid() else {
                 throw .failure("\(prefix), above runtime directory \(path), is owned by uid \(info.st_uid): refusing it")
             }
-            guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else {
+            guard info.st_mode & 0o022 == 0 || info.st_mode & mode_t(S_ISVTX) != 0 else {
                 throw .failure("\(prefix), above runtime directory \(path), is writable by group or others "
                     + "(mode \(octal(info.st_mode & 0o7777))) and not sticky: refusing it")
             }
@@ -160,8 +160,8 @@ public enum RuntimeDirectory {
     /// output (with O_NOFOLLOW) is a file, never a link or a device.
     public static func removeUnlessRegularFile(_ directoryFD: Int32, _ name: String) {
         var info = stat()
-        if fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT != S_IFREG {
-            _ = unlinkat(directoryFD, name, info.st_mode & S_IFMT == S_IFDIR ? AT_REMOVEDIR : 0)
+        if fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & mode_t(S_IFMT) != mode_t(S_IFREG) {
+            _ = unlinkat(directoryFD, name, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) ? AT_REMOVEDIR : 0)
         }
     }
 

@@ -54,7 +54,7 @@ public enum LogDestination: Sendable, Equatable, CustomStringConvertible {
     /// /dev/log is a socket: a system logger (logd, rsyslog, journald) is there to take lines.
     public static var systemLogExists: Bool {
         var status = stat()
-        return stat(systemLogSocket, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
+        return stat(systemLogSocket, &status) == 0 && status.st_mode & mode_t(S_IFMT) == mode_t(S_IFSOCK)
     }
 
     /// systemd connected standard error to the journal (JOURNAL_STREAM names its device and inode).

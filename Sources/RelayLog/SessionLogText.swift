@@ -1,3 +1,4 @@
+import PlainText
 import PPPoEWire
 import UserspaceRelay
 
@@ -34,6 +35,6 @@ public enum SessionLogText {
     /// A name from the wire in quotes: controls escaped, and a quote inside shown as `\"`, so
     /// that it cannot seem to end the field.
     public static func quoted(_ text: String) -> String {
-        "\"" + TerminalText.escaped(text).replacing("\"", with: "\\\"") + "\""
+        "\"" + TerminalText.escaped(text).replacing(every: "\"", with: "\\\"") + "\""
     }
 }

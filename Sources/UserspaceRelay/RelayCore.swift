@@ -254,7 +254,7 @@ public struct RelayCore: ~Copyable {
             counters.droppedMalformed &+= 1
             return []
         }
-        let clientTags = packet.tags.filter { $0.type == .relaySessionID }.map(\.value)
+        let clientTags = packet.tags.filter { $0.type == .relaySessionID }.map { $0.value }
         guard clientTags.count <= PendingRequests.foreignTagCountLimit,
               clientTags.reduce(0, { $0 + 4 + $1.count }) <= PendingRequests.foreignTagLimit else {
             counters.droppedNoRoomForRelayTag &+= 1
@@ -307,7 +307,7 @@ public struct RelayCore: ~Copyable {
         case .pado:
             guard let index = recipient(of: packet, now: now) else { return [] }
             guard policy.allows(acName: packet.tag(.acName)?.value,
-                                serviceNames: packet.tags.filter { $0.type == .serviceName }.map(\.value)) else {
+                                serviceNames: packet.tags.filter { $0.type == .serviceName }.map { $0.value }) else {
                 counters.droppedACPolicy &+= 1
                 note("PADO from AC \(packet.source) dropped by policy: AC-Name \(Self.quoted(packet.tag(.acName)?.value))")
                 return []

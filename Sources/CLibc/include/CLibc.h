@@ -66,11 +66,6 @@ static const int pr_libc_sock_raw = SOCK_RAW;
 static const int pr_libc_sock_nonblock = SOCK_NONBLOCK;
 static const int pr_libc_sock_cloexec = SOCK_CLOEXEC;
 
-/// The kind of file a stat's st_mode says: Glibc's overlay gives S_IFMT and its kin Swift types
-/// of its own, the plain headers a macro of another type; these are one spelling for both.
-static inline int pr_libc_is_regular_file(mode_t mode) { return S_ISREG(mode); }
-static inline int pr_libc_is_directory(mode_t mode) { return S_ISDIR(mode); }
-
 /// The process's environment (environ, which unistd.h declares only under _GNU_SOURCE).
 extern char **environ;
 static inline char **pr_libc_environment(void) { return environ; }
