@@ -1,7 +1,9 @@
 /// A vendor or kernel fast path that corrupts relayed PPPoE (it short-cuts frames past the
 /// relay) and must be off while the relay runs: how to find it, read it, switch it off and put
-/// it back. Every path is under `root`, so a fake tree can stand in for a router.
-protocol Accelerator: Sendable {
+/// it back. Every path is under `root`, so a fake tree can stand in for a router. Class-bound:
+/// the known accelerators live in one list of `any Accelerator`, and Embedded Swift holds
+/// existentials only of class-bound protocols.
+protocol Accelerator: AnyObject, Sendable {
     /// Stable name, used in the saved state and in `relayctl fastpath status`.
     var name: String { get }
     /// nil when this accelerator is not on the machine.

@@ -1,9 +1,14 @@
 import PlainText
 /// A fast path behind an OpenWrt init script (Xiaomi/MediaTek `soft_fast_path`, Qualcomm
 /// shortcut-fe): `running` tells its state (procd's convention), `stop` and `start` change it.
-struct InitScriptService: Accelerator {
+final class InitScriptService: Accelerator {
     let name: String
     let script: String
+
+    init(name: String, script: String) {
+        self.name = name
+        self.script = script
+    }
 
     func probe(_ system: SystemAccess) -> Probe? {
         guard system.isExecutable(script) else { return nil }
@@ -19,9 +24,14 @@ struct InitScriptService: Accelerator {
 
 /// A fast path with sysfs/debugfs "stop" knobs, "0" while it runs and "1" once stopped
 /// (fast-classifier's /sys/fast_classifier/stop, ECM's front_end_ipv4_stop and _ipv6_stop).
-struct StopKnobs: Accelerator {
+final class StopKnobs: Accelerator {
     let name: String
     let knobs: [String]
+
+    init(name: String, knobs: [String]) {
+        self.name = name
+        self.knobs = knobs
+    }
 
     func probe(_ system: SystemAccess) -> Probe? {
         guard let first = knobs.first, system.exists(first) else { return nil }
@@ -44,7 +54,7 @@ struct StopKnobs: Accelerator {
 /// MediaTek HNAT's /sys/kernel/debug/hnat/hook_toggle. It takes exactly one byte, "0" or "1".
 /// Reading it makes the driver print its state to the kernel log, not to the reader, so where
 /// the file reads back empty the hook is taken to be on (the driver's default).
-struct MediaTekHNAT: Accelerator {
+final class MediaTekHNAT: Accelerator {
     let name = "mediatek-hnat"
     let knob = "/sys/kernel/debug/hnat/hook_toggle"
 
@@ -65,7 +75,7 @@ struct MediaTekHNAT: Accelerator {
 
 /// OpenWrt firewall4's flow offloading (software and hardware), set in UCI and applied by
 /// reloading fw4. Both options are saved as found (unset stays unset).
-struct Firewall4FlowOffloading: Accelerator {
+final class Firewall4FlowOffloading: Accelerator {
     let name = "firewall4-flow-offloading"
     let uci = "/sbin/uci"
     let options = ["flow_offloading", "flow_offloading_hw"]

@@ -6,15 +6,16 @@ import Foundation
 import Libc
 import Netlink
 
-/// Where flowtables are read and changed: the kernel over netlink, or a fake in tests.
-public protocol FlowtableControl: Sendable {
+/// Where flowtables are read and changed: the kernel over netlink, or a fake in tests (class-bound,
+/// so that Embedded Swift can hold it as `any FlowtableControl`).
+public protocol FlowtableControl: AnyObject, Sendable {
     func list() throws(FastPathError) -> [NFTFlowtable]
     func remove(_ devices: [String], from flowtable: NFTFlowtable) throws(FastPathError)
     func add(_ devices: [String], to flowtable: NFTFlowtable) throws(FastPathError)
 }
 
 /// The running kernel's flowtables, through libnftnl.
-public struct KernelFlowtables: FlowtableControl {
+public final class KernelFlowtables: FlowtableControl {
     public init() {}
 
     public func list() throws(FastPathError) -> [NFTFlowtable] {
@@ -43,7 +44,7 @@ public struct KernelFlowtables: FlowtableControl {
 /// nftables flowtables that cover a relay device: their ingress hook short-cuts offloaded flows
 /// (PPPoE-encapsulated ones included) past the relay. Only the relay's devices are taken out of
 /// them, and exactly those are put back.
-struct NFTablesFlowtables: Accelerator {
+final class NFTablesFlowtables: Accelerator {
     let name = "nftables-flowtables"
 
     private struct Change: Codable {
