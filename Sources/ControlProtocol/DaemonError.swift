@@ -30,7 +30,7 @@ public enum DaemonError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Another module's error as this one, keeping the errno it carries (nil: it has none).
-    public static func from(_ error: any Error, errno code: Int32?, prefix: String = "") -> DaemonError {
-        code.map { .systemCall(prefix + "\(error)", errno: $0) } ?? .failure(prefix + "\(error)")
+    public static func from(_ error: some Error & CustomStringConvertible, errno code: Int32?, prefix: String = "") -> DaemonError {
+        code.map { .systemCall(prefix + error.description, errno: $0) } ?? .failure(prefix + error.description)
     }
 }
