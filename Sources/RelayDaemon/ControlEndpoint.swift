@@ -13,7 +13,7 @@ public struct ControlEndpoint: ~Copyable {
     public static var capacity: Int { ControlServer.capacity }
 
     public init(runtimeDirectory: String, controlGroup: String?) throws(DaemonError) {
-        signal(SIGPIPE, SIG_IGN)
+        _ = pr_libc_ignore_signal(SIGPIPE)
         let group = try ControlAccess.groupID(controlGroup)
         let paths = RuntimePaths(directory: runtimeDirectory)
         let directory = OwnedDescriptor(try RuntimeDirectory.prepare(paths.directory, group: group))

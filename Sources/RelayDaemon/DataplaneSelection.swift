@@ -1,5 +1,6 @@
 import Libc
 import ControlProtocol
+import Netlink
 import Offload
 import UserspaceRelay
 

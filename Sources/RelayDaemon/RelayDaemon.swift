@@ -50,7 +50,7 @@ public struct RelayDaemon: ~Copyable {
     public init(configuration: RelayConfiguration, log: Logger) throws(DaemonError) {
         try configuration.validate()
         // A control client that hangs up before reading its answer must cost an EPIPE, not the relay.
-        signal(SIGPIPE, SIG_IGN)
+        _ = pr_libc_ignore_signal(SIGPIPE)
         let interfaces = try InterfaceResolver.resolve(configuration)
         let group = try ControlAccess.groupID(configuration.controlGroup)
         let paths = RuntimePaths(directory: configuration.runtimeDirectory)

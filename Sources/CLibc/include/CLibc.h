@@ -70,4 +70,10 @@ static const int pr_libc_sock_cloexec = SOCK_CLOEXEC;
 extern char **environ;
 static inline char **pr_libc_environment(void) { return environ; }
 
+/// Ignores `signal` (SIG_IGN is a cast of a constant to a function pointer, which Swift cannot
+/// import). Returns 0, or -1 with errno set.
+static inline int pr_libc_ignore_signal(int signal_number) {
+    return signal(signal_number, SIG_IGN) == SIG_ERR ? -1 : 0;
+}
+
 #endif
