@@ -605,13 +605,17 @@ public struct ModemDaemon: ~Copyable {
                    ("lcp_options_rejected", b.lcpOptionsRejected), ("lcp_options_stripped", b.lcpOptionsStripped),
                    ("hdlc_bad_fcs", bridge.decoder.badFCS), ("hdlc_aborted", bridge.decoder.aborted),
                    ("hdlc_too_long", bridge.decoder.tooLong)]
+        // Each name once (the first), built by hand: Dictionary(_:uniquingKeysWith:) casts
+        // dynamically, which Embedded Swift cannot.
+        var counterValues: [String: UInt64] = [:]
+        for (name, value) in fields where counterValues[name] == nil { counterValues[name] = value }
         let interface = StatusReport.Interface(name: lan.name, role: "lan", index: lan.index, mac: lan.mac.description,
                                                mtu: UInt32(lan.mtu), state: "up", operstate: "unknown", carrier: true)
         var report = StatusReport(
             pid: getpid(), dataplane: "modem", dataplaneReason: "modem \(stateName) on \(modem.device) at \(modem.baud) baud",
             uptimeSeconds: MonotonicClock.seconds() - startedAt, interfaces: [interface],
             sessionCount: session == nil ? 0 : 1, maxSessions: 1, idleTimeoutSeconds: configuration.idleTimeout,
-            counters: Dictionary(fields, uniquingKeysWith: { a, _ in a }), configuration: configuration, mss: "off",
+            counters: counterValues, configuration: configuration, mss: "off",
             kernelError: nil)
         report.modem = ModemStatus(device: modem.device, state: stateName, stateSeconds: (now - phaseSince) / 1000,
                                    lastHangup: lastHangup.map(TerminalText.escaped),
