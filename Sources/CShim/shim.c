@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <spawn.h>
+#include <dirent.h>
+#include <stdlib.h>
 
 extern char **environ;
 #include <arpa/inet.h>
@@ -201,6 +203,29 @@ int pr_signalfd_read(int fd) {
     return (int)info.ssi_signo;
 }
 
+/// Every descriptor from 3 up closed in the child. glibc has an action for that; musl does not,
+/// so there each descriptor open now (read from /proc/self/fd, or every number below a bound
+/// where /proc is missing) gets a close action of its own; musl's child ignores a close that fails.
+static void spawn_close_from_3(posix_spawn_file_actions_t *actions) {
+#if defined(__GLIBC__)
+    posix_spawn_file_actions_addclosefrom_np(actions, 3);
+#else
+    DIR *directory = opendir("/proc/self/fd");
+    if (directory == NULL) {
+        long limit = sysconf(_SC_OPEN_MAX);
+        if (limit < 0 || limit > 4096) limit = 4096;
+        for (int fd = 3; fd < limit; fd++) posix_spawn_file_actions_addclose(actions, fd);
+        return;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(directory)) != NULL) {
+        int fd = atoi(entry->d_name);
+        if (fd >= 3 && fd != dirfd(directory)) posix_spawn_file_actions_addclose(actions, fd);
+    }
+    closedir(directory);
+#endif
+}
+
 int pr_spawn_detached(const char *path, char *const argv[], const char *log_path) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
@@ -209,7 +234,7 @@ int pr_spawn_detached(const char *path, char *const argv[], const char *log_path
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    spawn_close_from_3(&actions);
     sigset_t empty, defaults;
     sigemptyset(&empty);
     sigemptyset(&defaults);
@@ -233,7 +258,7 @@ int pr_spawn_captured(const char *path, char *const argv[], char *const envp[], 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    spawn_close_from_3(&actions);
     pid_t pid = -1;
     int rc = posix_spawn(&pid, path, &actions, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&actions);

@@ -56,7 +56,7 @@ public struct NetfilterSocket: ~Copyable {
                 message.msg_name = UnsafeMutableRawPointer(addressPointer)
                 message.msg_namelen = socklen_t(MemoryLayout<sockaddr_nl>.size)
                 message.msg_iov = iov.baseAddress
-                message.msg_iovlen = iov.count
+                message.msg_iovlen = .init(iov.count)  // size_t in glibc, int in musl
                 return sendmsg(mnl_socket_get_fd(socket), &message, 0)
             }
         }
