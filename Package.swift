@@ -28,6 +28,10 @@ let package = Package(
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
 
+        // Pure Swift: JSON written as Foundation's JSONEncoder writes it and read strictly, with
+        // each type's shape stated once (no Codable). Depends on nothing.
+        .target(name: "JSON"),
+
         // Pure Swift: Ethernet + PPPoE wire format. Depends on nothing.
         .target(name: "PPPoEWire"),
 
@@ -106,6 +110,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test-only: counts heap allocations per thread by interposing malloc and friends.
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
