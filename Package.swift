@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl"]),
 
         // Discovery relay, session table, userspace dataplane.
-        .target(name: "UserspaceRelay", dependencies: ["Libc", "PPPoEWire", "CShim"]),
+        .target(name: "UserspaceRelay", dependencies: ["Libc", "JSON", "PPPoEWire", "CShim"]),
 
         // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
         .target(name: "Offload", dependencies: ["Libc", "Netlink", "PPPoEWire", "UserspaceRelay"]),
@@ -60,7 +60,7 @@ let package = Package(
 
         // What the daemon and its clients say to each other: the configuration a daemon runs,
         // the control socket's requests and JSON replies, and the socket itself.
-        .target(name: "ControlProtocol", dependencies: ["Libc", "UserspaceRelay"]),
+        .target(name: "ControlProtocol", dependencies: ["Libc", "JSON", "UserspaceRelay"]),
 
         // The daemon's log: syslog (/dev/log) or standard error, through swift-log.
         .target(name: "RelayLog", dependencies: ["Libc",
@@ -74,14 +74,14 @@ let package = Package(
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
-        .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "UserspaceRelay", "PPPoEWire", "CShim"]),
+        .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "JSON", "UserspaceRelay", "PPPoEWire", "CShim"]),
 
         // Line diagnostics: `relayctl scan` broadcasts PADIs and lists the access concentrators that answer.
         .target(name: "LineScan", dependencies: ["Libc", "PPPoEWire", "CShim", "Netlink"]),
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
         .target(name: "RouterOperations", dependencies: ["Libc",
-            "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
+            "ControlProtocol", "JSON", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
         ]),
 
         // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
@@ -123,10 +123,10 @@ let package = Package(
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
-        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "JSON", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
-        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
+        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "JSON", "UserspaceRelay"]),
         .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
