@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "PPPControl", dependencies: ["Libc"]),
 
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
-        .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl"]),
+        .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl", "JSON"]),
 
         // Discovery relay, session table, userspace dataplane.
         .target(name: "UserspaceRelay", dependencies: ["Libc", "JSON", "PPPoEWire", "CShim"]),
@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "LineCheck", dependencies: ["Libc", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths", dependencies: ["Libc", "CShim", "Netlink", "PlainText"]),
+        .target(name: "FastPaths", dependencies: ["Libc", "CShim", "JSON", "Netlink", "PlainText"]),
 
         // What the daemon and its clients say to each other: the configuration a daemon runs,
         // the control socket's requests and JSON replies, and the socket itself.
