@@ -53,7 +53,7 @@ let package = Package(
 
         // `relayctl check`: one dial on an interface (discovery, PPPControl's protocols, hang-up)
         // over its own packet sockets, beside a relay or a PPPoE client on the same interface.
-        .target(name: "LineCheck", dependencies: ["Libc", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
+        .target(name: "LineCheck", dependencies: ["Libc", "JSON", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
         .target(name: "FastPaths", dependencies: ["Libc", "CShim", "JSON", "Netlink", "PlainText"]),
@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "JSON", "UserspaceRelay", "PPPoEWire", "CShim"]),
 
         // Line diagnostics: `relayctl scan` broadcasts PADIs and lists the access concentrators that answer.
-        .target(name: "LineScan", dependencies: ["Libc", "PPPoEWire", "CShim", "Netlink"]),
+        .target(name: "LineScan", dependencies: ["Libc", "JSON", "PPPoEWire", "CShim", "Netlink"]),
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
         .target(name: "RouterOperations", dependencies: ["Libc",
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "ModemUpstreamTests", dependencies: [
             "ModemUpstream", "HDLCFraming", "PPPoEWire", "UserspaceRelay", "CAllocationCounter",
         ]),
-        .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
+        .testTarget(name: "PPPControlTests", dependencies: ["JSON", "PPPControl", "LineCheck", "PPPoEWire"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire",
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "JSON", "UserspaceRelay"]),
-        .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
+        .testTarget(name: "LineScanTests", dependencies: ["JSON", "LineScan", "PPPoEWire"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.

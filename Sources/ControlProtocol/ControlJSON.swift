@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSON
 
 /// JSON as relayctl writes it, on the control socket and for `--json`: stable key order, so
@@ -11,14 +6,6 @@ import JSON
 public enum ControlJSON {
     public static func encode<Value: JSONEncodable>(_ value: Value) -> [UInt8] {
         (try? JSON.encode(value, format: .document)) ?? Array("{}".utf8)
-    }
-
-    /// The same through Codable, for the reports not yet stated in the JSON module's terms.
-    @_disfavoredOverload
-    public static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
     }
 }
 
