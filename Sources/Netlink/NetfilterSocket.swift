@@ -65,7 +65,7 @@ public struct NetfilterSocket: ~Copyable {
             throw NetlinkError(operations[0].description, errno: code)
         }
 
-        var pending = Set(operations.map(\.sequence))
+        var pending = Set(operations.map { $0.sequence })
         var firstError: NetlinkError?
         while !pending.isEmpty {
             let received = mnl_socket_recvfrom(socket, buffer, Self.bufferSize)

@@ -71,8 +71,8 @@ public struct MonitorFrame: Sendable, Equatable {
     public static func == (a: MonitorFrame, b: MonitorFrame) -> Bool {
         a.status == b.status && a.intervalSeconds == b.intervalSeconds && a.sessions == b.sessions
             && a.overall == b.overall && a.endedSessions == b.endedSessions && a.restarted == b.restarted
-            && a.movedCounters.map(\.name) == b.movedCounters.map(\.name)
-            && a.movedCounters.map(\.delta) == b.movedCounters.map(\.delta)
+            && a.movedCounters.map { $0.name } == b.movedCounters.map { $0.name }
+            && a.movedCounters.map { $0.delta } == b.movedCounters.map { $0.delta }
     }
 }
 

@@ -29,7 +29,7 @@ public enum RelayMetrics {
 
         // One counter per status counter, in status' order; any the daemon adds that this
         // relayctl does not know follow, sorted.
-        let known = RelayCounters().fields.map(\.name)
+        let known = RelayCounters().fields.map { $0.name }
         for name in known + status.counters.keys.filter({ !known.contains($0) }).sorted() {
             guard let value = status.counters[name] else { continue }
             let metric = prefix + name + "_total"

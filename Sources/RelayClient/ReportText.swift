@@ -30,8 +30,8 @@ public enum ReportText {
         }
         lines.append("counters:")
         // A modem's daemon has counters of its own: shown as it sends them, in name order.
-        let names = report.modem == nil ? RelayCounters().fields.map(\.name) : report.counters.keys.sorted()
-        let width = names.map(\.count).max() ?? 0
+        let names = report.modem == nil ? RelayCounters().fields.map { $0.name } : report.counters.keys.sorted()
+        let width = names.map { $0.count }.max() ?? 0
         for name in names {
             let padded = name + String(repeating: " ", count: width - name.count)
             lines.append("  \(padded)  \(report.counters[name] ?? 0)")
