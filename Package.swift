@@ -135,6 +135,6 @@ let package = Package(
         .executableTarget(name: "fuzz-wire", dependencies: ["PPPoEWire", "FuzzSupport"], path: "fuzz/fuzz-wire"),
         .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
                           path: "fuzz/fuzz-relay"),
-        .executableTarget(name: "fuzz-json", dependencies: ["JSON", "FuzzSupport"], path: "fuzz/fuzz-json"),
+        .executableTarget(name: "fuzz-json", dependencies: ["JSON", "ControlProtocol", "FuzzSupport"], path: "fuzz/fuzz-json"),
     ]
 )

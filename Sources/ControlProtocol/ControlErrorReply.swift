@@ -1,7 +1,7 @@
 import JSON
 
 /// What the daemon answers a request it will not serve; `relayctl` prints `error` and exits 1.
-public struct ControlErrorReply: JSONObjectEncodable, JSONObjectDecodable, Sendable {
+public struct ControlErrorReply: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public let error: String
 
     public init(error: String) { self.error = error }

@@ -49,6 +49,17 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         return JSONError(kind, path: joined, reason: reason)
     }
 
+    /// A key from the document as a path shows it: as it is when it is a plain name (letters,
+    /// digits, `_`, `-`), else quoted and escaped, so that a key chosen by whoever wrote the
+    /// document can neither forge the path's structure nor reach the terminal raw.
+    public static func pathComponent(_ key: String) -> String {
+        let plain = !key.isEmpty && key.utf8.count <= 64 && key.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+        return plain ? key : quoted(key)
+    }
+
     /// `text` as a refusal shows it: quoted, JSON-escaped and cut to 40 characters, so that
     /// a hostile configuration or reply cannot drive the terminal of whoever reads the error.
     public static func quoted(_ text: String) -> String {

@@ -110,7 +110,9 @@ extension Dictionary: JSONEncodable where Key == String, Value: JSONEncodable {
         var members: [JSONMember] = []
         members.reserveCapacity(count)
         for (key, value) in self {
-            do { members.append(JSONMember(key, try value.jsonValue())) } catch { throw error.under(key) }
+            do { members.append(JSONMember(key, try value.jsonValue())) } catch {
+                throw error.under(JSONError.pathComponent(key))
+            }
         }
         return .object(members)
     }
@@ -122,7 +124,8 @@ extension Dictionary: JSONDecodable where Key == String, Value: JSONDecodable {
         var result: [String: Value] = [:]
         result.reserveCapacity(members.count)
         for member in members {
-            result[member.key] = try Value(json: member.value, path: path.isEmpty ? member.key : path + "." + member.key)
+            let component = JSONError.pathComponent(member.key)
+            result[member.key] = try Value(json: member.value, path: path.isEmpty ? component : path + "." + component)
         }
         self = result
     }

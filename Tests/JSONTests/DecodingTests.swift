@@ -117,6 +117,8 @@ final class DecodingTests: XCTestCase {
     func testDictionariesAndArrays() throws {
         XCTAssertEqual(try decode(#"{"a": 1, "b": 18446744073709551615}"#, as: [String: UInt64].self), ["a": 1, "b": .max])
         XCTAssertEqual(error(#"{"a": -1}"#, as: [String: UInt64].self)?.path, "a")
+        XCTAssertEqual(error(#"{"x.y\u001b[2J": -1}"#, as: [String: UInt64].self)?.description,
+                       #""x.y\u001b[2J": -1 is not a 64-bit unsigned integer"#, "a key from the document cannot forge the path")
         XCTAssertEqual(try decode("[null, 1]", as: [Int?].self), [nil, 1])
         XCTAssertEqual(try decode("[0.1, -0, 1e300]", as: [Double].self), [0.1, -0.0, 1e300])
         XCTAssertEqual(error("[1e400]", as: [Double].self)?.kind, .outOfRange)
