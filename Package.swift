@@ -27,6 +27,10 @@ let package = Package(
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
 
+        // Pure Swift: JSON written as Foundation's JSONEncoder writes it and read strictly, with
+        // each type's shape stated once (no Codable). Depends on nothing.
+        .target(name: "JSON"),
+
         // Pure Swift: Ethernet + PPPoE wire format. Depends on nothing.
         .target(name: "PPPoEWire"),
 
@@ -35,10 +39,10 @@ let package = Package(
         .target(name: "PPPControl"),
 
         // Netlink over libmnl/libnftnl: links today, nftables for the kernel dataplane.
-        .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl"]),
+        .target(name: "Netlink", dependencies: ["Libc", "CMnl", "CNftnl", "JSON"]),
 
         // Discovery relay, session table, userspace dataplane.
-        .target(name: "UserspaceRelay", dependencies: ["Libc", "PPPoEWire", "CShim"]),
+        .target(name: "UserspaceRelay", dependencies: ["Libc", "JSON", "PPPoEWire", "CShim"]),
 
         // The kernel dataplane: nftables state per session, behind UserspaceRelay's SessionOffload.
         .target(name: "Offload", dependencies: ["Libc", "Netlink", "PPPoEWire", "UserspaceRelay"]),
@@ -48,14 +52,14 @@ let package = Package(
 
         // `relayctl check`: one dial on an interface (discovery, PPPControl's protocols, hang-up)
         // over its own packet sockets, beside a relay or a PPPoE client on the same interface.
-        .target(name: "LineCheck", dependencies: ["Libc", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
+        .target(name: "LineCheck", dependencies: ["Libc", "JSON", "PPPControl", "PPPoEWire", "Netlink", "CShim"]),
 
         // Vendor fast paths that corrupt relaying: found, switched off, restored exactly.
-        .target(name: "FastPaths", dependencies: ["Libc", "CShim", "Netlink", "PlainText"]),
+        .target(name: "FastPaths", dependencies: ["Libc", "CShim", "JSON", "Netlink", "PlainText"]),
 
         // What the daemon and its clients say to each other: the configuration a daemon runs,
         // the control socket's requests and JSON replies, and the socket itself.
-        .target(name: "ControlProtocol", dependencies: ["Libc", "UserspaceRelay"]),
+        .target(name: "ControlProtocol", dependencies: ["Libc", "JSON", "UserspaceRelay"]),
 
         // The daemon's log: syslog (/dev/log) or standard error.
         .target(name: "RelayLog", dependencies: ["Libc",
@@ -68,14 +72,14 @@ let package = Package(
         ]),
 
         // The control client: queries a running daemon and renders its replies for people.
-        .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "UserspaceRelay", "PPPoEWire", "CShim"]),
+        .target(name: "RelayClient", dependencies: ["Libc", "ControlProtocol", "JSON", "UserspaceRelay", "PPPoEWire", "CShim"]),
 
         // Line diagnostics: `relayctl scan` broadcasts PADIs and lists the access concentrators that answer.
-        .target(name: "LineScan", dependencies: ["Libc", "PPPoEWire", "CShim", "Netlink"]),
+        .target(name: "LineScan", dependencies: ["Libc", "JSON", "PPPoEWire", "CShim", "Netlink"]),
 
         // Operations on a router: enable/disable, init systems, the configuration file, hotplug.
         .target(name: "RouterOperations", dependencies: ["Libc",
-            "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim", "UserspaceRelay",
+            "ControlProtocol", "JSON", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim", "UserspaceRelay",
         ]),
 
         // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
@@ -102,6 +106,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test-only: counts heap allocations per thread by interposing malloc and friends.
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PPPoEWireTests", dependencies: ["PPPoEWire", "TestSupport"]),
         .testTarget(name: "UserspaceRelayTests",
                     dependencies: ["UserspaceRelay", "PPPoEWire", "CShim", "TestSupport", "CAllocationCounter"]),
@@ -111,14 +116,14 @@ let package = Package(
         .testTarget(name: "ModemUpstreamTests", dependencies: [
             "ModemUpstream", "HDLCFraming", "PPPoEWire", "UserspaceRelay", "CAllocationCounter",
         ]),
-        .testTarget(name: "PPPControlTests", dependencies: ["PPPControl", "LineCheck", "PPPoEWire"]),
+        .testTarget(name: "PPPControlTests", dependencies: ["JSON", "PPPControl", "LineCheck", "PPPoEWire"]),
         .testTarget(name: "RelayLogTests", dependencies: ["RelayLog", "UserspaceRelay", "PPPoEWire"]),
         .testTarget(name: "FastPathsTests", dependencies: ["FastPaths", "Netlink"]),
-        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "UserspaceRelay"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "JSON", "UserspaceRelay"]),
         .testTarget(name: "OffloadTests", dependencies: ["Offload", "PPPoEWire"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
-        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
-        .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
+        .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "JSON", "UserspaceRelay"]),
+        .testTarget(name: "LineScanTests", dependencies: ["JSON", "LineScan", "PPPoEWire"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
@@ -126,5 +131,6 @@ let package = Package(
         .executableTarget(name: "fuzz-wire", dependencies: ["PPPoEWire", "FuzzSupport"], path: "fuzz/fuzz-wire"),
         .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
                           path: "fuzz/fuzz-relay"),
+        .executableTarget(name: "fuzz-json", dependencies: ["JSON", "ControlProtocol", "FuzzSupport"], path: "fuzz/fuzz-json"),
     ]
 )

@@ -1,3 +1,5 @@
+import JSON
+
 /// The version of every JSON document relayctl prints (`schema_version`): status, sessions,
 /// mss, fastpath status and the saved configuration's keys. It goes up only when a key is
 /// renamed, removed or changes meaning; new keys may appear within a version.
@@ -7,15 +9,22 @@ public enum JSONSchema {
 
 /// What `relayctl status --json` prints when nothing answers on the control socket, with exit
 /// status 3 (as `systemctl is-active` does for an inactive unit).
-public struct NotRunningReport: Codable, Sendable, Equatable {
+public struct NotRunningReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var running = false
     public var schemaVersion = JSONSchema.version
     public var reason: String
 
     public init(reason: String) { self.reason = reason }
 
-    enum CodingKeys: String, CodingKey {
-        case running, reason
-        case schemaVersion = "schema_version"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        running = try object.read("running")
+        schemaVersion = try object.read("schema_version")
+        reason = try object.read("reason")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("running", running)
+        try object.write("schema_version", schemaVersion)
+        try object.write("reason", reason)
     }
 }

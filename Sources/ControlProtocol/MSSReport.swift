@@ -1,6 +1,8 @@
+import JSON
+
 /// What `relayctl mss show` and `mss set` answer: the setting and the limits it gives a session
 /// that negotiated no larger PPP-Max-Payload (0 = not clamped).
-public struct MSSReport: Codable, Sendable, Equatable {
+public struct MSSReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var schemaVersion = JSONSchema.version
     public var setting: String
     public var ipv4: UInt16
@@ -12,16 +14,17 @@ public struct MSSReport: Codable, Sendable, Equatable {
         self.ipv6 = ipv6
     }
 
-    enum CodingKeys: String, CodingKey {
-        case setting, ipv4, ipv6
-        case schemaVersion = "schema_version"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        schemaVersion = try object.readIfPresent("schema_version") ?? JSONSchema.version
+        setting = try object.read("setting")
+        ipv4 = try object.read("ipv4")
+        ipv6 = try object.read("ipv6")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? JSONSchema.version
-        setting = try c.decode(String.self, forKey: .setting)
-        ipv4 = try c.decode(UInt16.self, forKey: .ipv4)
-        ipv6 = try c.decode(UInt16.self, forKey: .ipv6)
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("schema_version", schemaVersion)
+        try object.write("setting", setting)
+        try object.write("ipv4", ipv4)
+        try object.write("ipv6", ipv6)
     }
 }

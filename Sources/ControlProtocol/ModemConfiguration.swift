@@ -1,7 +1,9 @@
+import JSON
+
 /// What `relayctl modem` is told: the serial modem the relay answers PPPoE for. In a saved
 /// configuration it sits under `modem`; with it, `wan_interface` is the modem's device and the
 /// relay is the access concentrator itself instead of relaying to one.
-public struct ModemConfiguration: Sendable, Equatable, Codable {
+public struct ModemConfiguration: Sendable, Equatable, JSONObjectEncodable, JSONObjectDecodable {
     public static let defaultBaud = 115_200
     public static let defaultIdleTimeout = 180
 
@@ -23,9 +25,20 @@ public struct ModemConfiguration: Sendable, Equatable, Codable {
         self.serviceNames = serviceNames
     }
 
-    enum CodingKeys: String, CodingKey {
-        case device, baud, chat
-        case acName = "ac_name", serviceNames = "service_names"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        device = try object.read("device")
+        baud = try object.read("baud")
+        chat = try object.readIfPresent("chat")
+        acName = try object.read("ac_name")
+        serviceNames = try object.read("service_names")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("device", device)
+        try object.write("baud", baud)
+        try object.writeIfPresent("chat", chat)
+        try object.write("ac_name", acName)
+        try object.write("service_names", serviceNames)
     }
 
     /// The checks that need no system, each a one-line reason.

@@ -1,9 +1,21 @@
+import JSON
 import UserspaceRelay
 
 /// Everything `relayctl run` is told: which devices, which dataplane, which limits.
-public struct RelayConfiguration: Sendable, Equatable, Codable {
-    public enum Dataplane: String, Sendable, Codable, CaseIterable {
+public struct RelayConfiguration: Sendable, Equatable, JSONObjectEncodable, JSONObjectDecodable {
+    public enum Dataplane: String, Sendable, CaseIterable, JSONCodable {
         case auto, kernel, userspace
+
+        public func jsonValue() -> JSONValue { .string(rawValue) }
+
+        public init(json: JSONValue, path: String) throws(JSONError) {
+            let name = try String(json: json, path: path)
+            guard let dataplane = Dataplane(rawValue: name) else {
+                throw JSONError(.invalidValue, path: path,
+                                reason: "\(JSONError.quoted(name)) is not a dataplane (auto, kernel or userspace)")
+            }
+            self = dataplane
+        }
     }
 
     public static let defaultRuntimeDirectory = "/run/pppoe-relay"
@@ -51,60 +63,47 @@ public struct RelayConfiguration: Sendable, Equatable, Codable {
         self.controlGroup = controlGroup
     }
 
-    /// The keys written: snake_case, like every document relayctl prints.
-    enum CodingKeys: String, CodingKey {
-        case dataplane, mss, policy, log, verbose, modem
-        case lanInterfaces = "lan_interfaces", wanInterface = "wan_interface", maxSessions = "max_sessions"
-        case idleTimeout = "idle_timeout", runtimeDirectory = "runtime_directory", controlGroup = "control_group"
-        case schemaVersion = "schema_version"
-    }
-
-    /// Written with `schema_version`, like every document relayctl prints; reading ignores it.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(JSONSchema.version, forKey: .schemaVersion)
-        try c.encode(lanInterfaces, forKey: .lanInterfaces)
-        try c.encode(wanInterface, forKey: .wanInterface)
-        try c.encode(dataplane, forKey: .dataplane)
-        try c.encode(maxSessions, forKey: .maxSessions)
-        try c.encode(idleTimeout, forKey: .idleTimeout)
-        try c.encode(mss, forKey: .mss)
-        try c.encode(runtimeDirectory, forKey: .runtimeDirectory)
-        try c.encode(policy, forKey: .policy)
-        try c.encodeIfPresent(controlGroup, forKey: .controlGroup)
+    /// Written with snake_case keys and `schema_version`, like every document relayctl prints;
+    /// reading ignores the version.
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("schema_version", JSONSchema.version)
+        try object.write("lan_interfaces", lanInterfaces)
+        try object.write("wan_interface", wanInterface)
+        try object.write("dataplane", dataplane)
+        try object.write("max_sessions", maxSessions)
+        try object.write("idle_timeout", idleTimeout)
+        try object.write("mss", mss)
+        try object.write("runtime_directory", runtimeDirectory)
+        try object.write("policy", policy)
+        try object.writeIfPresent("control_group", controlGroup)
         // Only when set: a configuration without them reads and compares as before they existed.
-        try c.encodeIfPresent(log, forKey: .log)
-        if verbose { try c.encode(verbose, forKey: .verbose) }
-        try c.encodeIfPresent(modem, forKey: .modem)
+        try object.writeIfPresent("log", log)
+        if verbose { try object.write("verbose", verbose) }
+        try object.writeIfPresent("modem", modem)
     }
 
-    /// The keys of files saved before the schema went snake_case (and of older daemons' status).
-    enum CamelCaseKeys: String, CodingKey {
-        case lanInterfaces, wanInterface, maxSessions, idleTimeout, runtimeDirectory, controlGroup
-    }
-
-    /// Reads either spelling of the keys (a snake_case key wins). A configuration saved before the
+    /// Reads either spelling of the keys: snake_case, or the camelCase of files saved before
+    /// the schema went snake_case (and of older daemons' status); a snake_case key wins, and a
+    /// missing key is named in its current spelling. A configuration saved before the
     /// discovery policy or the control group existed reads with the default policy and no group.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let old = try decoder.container(keyedBy: CamelCaseKeys.self)
-        func value<T: Decodable>(_ key: CodingKeys, _ oldKey: CamelCaseKeys) throws -> T {
-            if !c.contains(key), old.contains(oldKey) { return try old.decode(T.self, forKey: oldKey) }
-            return try c.decode(T.self, forKey: key)
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        func value<T: JSONDecodable>(_ key: String, _ oldKey: String) throws(JSONError) -> T {
+            if !object.contains(key), object.contains(oldKey) { return try object.read(oldKey) }
+            return try object.read(key)
         }
-        lanInterfaces = try value(.lanInterfaces, .lanInterfaces)
-        wanInterface = try value(.wanInterface, .wanInterface)
-        dataplane = try c.decode(Dataplane.self, forKey: .dataplane)
-        maxSessions = try value(.maxSessions, .maxSessions)
-        idleTimeout = try value(.idleTimeout, .idleTimeout)
-        mss = try c.decode(MSSSetting.self, forKey: .mss)
-        runtimeDirectory = try value(.runtimeDirectory, .runtimeDirectory)
-        policy = try c.decodeIfPresent(DiscoveryPolicy.self, forKey: .policy) ?? .standard
-        controlGroup = try c.decodeIfPresent(String.self, forKey: .controlGroup)
-            ?? old.decodeIfPresent(String.self, forKey: .controlGroup)
-        log = try c.decodeIfPresent(String.self, forKey: .log)
-        verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? false
-        modem = try c.decodeIfPresent(ModemConfiguration.self, forKey: .modem)
+        lanInterfaces = try value("lan_interfaces", "lanInterfaces")
+        wanInterface = try value("wan_interface", "wanInterface")
+        dataplane = try object.read("dataplane")
+        maxSessions = try value("max_sessions", "maxSessions")
+        idleTimeout = try value("idle_timeout", "idleTimeout")
+        mss = try object.read("mss")
+        runtimeDirectory = try value("runtime_directory", "runtimeDirectory")
+        policy = try object.readIfPresent("policy") ?? .standard
+        controlGroup = try object.readIfPresent("control_group")
+        if controlGroup == nil { controlGroup = try object.readIfPresent("controlGroup") }
+        log = try object.readIfPresent("log")
+        verbose = try object.readIfPresent("verbose") ?? false
+        modem = try object.readIfPresent("modem")
     }
 
     /// Where `relayctl enable` keeps the configuration it runs (also `$RELAYCTL_CONFIG`).

@@ -1,18 +1,25 @@
+import JSON
+
 /// What `relayctl sessions --json` prints: the relayed sessions in one document.
-public struct SessionsReport: Codable, Sendable, Equatable {
+public struct SessionsReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var schemaVersion = JSONSchema.version
     public var sessions: [SessionReport]
 
     public init(sessions: [SessionReport]) { self.sessions = sessions }
 
-    enum CodingKeys: String, CodingKey {
-        case sessions
-        case schemaVersion = "schema_version"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        schemaVersion = try object.read("schema_version")
+        sessions = try object.read("sessions")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("schema_version", schemaVersion)
+        try object.write("sessions", sessions)
     }
 }
 
 /// One line of `relayctl sessions`.
-public struct SessionReport: Codable, Sendable, Equatable {
+public struct SessionReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var lanInterface: String
     public var clientMAC: String
     public var clientSessionID: UInt16
@@ -60,23 +67,43 @@ public struct SessionReport: Codable, Sendable, Equatable {
         self.kernelPacketsToClient = kernelPacketsToClient
     }
 
-    enum CodingKeys: String, CodingKey {
-        case lanInterface = "lan_interface"
-        case clientMAC = "client_mac"
-        case clientSessionID = "client_session_id"
-        case wanInterface = "wan_interface"
-        case acMAC = "ac_mac"
-        case acSessionID = "ac_session_id"
-        case acName = "ac_name"
-        case serviceName = "service_name"
-        case uptimeSeconds = "uptime_seconds"
-        case idleSeconds = "idle_seconds"
-        case packetsToAC = "packets_to_ac"
-        case bytesToAC = "bytes_to_ac"
-        case packetsToClient = "packets_to_client"
-        case bytesToClient = "bytes_to_client"
-        case kernelPacketsToAC = "kernel_packets_to_ac"
-        case kernelPacketsToClient = "kernel_packets_to_client"
-        case modemState = "modem_state"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        lanInterface = try object.read("lan_interface")
+        clientMAC = try object.read("client_mac")
+        clientSessionID = try object.read("client_session_id")
+        wanInterface = try object.read("wan_interface")
+        acMAC = try object.read("ac_mac")
+        acSessionID = try object.read("ac_session_id")
+        acName = try object.read("ac_name")
+        serviceName = try object.read("service_name")
+        uptimeSeconds = try object.read("uptime_seconds")
+        idleSeconds = try object.read("idle_seconds")
+        packetsToAC = try object.read("packets_to_ac")
+        bytesToAC = try object.read("bytes_to_ac")
+        packetsToClient = try object.read("packets_to_client")
+        bytesToClient = try object.read("bytes_to_client")
+        kernelPacketsToAC = try object.read("kernel_packets_to_ac")
+        kernelPacketsToClient = try object.read("kernel_packets_to_client")
+        modemState = try object.readIfPresent("modem_state")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("lan_interface", lanInterface)
+        try object.write("client_mac", clientMAC)
+        try object.write("client_session_id", clientSessionID)
+        try object.write("wan_interface", wanInterface)
+        try object.write("ac_mac", acMAC)
+        try object.write("ac_session_id", acSessionID)
+        try object.write("ac_name", acName)
+        try object.write("service_name", serviceName)
+        try object.write("uptime_seconds", uptimeSeconds)
+        try object.write("idle_seconds", idleSeconds)
+        try object.write("packets_to_ac", packetsToAC)
+        try object.write("bytes_to_ac", bytesToAC)
+        try object.write("packets_to_client", packetsToClient)
+        try object.write("bytes_to_client", bytesToClient)
+        try object.write("kernel_packets_to_ac", kernelPacketsToAC)
+        try object.write("kernel_packets_to_client", kernelPacketsToClient)
+        try object.writeIfPresent("modem_state", modemState)
     }
 }

@@ -1,10 +1,12 @@
+import JSON
+
 /// What `relayctl status` shows: the daemon's answer on the control socket, as JSON.
 ///
-/// Keys are snake_case (see CodingKeys). Keys added since the first release decode as absent
+/// Keys are snake_case. Keys added since the first release decode as absent
 /// from an older daemon, so a new `relayctl` can still read (and `enable` still recognise) a
 /// relay started before an upgrade.
-public struct StatusReport: Codable, Sendable, Equatable {
-    public struct Interface: Codable, Sendable, Equatable {
+public struct StatusReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
+    public struct Interface: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
         public var name: String
         public var role: String
         public var index: Int32
@@ -31,20 +33,27 @@ public struct StatusReport: Codable, Sendable, Equatable {
             self.carrier = carrier
         }
 
-        enum CodingKeys: String, CodingKey {
-            case name, role, index, mac, mtu, state, operstate, carrier
+        /// `operstate` and `carrier` came later: absent from an older daemon's status.
+        public init(from object: JSONObjectReader) throws(JSONError) {
+            name = try object.read("name")
+            role = try object.read("role")
+            index = try object.read("index")
+            mac = try object.read("mac")
+            mtu = try object.read("mtu")
+            state = try object.read("state")
+            operstate = try object.readIfPresent("operstate") ?? "unknown"
+            carrier = try object.readIfPresent("carrier") ?? false
         }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            name = try c.decode(String.self, forKey: .name)
-            role = try c.decode(String.self, forKey: .role)
-            index = try c.decode(Int32.self, forKey: .index)
-            mac = try c.decode(String.self, forKey: .mac)
-            mtu = try c.decode(UInt32.self, forKey: .mtu)
-            state = try c.decode(String.self, forKey: .state)
-            operstate = try c.decodeIfPresent(String.self, forKey: .operstate) ?? "unknown"
-            carrier = try c.decodeIfPresent(Bool.self, forKey: .carrier) ?? false
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("name", name)
+            try object.write("role", role)
+            try object.write("index", index)
+            try object.write("mac", mac)
+            try object.write("mtu", mtu)
+            try object.write("state", state)
+            try object.write("operstate", operstate)
+            try object.write("carrier", carrier)
         }
     }
 
@@ -96,45 +105,51 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.kernelError = kernelError
     }
 
-    enum CodingKeys: String, CodingKey {
-        case running, pid, dataplane, interfaces, counters, configuration, mss, modem
-        case schemaVersion = "schema_version"
-        case kernelError = "kernel_error"
-        case dataplaneReason = "dataplane_reason"
-        case uptimeSeconds = "uptime_seconds"
-        case sessionCount = "session_count"
-        case maxSessions = "max_sessions"
-        case idleTimeoutSeconds = "idle_timeout_seconds"
-        case adoptedSessions = "adopted_sessions"
-        case awaySeconds = "away_seconds"
-        case keepsSessionsOnStop = "keeps_sessions_on_stop"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        running = try object.readIfPresent("running") ?? true
+        schemaVersion = try object.readIfPresent("schema_version") ?? JSONSchema.version
+        pid = try object.read("pid")
+        dataplane = try object.read("dataplane")
+        dataplaneReason = try object.read("dataplane_reason")
+        uptimeSeconds = try object.read("uptime_seconds")
+        interfaces = try object.read("interfaces")
+        sessionCount = try object.read("session_count")
+        maxSessions = try object.read("max_sessions")
+        idleTimeoutSeconds = try object.read("idle_timeout_seconds")
+        counters = try object.read("counters")
+        configuration = try object.read("configuration")
+        mss = try object.read("mss")
+        kernelError = try object.readIfPresent("kernel_error")
+        modem = try object.readIfPresent("modem")
+        adoptedSessions = try object.readIfPresent("adopted_sessions")
+        awaySeconds = try object.readIfPresent("away_seconds")
+        keepsSessionsOnStop = try object.readIfPresent("keeps_sessions_on_stop")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        running = try c.decodeIfPresent(Bool.self, forKey: .running) ?? true
-        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? JSONSchema.version
-        pid = try c.decode(Int32.self, forKey: .pid)
-        dataplane = try c.decode(String.self, forKey: .dataplane)
-        dataplaneReason = try c.decode(String.self, forKey: .dataplaneReason)
-        uptimeSeconds = try c.decode(Int64.self, forKey: .uptimeSeconds)
-        interfaces = try c.decode([Interface].self, forKey: .interfaces)
-        sessionCount = try c.decode(Int.self, forKey: .sessionCount)
-        maxSessions = try c.decode(Int.self, forKey: .maxSessions)
-        idleTimeoutSeconds = try c.decode(Int.self, forKey: .idleTimeoutSeconds)
-        counters = try c.decode([String: UInt64].self, forKey: .counters)
-        configuration = try c.decode(RelayConfiguration.self, forKey: .configuration)
-        mss = try c.decode(String.self, forKey: .mss)
-        kernelError = try c.decodeIfPresent(String.self, forKey: .kernelError)
-        modem = try c.decodeIfPresent(ModemStatus.self, forKey: .modem)
-        adoptedSessions = try c.decodeIfPresent(Int.self, forKey: .adoptedSessions)
-        awaySeconds = try c.decodeIfPresent(Int64.self, forKey: .awaySeconds)
-        keepsSessionsOnStop = try c.decodeIfPresent(Bool.self, forKey: .keepsSessionsOnStop)
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("running", running)
+        try object.write("schema_version", schemaVersion)
+        try object.write("pid", pid)
+        try object.write("dataplane", dataplane)
+        try object.write("dataplane_reason", dataplaneReason)
+        try object.write("uptime_seconds", uptimeSeconds)
+        try object.write("interfaces", interfaces)
+        try object.write("session_count", sessionCount)
+        try object.write("max_sessions", maxSessions)
+        try object.write("idle_timeout_seconds", idleTimeoutSeconds)
+        try object.write("counters", counters)
+        try object.write("configuration", configuration)
+        try object.write("mss", mss)
+        try object.writeIfPresent("kernel_error", kernelError)
+        try object.writeIfPresent("modem", modem)
+        try object.writeIfPresent("adopted_sessions", adoptedSessions)
+        try object.writeIfPresent("away_seconds", awaySeconds)
+        try object.writeIfPresent("keeps_sessions_on_stop", keepsSessionsOnStop)
     }
 }
 
 /// The modem in `relayctl status`.
-public struct ModemStatus: Codable, Sendable, Equatable {
+public struct ModemStatus: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var device: String
     /// "idle", "chat running", "connected", "hanging up", "hung up".
     public var state: String
@@ -157,8 +172,21 @@ public struct ModemStatus: Codable, Sendable, Equatable {
         self.carrier = carrier
     }
 
-    enum CodingKeys: String, CodingKey {
-        case device, state, carrier
-        case stateSeconds = "state_seconds", lastHangup = "last_hangup", connectLine = "connect_line"
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        device = try object.read("device")
+        state = try object.read("state")
+        stateSeconds = try object.read("state_seconds")
+        lastHangup = try object.readIfPresent("last_hangup")
+        connectLine = try object.readIfPresent("connect_line")
+        carrier = try object.readIfPresent("carrier")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("device", device)
+        try object.write("state", state)
+        try object.write("state_seconds", stateSeconds)
+        try object.writeIfPresent("last_hangup", lastHangup)
+        try object.writeIfPresent("connect_line", connectLine)
+        try object.writeIfPresent("carrier", carrier)
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// A vendor or kernel fast path that corrupts relayed PPPoE (it short-cuts frames past the
 /// relay) and must be off while the relay runs: how to find it, read it, switch it off and put
 /// it back. Every path is under `root`, so a fake tree can stand in for a router. Class-bound:
@@ -16,7 +18,7 @@ protocol Accelerator: AnyObject, Sendable {
 
 /// What was found: on or off, plus whatever values restoring needs (for example both firewall4
 /// options), and a word on how sure the reading is.
-public struct Probe: Codable, Sendable, Equatable {
+public struct Probe: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
     public var on: Bool
     public var values: [String: String]
     /// Set where the state could not be read and was assumed.
@@ -26,6 +28,18 @@ public struct Probe: Codable, Sendable, Equatable {
         self.on = on
         self.values = values
         self.note = note
+    }
+
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        on = try object.read("on")
+        values = try object.read("values")
+        note = try object.readIfPresent("note")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("on", on)
+        try object.write("values", values)
+        try object.writeIfPresent("note", note)
     }
 }
 

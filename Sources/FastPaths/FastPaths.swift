@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import JSON
 import Libc
 import PlainText
 
@@ -26,7 +22,7 @@ public enum FastPaths {
     ]
 
     /// One line of `relayctl fastpath status`.
-    public struct Report: Codable, Sendable, Equatable {
+    public struct Report: JSONObjectEncodable, JSONObjectDecodable, Sendable, Equatable {
         public var name: String
         public var present: Bool
         public var on: Bool?
@@ -34,18 +30,80 @@ public enum FastPaths {
         /// Switched off by the relay, to be restored by `disable`.
         public var switchedOffByRelay: Bool
 
-        enum CodingKeys: String, CodingKey {
-            case name, present, on, note
-            case switchedOffByRelay = "switched_off_by_relay"
+        init(name: String, present: Bool, on: Bool?, note: String?, switchedOffByRelay: Bool) {
+            self.name = name
+            self.present = present
+            self.on = on
+            self.note = note
+            self.switchedOffByRelay = switchedOffByRelay
+        }
+
+        public init(from object: JSONObjectReader) throws(JSONError) {
+            name = try object.read("name")
+            present = try object.read("present")
+            on = try object.readIfPresent("on")
+            note = try object.readIfPresent("note")
+            switchedOffByRelay = try object.read("switched_off_by_relay")
+        }
+
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("name", name)
+            try object.write("present", present)
+            try object.writeIfPresent("on", on)
+            try object.writeIfPresent("note", note)
+            try object.write("switched_off_by_relay", switchedOffByRelay)
         }
     }
 
-    struct SavedState: Codable {
-        struct Record: Codable {
+    /// `relayctl fastpath status --json`: the fast paths in one document, versioned like every
+    /// other (`schemaVersion` is ControlProtocol's `JSONSchema.version`).
+    public struct StatusDocument: JSONObjectEncodable, Sendable {
+        public var schemaVersion: Int
+        public var fastPaths: [Report]
+
+        public init(schemaVersion: Int, fastPaths: [Report]) {
+            self.schemaVersion = schemaVersion
+            self.fastPaths = fastPaths
+        }
+
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("schema_version", schemaVersion)
+            try object.write("fast_paths", fastPaths)
+        }
+    }
+
+    /// The state file: what was found before the relay switched it off.
+    struct SavedState: JSONObjectEncodable, JSONObjectDecodable {
+        struct Record: JSONObjectEncodable, JSONObjectDecodable {
             var name: String
             var found: Probe
+
+            init(name: String, found: Probe) {
+                self.name = name
+                self.found = found
+            }
+
+            init(from object: JSONObjectReader) throws(JSONError) {
+                name = try object.read("name")
+                found = try object.read("found")
+            }
+
+            func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+                try object.write("name", name)
+                try object.write("found", found)
+            }
         }
         var records: [Record]
+
+        init(records: [Record]) { self.records = records }
+
+        init(from object: JSONObjectReader) throws(JSONError) {
+            records = try object.read("records")
+        }
+
+        func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("records", records)
+        }
     }
 
     public static func status(_ system: SystemAccess) -> [Report] {
@@ -117,14 +175,12 @@ public enum FastPaths {
 
     static func load(_ system: SystemAccess) -> SavedState? {
         guard let bytes = fileContents(atPath: system.path(stateFile)) else { return nil }
-        return try? JSONDecoder().decode(SavedState.self, from: Data(bytes))
+        return try? JSON.decode(SavedState.self, from: bytes)
     }
 
     static func save(_ state: SavedState, _ system: SystemAccess) throws(FastPathError) {
         let path = system.path(stateFile)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let bytes = try? Array(encoder.encode(state)) else { throw FastPathError("cannot encode \(stateFile)") }
+        guard let bytes = try? JSON.encode(state, format: .document) else { throw FastPathError("cannot encode \(stateFile)") }
         do throws(FileError) {
             try createDirectories(parentDirectory(of: path))
             try writeFileAtomically(path, bytes)

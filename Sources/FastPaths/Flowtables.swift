@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import JSON
 import Libc
 import Netlink
 
@@ -47,9 +43,24 @@ public final class KernelFlowtables: FlowtableControl {
 final class NFTablesFlowtables: Accelerator {
     let name = "nftables-flowtables"
 
-    private struct Change: Codable {
+    private struct Change: JSONObjectEncodable, JSONObjectDecodable {
         var flowtable: NFTFlowtable
         var removed: [String]
+
+        init(flowtable: NFTFlowtable, removed: [String]) {
+            self.flowtable = flowtable
+            self.removed = removed
+        }
+
+        init(from object: JSONObjectReader) throws(JSONError) {
+            flowtable = try object.read("flowtable")
+            removed = try object.read("removed")
+        }
+
+        func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("flowtable", flowtable)
+            try object.write("removed", removed)
+        }
     }
 
     private func covering(_ system: SystemAccess) -> [Change]? {
@@ -62,7 +73,8 @@ final class NFTablesFlowtables: Accelerator {
 
     func probe(_ system: SystemAccess) -> Probe? {
         guard let changes = covering(system) else { return nil }
-        let encoded = (try? JSONEncoder().encode(changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        // One line, keys sorted (older relays wrote them in any order: reading does not mind).
+        let encoded = (try? JSON.encode(changes, format: .line)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         return Probe(on: !changes.isEmpty, values: ["flowtables": encoded])
     }
 
@@ -74,7 +86,7 @@ final class NFTablesFlowtables: Accelerator {
 
     func restore(_ system: SystemAccess, to found: Probe) throws(FastPathError) {
         guard let text = found.values["flowtables"],
-              let changes = try? JSONDecoder().decode([Change].self, from: Data(text.utf8)) else { return }
+              let changes = try? JSON.decode([Change].self, from: Array(text.utf8)) else { return }
         for change in changes {
             try system.flowtables.add(change.removed, to: change.flowtable)
         }

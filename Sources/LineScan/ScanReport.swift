@@ -1,9 +1,11 @@
+import JSON
+
 /// What `relayctl scan` found: every access concentrator that answered, as JSON (snake_case,
 /// `schema_version` like relayctl's other documents) and as the source of its text.
 ///
 /// Strings are as the AC sent them (decoded as UTF-8, invalid bytes written `\xNN`, cut to
 /// `ScanLimits.textLength`): whoever prints them escapes them for a terminal.
-public struct ScanReport: Codable, Sendable, Equatable {
+public struct ScanReport: JSONObjectEncodable, Sendable, Equatable {
     public var schemaVersion = 1
     public var interface: String
     public var interfaceMAC: String
@@ -28,19 +30,8 @@ public struct ScanReport: Codable, Sendable, Equatable {
         self.otherFrames = otherFrames
     }
 
-    enum CodingKeys: String, CodingKey {
-        case interface
-        case schemaVersion = "schema_version"
-        case interfaceMAC = "interface_mac"
-        case serviceName = "service_name"
-        case timeoutSeconds = "timeout_seconds"
-        case accessConcentrators = "access_concentrators"
-        case unlistedAccessConcentrators = "unlisted_access_concentrators"
-        case otherFrames = "other_frames"
-    }
-
     /// One access concentrator: everything its PADOs to this scan said.
-    public struct AccessConcentrator: Codable, Sendable, Equatable {
+    public struct AccessConcentrator: JSONObjectEncodable, Sendable, Equatable {
         public var mac: String
         /// The first AC-Name it sent; nil if it sent none.
         public var acName: String?
@@ -78,34 +69,23 @@ public struct ScanReport: Codable, Sendable, Equatable {
             self.offers = offers
         }
 
-        enum CodingKeys: String, CodingKey {
-            case mac, cookie, errors, offers
-            case acName = "ac_name"
-            case serviceNames = "service_names"
-            case offersRequestedService = "offers_requested_service"
-            case answersAnyService = "answers_any_service"
-            case echoesRelaySessionID = "echoes_relay_session_id"
-            case pppMaxPayload = "ppp_max_payload"
-            case responseMilliseconds = "response_ms"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mac, forKey: .mac)
-            try c.encode(acName, forKey: .acName)
-            try c.encode(serviceNames, forKey: .serviceNames)
-            try c.encode(offersRequestedService, forKey: .offersRequestedService)
-            try c.encode(answersAnyService, forKey: .answersAnyService)
-            try c.encode(cookie, forKey: .cookie)
-            try c.encode(echoesRelaySessionID, forKey: .echoesRelaySessionID)
-            try c.encode(pppMaxPayload, forKey: .pppMaxPayload)
-            try c.encode(errors, forKey: .errors)
-            try c.encode(responseMilliseconds, forKey: .responseMilliseconds)
-            try c.encode(offers, forKey: .offers)
+        /// Every key is written, null where there is nothing to say.
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("mac", mac)
+            try object.write("ac_name", acName)
+            try object.write("service_names", serviceNames)
+            try object.write("offers_requested_service", offersRequestedService)
+            try object.write("answers_any_service", answersAnyService)
+            try object.write("cookie", cookie)
+            try object.write("echoes_relay_session_id", echoesRelaySessionID)
+            try object.write("ppp_max_payload", pppMaxPayload)
+            try object.write("errors", errors)
+            try object.write("response_ms", responseMilliseconds)
+            try object.write("offers", offers)
         }
     }
 
-    public struct ErrorTag: Codable, Sendable, Equatable {
+    public struct ErrorTag: JSONObjectEncodable, Sendable, Equatable {
         /// "Service-Name-Error", "AC-System-Error" or "Generic-Error".
         public var tag: String
         public var text: String
@@ -114,17 +94,22 @@ public struct ScanReport: Codable, Sendable, Equatable {
             self.tag = tag
             self.text = text
         }
+
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("tag", tag)
+            try object.write("text", text)
+        }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion)
-        try c.encode(interface, forKey: .interface)
-        try c.encode(interfaceMAC, forKey: .interfaceMAC)
-        try c.encode(serviceName, forKey: .serviceName)
-        try c.encode(timeoutSeconds, forKey: .timeoutSeconds)
-        try c.encode(accessConcentrators, forKey: .accessConcentrators)
-        try c.encode(unlistedAccessConcentrators, forKey: .unlistedAccessConcentrators)
-        try c.encode(otherFrames, forKey: .otherFrames)
+    /// Every key is written, `service_name` null when none was asked for.
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("schema_version", schemaVersion)
+        try object.write("interface", interface)
+        try object.write("interface_mac", interfaceMAC)
+        try object.write("service_name", serviceName)
+        try object.write("timeout_seconds", timeoutSeconds)
+        try object.write("access_concentrators", accessConcentrators)
+        try object.write("unlisted_access_concentrators", unlistedAccessConcentrators)
+        try object.write("other_frames", otherFrames)
     }
 }

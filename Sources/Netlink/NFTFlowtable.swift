@@ -1,10 +1,11 @@
 import CMnl
 import CNftnl
+import JSON
 import Libc
 
 /// An nftables flowtable as the kernel lists it: enough to take devices out of it and put them
 /// back (the hook and priority must be repeated when devices are added).
-public struct NFTFlowtable: Sendable, Equatable, Codable {
+public struct NFTFlowtable: Sendable, Equatable, JSONObjectEncodable, JSONObjectDecodable {
     public var family: UInt32
     public var table: String
     public var name: String
@@ -19,6 +20,25 @@ public struct NFTFlowtable: Sendable, Equatable, Codable {
         self.hook = hook
         self.priority = priority
         self.devices = devices
+    }
+
+    /// As the fast-path state file keeps it, to put the devices back after a reboot.
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        family = try object.read("family")
+        table = try object.read("table")
+        name = try object.read("name")
+        hook = try object.read("hook")
+        priority = try object.read("priority")
+        devices = try object.read("devices")
+    }
+
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("family", family)
+        try object.write("table", table)
+        try object.write("name", name)
+        try object.write("hook", hook)
+        try object.write("priority", priority)
+        try object.write("devices", devices)
     }
 
     /// A libnftnl object naming this flowtable with `devices` in its hook.

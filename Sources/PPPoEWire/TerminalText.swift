@@ -43,9 +43,10 @@ public enum TerminalText {
         return out
     }
 
-    /// Valid JSON (as JSONEncoder writes it) with DEL, C1 controls and the characters
-    /// `escaped` shows as `\u{...}` written as JSON `\uXXXX` escapes: the same JSON to a parser,
-    /// plain text to a terminal. JSON's own syntax is ASCII, so these can only be inside strings.
+    /// Valid JSON (as relayctl writes it, which escapes only C0 controls) with DEL, C1 controls
+    /// and the characters `escaped` shows as `\u{...}` written as JSON `\uXXXX` escapes: the same
+    /// JSON to a parser, plain text to a terminal. JSON's own syntax is ASCII, so these can only
+    /// be inside strings.
     public static func escapingJSON(_ json: [UInt8]) -> [UInt8] {
         guard json.contains(where: { $0 >= 0x7F }) else { return json }
         var out = ""

@@ -1,17 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ControlProtocol
+import JSON
 import Libc
 
 /// The client side, used by `relayctl status` and `relayctl sessions`.
 public enum ControlClient {
-    public static func query<Reply: Decodable>(_ request: ControlRequest, runtimeDirectory: String,
-                                               as type: Reply.Type) throws(DaemonError) -> Reply {
+    public static func query<Reply: JSONDecodable>(_ request: ControlRequest, runtimeDirectory: String,
+                                                   as type: Reply.Type) throws(DaemonError) -> Reply {
         let data = try raw(request, runtimeDirectory: runtimeDirectory)
-        do { return try JSONDecoder().decode(Reply.self, from: Data(data)) } catch {
+        do { return try JSON.decode(Reply.self, from: data) } catch {
             throw .failure("the relay sent an answer that is not a \(request.line) report")
         }
     }
@@ -26,7 +22,7 @@ public enum ControlClient {
             throw .failure("the relay at \(paths.controlSocket) did not answer")
         }
         // A refusal (not allowed, not understood) is an error here too, also for --json.
-        if reply.first == UInt8(ascii: "{"), let refusal = try? JSONDecoder().decode(ControlErrorReply.self, from: Data(reply)) {
+        if reply.first == UInt8(ascii: "{"), let refusal = try? JSON.decode(ControlErrorReply.self, from: reply) {
             throw .failure("the relay refused \"\(request.line)\": \(String(refusal.error.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))")
         }
         guard sent else { throw .failure("the relay at \(paths.controlSocket) did not answer") }

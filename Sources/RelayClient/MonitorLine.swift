@@ -1,13 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ControlProtocol
+import JSON
 
 /// One line of `relayctl monitor --json`: an interval's rates as a JSON object (snake_case,
 /// `schema_version` like relayctl's other documents), so a script can read the stream line by line.
-public struct MonitorLine: Encodable, Sendable {
+public struct MonitorLine: JSONObjectEncodable, Sendable {
     public var schemaVersion = JSONSchema.version
     public var pid: Int32
     public var dataplane: String
@@ -21,7 +17,7 @@ public struct MonitorLine: Encodable, Sendable {
     public var countersMoved: [String: UInt64]
     public var sessions: [Session]
 
-    public struct Rates: Encodable, Sendable {
+    public struct Rates: JSONObjectEncodable, Sendable {
         var packetsPerSecondToAC: Double
         var bitsPerSecondToAC: Double
         var packetsPerSecondToClient: Double
@@ -34,28 +30,25 @@ public struct MonitorLine: Encodable, Sendable {
             bitsPerSecondToClient = rounded(rates.bitsPerSecondToClient)
         }
 
-        enum CodingKeys: String, CodingKey {
-            case packetsPerSecondToAC = "packets_per_second_to_ac"
-            case bitsPerSecondToAC = "bits_per_second_to_ac"
-            case packetsPerSecondToClient = "packets_per_second_to_client"
-            case bitsPerSecondToClient = "bits_per_second_to_client"
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+            try object.write("packets_per_second_to_ac", packetsPerSecondToAC)
+            try object.write("bits_per_second_to_ac", bitsPerSecondToAC)
+            try object.write("packets_per_second_to_client", packetsPerSecondToClient)
+            try object.write("bits_per_second_to_client", bitsPerSecondToClient)
         }
     }
 
-    public struct Session: Encodable, Sendable {
+    public struct Session: JSONObjectEncodable, Sendable {
         var session: SessionReport
         var new: Bool
         var rates: Rates?
 
-        public func encode(to encoder: any Encoder) throws {
+        public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
             // The session's own keys (as `sessions --json` prints them), then the rates beside them.
-            try session.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(new, forKey: .new)
-            try c.encode(rates, forKey: .rates)
+            try object.merge(session)
+            try object.write("new", new)
+            try object.write("rates", rates)
         }
-
-        enum CodingKeys: String, CodingKey { case new, rates }
     }
 
     public init(_ frame: MonitorFrame) {
@@ -71,38 +64,25 @@ public struct MonitorLine: Encodable, Sendable {
         sessions = frame.sessions.map { Session(session: $0.session, new: $0.isNew, rates: $0.rates.map(Rates.init)) }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case pid, dataplane, restarted, overall, sessions
-        case schemaVersion = "schema_version"
-        case uptimeSeconds = "uptime_seconds"
-        case intervalSeconds = "interval_seconds"
-        case sessionCount = "session_count"
-        case sessionsEnded = "sessions_ended"
-        case countersMoved = "counters_moved"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion)
-        try c.encode(pid, forKey: .pid)
-        try c.encode(dataplane, forKey: .dataplane)
-        try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
-        try c.encode(intervalSeconds, forKey: .intervalSeconds)
-        try c.encode(sessionCount, forKey: .sessionCount)
-        try c.encode(restarted, forKey: .restarted)
-        try c.encode(overall, forKey: .overall)
-        try c.encode(sessionsEnded, forKey: .sessionsEnded)
-        try c.encode(countersMoved, forKey: .countersMoved)
-        try c.encode(sessions, forKey: .sessions)
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("schema_version", schemaVersion)
+        try object.write("pid", pid)
+        try object.write("dataplane", dataplane)
+        try object.write("uptime_seconds", uptimeSeconds)
+        try object.write("interval_seconds", intervalSeconds)
+        try object.write("session_count", sessionCount)
+        try object.write("restarted", restarted)
+        try object.write("overall", overall)
+        try object.write("sessions_ended", sessionsEnded)
+        try object.write("counters_moved", countersMoved)
+        try object.write("sessions", sessions)
     }
 }
 
 extension MonitorLine {
     /// One line of JSON, keys sorted, no newline inside.
     public var json: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? Array(encoder.encode(self))) ?? Array("{}".utf8)
+        (try? JSON.encode(self, format: .line)) ?? Array("{}".utf8)
     }
 }
 

@@ -1,37 +1,23 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ControlProtocol
+import JSON
 import Libc
 import PlainText
 
 /// The saved configuration: JSON, written atomically (temporary file, then rename). Lines that
-/// start with "#" are comments, so an example configuration can explain itself.
+/// start with "#" are comments, so an example configuration can explain itself; they read as
+/// empty lines, so that a refusal's line number is the file's.
 public enum ConfigurationFile {
     /// The configuration saved at `path`, or why it cannot be used.
     public static func load(_ path: String) throws(DaemonError) -> RelayConfiguration {
         guard let bytes = fileContents(atPath: path) else { throw .failure("no configuration at \(path) (relayctl enable saves one)") }
         let json = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.trimmingWhitespace.hasPrefix("#") }.joined(separator: "\n")
+            .map { $0.trimmingWhitespace.hasPrefix("#") ? "" : String($0) }.joined(separator: "\n")
         let configuration: RelayConfiguration
-        do { configuration = try JSONDecoder().decode(RelayConfiguration.self, from: Data(json.utf8)) } catch {
-            throw .usage("\(path) is not a relay configuration: \(ConfigurationFile.reason(error))")
+        do { configuration = try JSON.decode(RelayConfiguration.self, from: Array(json.utf8)) } catch {
+            throw .usage("\(path) is not a relay configuration: \(error)")
         }
         try configuration.validate()
         return configuration
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, _): "missing \"\(key.stringValue)\""
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
-             let DecodingError.dataCorrupted(context):
-            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription)
-                .trimmingWhitespace
-        default: "not valid JSON"
-        }
     }
 
     static func save(_ configuration: RelayConfiguration, at path: String) throws(DaemonError) {

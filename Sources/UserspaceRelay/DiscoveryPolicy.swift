@@ -1,6 +1,8 @@
+import JSON
+
 /// What the relay lets through discovery, beyond RFC 2516 itself: limits that keep one host
 /// (or a flood of forged ones) from taking the relay from everybody else.
-public struct DiscoveryPolicy: Sendable, Equatable, Codable {
+public struct DiscoveryPolicy: Sendable, Equatable, JSONObjectEncodable, JSONObjectDecodable {
     /// Sessions one client MAC may hold at once; 0 = no limit. A client over it gets the same
     /// PADS Generic-Error as a full table, and the AC a PADT.
     public var maxSessionsPerClient: Int
@@ -35,23 +37,26 @@ public struct DiscoveryPolicy: Sendable, Equatable, Codable {
         self.offersPerClient = offersPerClient
     }
 
-    enum CodingKeys: String, CodingKey {
-        case maxSessionsPerClient = "max_sessions_per_client", acNames = "ac_names", serviceNames = "service_names"
-        case padiPerClientPerMinute = "padi_per_client_per_minute", padiPerClientBurst = "padi_per_client_burst"
-        case padiPerSecond = "padi_per_second", offersPerClient = "offers_per_client"
+    /// Every field may be missing (a configuration saved by an older relay): it takes its default.
+    public init(from object: JSONObjectReader) throws(JSONError) {
+        let standard = DiscoveryPolicy()
+        maxSessionsPerClient = try object.readIfPresent("max_sessions_per_client") ?? standard.maxSessionsPerClient
+        acNames = try object.readIfPresent("ac_names") ?? []
+        serviceNames = try object.readIfPresent("service_names") ?? []
+        padiPerClientPerMinute = try object.readIfPresent("padi_per_client_per_minute") ?? standard.padiPerClientPerMinute
+        padiPerClientBurst = try object.readIfPresent("padi_per_client_burst") ?? standard.padiPerClientBurst
+        padiPerSecond = try object.readIfPresent("padi_per_second") ?? standard.padiPerSecond
+        offersPerClient = try object.readIfPresent("offers_per_client") ?? standard.offersPerClient
     }
 
-    /// Every field may be missing (a configuration saved by an older relay): it takes its default.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let standard = DiscoveryPolicy()
-        maxSessionsPerClient = try c.decodeIfPresent(Int.self, forKey: .maxSessionsPerClient) ?? standard.maxSessionsPerClient
-        acNames = try c.decodeIfPresent([String].self, forKey: .acNames) ?? []
-        serviceNames = try c.decodeIfPresent([String].self, forKey: .serviceNames) ?? []
-        padiPerClientPerMinute = try c.decodeIfPresent(Int.self, forKey: .padiPerClientPerMinute) ?? standard.padiPerClientPerMinute
-        padiPerClientBurst = try c.decodeIfPresent(Int.self, forKey: .padiPerClientBurst) ?? standard.padiPerClientBurst
-        padiPerSecond = try c.decodeIfPresent(Int.self, forKey: .padiPerSecond) ?? standard.padiPerSecond
-        offersPerClient = try c.decodeIfPresent(Int.self, forKey: .offersPerClient) ?? standard.offersPerClient
+    public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
+        try object.write("max_sessions_per_client", maxSessionsPerClient)
+        try object.write("ac_names", acNames)
+        try object.write("service_names", serviceNames)
+        try object.write("padi_per_client_per_minute", padiPerClientPerMinute)
+        try object.write("padi_per_client_burst", padiPerClientBurst)
+        try object.write("padi_per_second", padiPerSecond)
+        try object.write("offers_per_client", offersPerClient)
     }
 
     /// The checks that need no system, each a one-line reason.

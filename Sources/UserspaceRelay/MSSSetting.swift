@@ -1,7 +1,8 @@
+import JSON
 import PPPoEWire
 
 /// How the relay clamps TCP MSS inside sessions: `--mss auto|off|N`.
-public enum MSSSetting: Sendable, Equatable, Codable, CustomStringConvertible, LosslessStringConvertible {
+public enum MSSSetting: Sendable, Equatable, JSONCodable, CustomStringConvertible, LosslessStringConvertible {
     /// 1452 (IPv4) and 1432 (IPv6) for PPPoE's 1492-byte MTU, or more where discovery agreed a
     /// larger PPP-Max-Payload (RFC 4638).
     case auto
@@ -72,16 +73,14 @@ public enum MSSSetting: Sendable, Equatable, Codable, CustomStringConvertible, L
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let setting = MSSSetting(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad MSS \(text)"))
+    /// In JSON a setting is its text, as `--mss` takes it ("auto", "off", "1400").
+    public init(json: JSONValue, path: String) throws(JSONError) {
+        let text = try String(json: json, path: path)
+        switch Self.parse(text) {
+        case let .success(setting): self = setting
+        case let .failure(problem): throw JSONError(.invalidValue, path: path, reason: problem.description)
         }
-        self = setting
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func jsonValue() -> JSONValue { .string(description) }
 }

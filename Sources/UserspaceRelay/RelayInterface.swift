@@ -2,7 +2,7 @@ import PPPoEWire
 
 /// A device the relay speaks on, as resolved at start: slot 0 is the WAN, LANs follow.
 public struct RelayInterface: Sendable, Equatable {
-    public enum Role: String, Sendable, Codable { case wan, lan }
+    public enum Role: String, Sendable { case wan, lan }
 
     public var name: String
     public var index: Int32

@@ -20,7 +20,8 @@ extension Relayctl {
             func run() throws {
                 let reports = FastPaths.status(fastPaths.system.relaying(on: relayDevices(saved)))
                 if output.json {
-                    FileOutput.standardOutput(String(decoding: ControlJSON.encode(FastPathsDocument(fastPaths: reports)), as: UTF8.self))
+                    FileOutput.standardOutput(String(decoding: ControlJSON.encode(
+                        FastPaths.StatusDocument(schemaVersion: JSONSchema.version, fastPaths: reports)), as: UTF8.self))
                     return
                 }
                 for report in reports {
@@ -68,14 +69,4 @@ extension Relayctl {
 private func relayDevices(_ saved: ConfigurationOptions) -> [String] {
     guard let configuration = try? ConfigurationFile.load(saved.resolvedPath) else { return [] }
     return [configuration.wanInterface] + configuration.lanInterfaces
-}
-
-/// `fastpath status --json`: the fast paths in one document, versioned like every other.
-private struct FastPathsDocument: Encodable {
-    let schemaVersion = JSONSchema.version
-    let fastPaths: [FastPaths.Report]
-
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", fastPaths = "fast_paths"
-    }
 }

@@ -68,9 +68,9 @@ extension Relayctl {
 /// which JSON may carry raw, written as `\u` escapes so a terminal shows them as text), or
 /// text for people. No relay running is exit 3 (as `systemctl is-active` says inactive), with
 /// one line on stderr, and for `status --json` also `{"running": false, ...}` on stdout.
-private func show<Report: Decodable>(_ request: ControlRequest, as type: Report.Type, runtime: RuntimeOptions,
-                                     output: OutputOptions, render: (Report) -> String,
-                                     notRunningJSON: Bool = false) throws {
+private func show<Report: ControlReply>(_ request: ControlRequest, as type: Report.Type, runtime: RuntimeOptions,
+                                        output: OutputOptions, render: (Report) -> String,
+                                        notRunningJSON: Bool = false) throws {
     let directory = runtime.resolvedRuntimeDirectory
     do {
         if output.json {

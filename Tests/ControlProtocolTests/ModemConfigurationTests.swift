@@ -1,5 +1,5 @@
 import ControlProtocol
-import Foundation
+import JSON
 import XCTest
 
 /// The modem's place in the saved configuration: optional, so files without it load as before,
@@ -11,17 +11,17 @@ final class ModemConfigurationTests: XCTestCase {
                                                              acName: "loft", serviceNames: ["internet", "backup"]))
 
     func testAModemConfigurationRoundTripsInSnakeCase() throws {
-        let data = try JSONEncoder().encode(modem)
+        let data = ControlJSON.encode(modem)
         let text = String(decoding: data, as: UTF8.self)
         XCTAssertTrue(text.contains("\"service_names\"") && text.contains("\"ac_name\""), text)
-        XCTAssertEqual(try JSONDecoder().decode(RelayConfiguration.self, from: data), modem)
+        XCTAssertEqual(try JSON.decode(RelayConfiguration.self, from: data), modem)
     }
 
     func testAConfigurationWithoutAModemHasNone() throws {
         let plain = RelayConfiguration(lanInterfaces: ["lan0"], wanInterface: "wan0")
-        let data = try JSONEncoder().encode(plain)
+        let data = ControlJSON.encode(plain)
         XCTAssertFalse(String(decoding: data, as: UTF8.self).contains("modem"))
-        XCTAssertNil(try JSONDecoder().decode(RelayConfiguration.self, from: data).modem)
+        XCTAssertNil(try JSON.decode(RelayConfiguration.self, from: data).modem)
         XCTAssertEqual(plain.runArguments.first, "run")
     }
 

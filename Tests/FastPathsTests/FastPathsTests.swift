@@ -255,6 +255,63 @@ final class FlowtableTests: XCTestCase {
         }
     }
 
+    /// A state file an older relayctl saved (through Foundation, its flowtables' keys in any
+    /// order) still restores exactly what it recorded.
+    func testAStateFileFromAnOlderRelayRestores() throws {
+        try withRoot { root in
+            let fake = FakeFlowtables([table("ft", ["eth9"])])
+            let system = system(fake, root: root)
+            let saved = #"""
+            {
+              "records" : [
+                {
+                  "found" : {
+                    "on" : true,
+                    "values" : {
+                      "flowtables" : "[{\"removed\":[\"wan0\",\"lan0\"],\"flowtable\":{\"table\":\"fw4\",\"name\":\"ft\",\"hook\":0,\"family\":1,\"priority\":0,\"devices\":[\"wan0\",\"lan0\",\"eth9\"]}}]"
+                    }
+                  },
+                  "name" : "nftables-flowtables"
+                }
+              ]
+            }
+            """#
+            let path = system.path(FastPaths.stateFile)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try saved.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertEqual(FastPaths.status(system).first { $0.name == "nftables-flowtables" }?.switchedOffByRelay, true)
+            XCTAssertEqual(try FastPaths.restore(system), ["nftables-flowtables"])
+            XCTAssertEqual(fake.devices("ft"), ["wan0", "lan0", "eth9"])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    /// The state file as this relayctl writes it: Foundation's layout, keys sorted.
+    func testTheStateFileIsWrittenAsBefore() throws {
+        try withRoot { root in
+            let fake = FakeFlowtables([table("ft", ["wan0", "eth9"])])
+            let system = system(fake, root: root)
+            XCTAssertEqual(try FastPaths.switchOff(system), ["nftables-flowtables"])
+            let written = try String(contentsOfFile: system.path(FastPaths.stateFile), encoding: .utf8)
+            XCTAssertEqual(written, #"""
+            {
+              "records" : [
+                {
+                  "found" : {
+                    "on" : true,
+                    "values" : {
+                      "flowtables" : "[{\"flowtable\":{\"devices\":[\"wan0\",\"eth9\"],\"family\":1,\"hook\":0,\"name\":\"ft\",\"priority\":0,\"table\":\"fw4\"},\"removed\":[\"wan0\"]}]"
+                    }
+                  },
+                  "name" : "nftables-flowtables"
+                }
+              ]
+            }
+            """#)
+        }
+    }
+
     func testAFlowtableThatRefusesIsAnErrorAndNothingChanges() throws {
         try withRoot { root in
             let fake = FakeFlowtables([table("ft", ["wan0", "eth9"])])

@@ -1,3 +1,4 @@
+import JSON
 import LineScan
 import PPPoEWire
 import Foundation
@@ -154,7 +155,7 @@ final class ScanTallyTests: XCTestCase {
         let probe = probe(service: nil)
         var tally = ScanTally(probe: probe)
         tally.add(pado(from: ac1, answering: 0, probe: probe), elapsedNanoseconds: 1_000_000)
-        let data = try JSONEncoder().encode(tally.report(interface: "wan0", timeoutSeconds: 1))
+        let data = Data(try JSON.encode(tally.report(interface: "wan0", timeoutSeconds: 1)))
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(object["schema_version"] as? Int, 1)
         XCTAssertTrue(object["service_name"] is NSNull)

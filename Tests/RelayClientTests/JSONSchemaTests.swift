@@ -4,13 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 import ControlProtocol
+import JSON
 import UserspaceRelay
 import XCTest
 
 /// The documents relayctl prints: snake_case keys, each with schema_version; configurations
 /// saved with the old camelCase keys still read.
 final class JSONSchemaTests: XCTestCase {
-    private func keys(_ value: some Encodable) throws -> [String] {
+    private func keys(_ value: some JSONEncodable) throws -> [String] {
         let object = try JSONSerialization.jsonObject(with: Data(ControlJSON.encode(value))) as? [String: Any]
         return try XCTUnwrap(object).keys.sorted()
     }
@@ -55,13 +56,14 @@ final class JSONSchemaTests: XCTestCase {
         let expected = RelayConfiguration(lanInterfaces: ["br-lan"], wanInterface: "eth1", dataplane: .kernel, maxSessions: 7,
                                           idleTimeout: 9, mss: .fixed(1400), runtimeDirectory: "/run/x", controlGroup: "g")
         for text in [old, new] {
-            XCTAssertEqual(try JSONDecoder().decode(RelayConfiguration.self, from: Data(text.utf8)), expected, text)
+            XCTAssertEqual(try JSON.decode(RelayConfiguration.self, from: Array(text.utf8)), expected, text)
         }
-        XCTAssertEqual(try JSONDecoder().decode(RelayConfiguration.self, from: Data(ControlJSON.encode(expected))), expected)
+        XCTAssertEqual(try JSON.decode(RelayConfiguration.self, from: ControlJSON.encode(expected)), expected)
         let missing = #"{"wan_interface": "eth1", "dataplane": "auto", "max_sessions": 7, "idle_timeout": 9, "mss": "auto", "runtime_directory": "/run/x"}"#
-        XCTAssertThrowsError(try JSONDecoder().decode(RelayConfiguration.self, from: Data(missing.utf8))) { error in
-            guard case let DecodingError.keyNotFound(key, _)? = error as? DecodingError else { return XCTFail("\(error)") }
-            XCTAssertEqual(key.stringValue, "lan_interfaces", "the error names the current key")
+        XCTAssertThrowsError(try JSON.decode(RelayConfiguration.self, from: Array(missing.utf8))) { error in
+            guard let error = error as? JSONError, error.kind == .missingKey else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.path, "lan_interfaces", "the error names the current key")
+            XCTAssertEqual(error.description, #"missing "lan_interfaces""#)
         }
     }
 
@@ -69,7 +71,7 @@ final class JSONSchemaTests: XCTestCase {
     /// carrier; camelCase configuration) still decodes, so enable recognises it.
     func testAnOlderDaemonsStatusStillDecodes() throws {
         let old = #"{"pid": 5, "dataplane": "userspace", "dataplane_reason": "r", "uptime_seconds": 3, "interfaces": [{"name": "wan0", "role": "wan", "index": 2, "mac": "m", "mtu": 1500, "state": "up"}], "session_count": 0, "max_sessions": 10, "idle_timeout_seconds": 0, "counters": {}, "configuration": {"wanInterface": "wan0", "lanInterfaces": ["lan0"], "dataplane": "auto", "maxSessions": 10, "idleTimeout": 0, "mss": "auto", "runtimeDirectory": "/run/x"}, "mss": "auto"}"#
-        let status = try JSONDecoder().decode(StatusReport.self, from: Data(old.utf8))
+        let status = try JSON.decode(StatusReport.self, from: Array(old.utf8))
         XCTAssertTrue(status.running)
         XCTAssertEqual(status.interfaces[0].operstate, "unknown")
         XCTAssertEqual(status.configuration.lanInterfaces, ["lan0"])
