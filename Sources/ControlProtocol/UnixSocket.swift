@@ -75,10 +75,10 @@ public enum UnixSocket {
     }
 
     public static func setTimeouts(_ fd: Int32, receiveMilliseconds: Int, sendMilliseconds: Int) {
-        var receive = timeval(tv_sec: receiveMilliseconds / 1000, tv_usec: (receiveMilliseconds % 1000) * 1000)
-        var send = timeval(tv_sec: sendMilliseconds / 1000, tv_usec: (sendMilliseconds % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
+        var receive = timeval(tv_sec: .init(receiveMilliseconds / 1000), tv_usec: .init((receiveMilliseconds % 1000) * 1000))
+        var send = timeval(tv_sec: .init(sendMilliseconds / 1000), tv_usec: .init((sendMilliseconds % 1000) * 1000))
+        setsockopt(fd, SOL_SOCKET, pr_libc_so_rcvtimeo, &receive, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, pr_libc_so_sndtimeo, &send, socklen_t(MemoryLayout<timeval>.size))
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

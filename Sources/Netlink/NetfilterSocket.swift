@@ -20,7 +20,7 @@ public struct NetfilterSocket: ~Copyable {
         // Errors without a copy of the request: a failing batch cannot overflow our buffer.
         setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, pr_libc_so_rcvtimeo, &timeout, socklen_t(MemoryLayout<timeval>.size))
         // A full table installed in one transaction is 131,068 element messages, each acknowledged:
         // tens of megabytes each way, more than the system's default maxima allow, so with
         // CAP_NET_ADMIN the buffers are forced (memory is charged only while messages wait).

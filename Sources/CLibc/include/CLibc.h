@@ -76,4 +76,9 @@ static inline int pr_libc_ignore_signal(int signal_number) {
     return signal(signal_number, SIG_IGN) == SIG_ERR ? -1 : 0;
 }
 
+/// Socket timeouts' option numbers: where time_t may be 32 or 64 bits (glibc on 32-bit ARM),
+/// the headers choose them with an expression Swift cannot import.
+static const int pr_libc_so_rcvtimeo = SO_RCVTIMEO;
+static const int pr_libc_so_sndtimeo = SO_SNDTIMEO;
+
 #endif
