@@ -80,6 +80,10 @@ let package = Package(
             "ControlProtocol", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim",
         ]),
 
+        // Command lines: commands described once, parsed into typed values, help and errors in
+        // the layout swift-argument-parser users know. Pure Swift, for the Embedded build too.
+        .target(name: "ArgumentParsing"),
+
         // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
         .target(name: "HDLCFraming"),
 
@@ -123,6 +127,10 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "UserspaceRelay"]),
         .testTarget(name: "LineScanTests", dependencies: ["LineScan", "PPPoEWire"]),
+        // The parser itself, and relayctl's command line against goldens recorded from the
+        // swift-argument-parser build (record-goldens).
+        .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"],
+                    exclude: ["Goldens", "record-goldens"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
