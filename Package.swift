@@ -96,8 +96,7 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: ["Libc",
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan", "ArgumentParsing",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
