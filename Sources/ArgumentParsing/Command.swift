@@ -25,11 +25,15 @@ extension Command {
     public static var arguments: [ArgumentDefinition] { command.arguments }
 }
 
-/// A bad command line, or a validation that failed: one line for the user, exit status 2.
+/// A bad command line, or a validation that failed: one line for the user.
 public struct UsageError: Error, Equatable, Sendable {
     public let message: String
+    /// The argument the error is about as a "Help:" line shows it (`--wan <wan>  The WAN
+    /// interface ...`): for a value missing or bad; empty otherwise.
+    public let argumentHelp: String
 
-    public init(_ message: String) {
+    public init(_ message: String, argumentHelp: String = "") {
         self.message = message
+        self.argumentHelp = argumentHelp
     }
 }

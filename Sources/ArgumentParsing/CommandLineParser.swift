@@ -30,7 +30,7 @@ public struct CommandLineParser {
     /// the command that will run: returns its path. Help asked for with the `help`
     /// subcommand, or as the only thing after a command with subcommands, ends here.
     public mutating func selectCommand() throws(CommandLineExit) -> [String] {
-        if let tokenError { throw .usage(tokenError.message) }
+        if let tokenError { throw .usage(tokenError) }
         var current = root
         while true {
             if let index = nextUnused(), case let .value(word) = tokens[index].form {
@@ -77,7 +77,7 @@ public struct CommandLineParser {
     /// be read as another's options. Help and version mean nothing here.
     public static func parse<G: ArgumentGroup>(_ type: G.Type, arguments: [String]) throws(CommandLineExit) -> G {
         var parser = CommandLineParser(root: CommandDescription(name: ""), arguments: arguments)
-        if let tokenError = parser.tokenError { throw .usage(tokenError.message) }
+        if let tokenError = parser.tokenError { throw .usage(tokenError) }
         return try parser.parseValues(G.arguments, as: type, builtIns: false)
     }
 
@@ -101,7 +101,7 @@ public struct CommandLineParser {
             group = try G(parsing: values)
             try group.validate()
         } catch {
-            throw .usage(error.message)
+            throw .usage(error)
         }
         try rejectLeftovers(knownNames: definitions.flatMap { $0.longNames })
         return group

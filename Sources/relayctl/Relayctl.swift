@@ -81,8 +81,8 @@ enum Relayctl {
 
     /// A usage error as one line: a message of several lines is joined with "; ".
     static func usageMessage(_ exit: CommandLineExit) -> String {
-        guard case let .usage(message) = exit else { return "" }
-        return message.split(whereSeparator: { $0.isNewline }).joined(separator: "; ")
+        guard case let .usage(error) = exit else { return "" }
+        return error.message.split(whereSeparator: { $0.isNewline }).joined(separator: "; ")
     }
 
     /// The arguments after the program's name, from the C library's argv where CShim caught

@@ -15,7 +15,7 @@ final class FuzzTests: XCTestCase {
             let count = Int.random(in: 0...8, using: &generator)
             let arguments = (0..<count).map { _ in words.randomElement(using: &generator)! }
             switch outcome(arguments) {
-            case let .exit(.usage(message)):
+            case let .usage(message):
                 XCTAssertFalse(message.isEmpty, "\(arguments)")
                 XCTAssertFalse(message.contains("\n") && !arguments.contains(where: { $0.contains("\n") }), "\(arguments)")
             case let .exit(.help(path)):

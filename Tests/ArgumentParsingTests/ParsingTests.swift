@@ -3,7 +3,7 @@ import XCTest
 
 /// The parser on a small tool: values, their order, the errors and their words.
 final class ParsingTests: XCTestCase {
-    func usage(_ message: String) -> Outcome { .exit(.usage(message)) }
+    func usage(_ message: String) -> Outcome { .usage(message) }
 
     func testValuesOfEveryKind() {
         XCTAssertEqual(outcome(["paint", "--wall", "north"]),
@@ -98,7 +98,44 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(paint.room, "hall")
         XCTAssertTrue(paint.dry)
         XCTAssertThrowsError(try CommandLineParser.parse(Paint.self, arguments: ["--wall", "w", "--help"])) { error in
-            XCTAssertEqual(error as? CommandLineExit, .usage("Unknown option '--help'. Did you mean '--wall'?"))
+            XCTAssertEqual(error as? CommandLineExit, .usage(UsageError("Unknown option '--help'. Did you mean '--wall'?")))
         }
+    }
+}
+
+/// The error text in swift-argument-parser's own layout, with its "Help:" line where the error
+/// is about one argument.
+final class ErrorTextTests: XCTestCase {
+    func error(_ arguments: [String]) -> (path: [String], error: UsageError)? {
+        var parser = CommandLineParser(root: tool, arguments: arguments)
+        do throws(CommandLineExit) {
+            _ = try parser.selectCommand()
+            _ = try parser.parse(Paint.self)
+            return nil
+        } catch {
+            guard case let .usage(problem) = error else { return nil }
+            return (parser.path, problem)
+        }
+    }
+
+    func testAnErrorAboutOneArgumentSaysWhatItIs() throws {
+        let missing = try XCTUnwrap(error(["paint"]))
+        XCTAssertEqual(ErrorText.render(tool, path: missing.path, error: missing.error), """
+            Error: Missing expected argument '--wall <wall>'
+            Help:  --wall <wall>  The wall to paint.
+            Usage: tool paint --wall <wall> [--colour <colour>] [--coats <coats>] [--width <width>] [--brush <brush> ...] [--even <even>] [--dry] [--no-dry] [--json] [<room>]
+              See 'tool paint --help' for more information.
+            """)
+        let bad = try XCTUnwrap(error(["paint", "--wall", "w", "--coats", "x"]))
+        XCTAssertEqual(bad.error.argumentHelp, "--coats <coats>  Coats of paint.")
+    }
+
+    func testOtherErrorsHaveNoHelpLine() throws {
+        let unknown = try XCTUnwrap(error(["paint", "--wall", "w", "--bogus"]))
+        XCTAssertEqual(ErrorText.render(tool, path: [], error: unknown.error), """
+            Error: Unknown option '--bogus'. Did you mean '--coats'?
+            Usage: tool <subcommand>
+              See 'tool --help' for more information.
+            """)
     }
 }

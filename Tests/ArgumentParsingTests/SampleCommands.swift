@@ -99,6 +99,9 @@ enum Outcome: Equatable {
     case clear([Int])
     case forward(check: Bool, rest: [String])
     case group([String])
+    /// A usage error's message.
+    case usage(String)
+    /// Help or the version.
     case exit(CommandLineExit)
 }
 
@@ -120,6 +123,7 @@ func outcome(_ arguments: [String]) -> Outcome {
             return .group(path)
         }
     } catch {
+        if case let .usage(problem) = error { return .usage(problem.message) }
         return .exit(error)
     }
 }
