@@ -15,7 +15,6 @@ let package = Package(
         .executable(name: "pppoe-bench", targets: ["pppoe-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -101,10 +100,7 @@ let package = Package(
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
-        .executableTarget(name: "pppoe-bench", dependencies: ["Libc",
-            "CShim", "PPPoEWire", "Netlink",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "pppoe-bench", dependencies: ["Libc", "CShim", "PPPoEWire", "Netlink", "ArgumentParsing"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test-only: counts heap allocations per thread by interposing malloc and friends.

@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
 
-/// relayctl's command line as users know it, recorded from the swift-argument-parser build
-/// (record-goldens): help in every form, the version, and good and bad command lines, each
-/// with its stdout, stderr and exit status. The built relayctl must answer every one alike.
+/// relayctl's command line as users know it, and pppoe-bench's, recorded from their
+/// swift-argument-parser builds (record-goldens): help in every form, the version, and good and
+/// bad command lines, each with its stdout, stderr and exit status. The programs as built must
+/// answer every one alike.
 final class RelayctlGoldenTests: XCTestCase {
     static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
     static let root = goldens.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -11,26 +12,32 @@ final class RelayctlGoldenTests: XCTestCase {
     /// relayctl as built for this test run (or $RELAYCTL_BIN).
     static var relayctl: String {
         if let path = ProcessInfo.processInfo.environment["RELAYCTL_BIN"] { return path }
+        return built("relayctl")
+    }
+
+    /// A program as built for this test run: found beside the test binary or above it.
+    static func built(_ program: String) -> String {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("relayctl").path
+            let candidate = directory.appendingPathComponent(program).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return root.appendingPathComponent(".build/debug/relayctl").path
+        return root.appendingPathComponent(".build/debug/\(program)").path
     }
 
     struct Case {
         let name: String
         let status: Int32
         let settings: [String: String]
+        let program: String
         let arguments: [String]
 
-        var commandLine: String { (settings.map { "\($0.key)=\($0.value)" } + ["relayctl"] + arguments).joined(separator: " ") }
+        var commandLine: String { (settings.map { "\($0.key)=\($0.value)" } + [program] + arguments).joined(separator: " ") }
     }
 
     /// Goldens/results: NNN, exit status, then the command line's fields, separated by tabs
-    /// (VARIABLE=value settings first, then relayctl, then its arguments; '' is an empty one).
+    /// (VARIABLE=value settings first, then the program, then its arguments; '' is an empty one).
     static func cases() throws -> [Case] {
         let text = try String(contentsOf: goldens.appendingPathComponent("results"), encoding: .utf8)
         return text.split(separator: "\n").map { line in
@@ -38,12 +45,12 @@ final class RelayctlGoldenTests: XCTestCase {
             let name = fields.removeFirst()
             let status = Int32(fields.removeFirst()) ?? -1
             var settings: [String: String] = [:]
-            while let first = fields.first, first != "relayctl", let equals = first.firstIndex(of: "=") {
+            while let first = fields.first, let equals = first.firstIndex(of: "=") {
                 settings[String(first[..<equals])] = String(first[first.index(after: equals)...])
                 fields.removeFirst()
             }
-            fields.removeFirst()
-            return Case(name: name, status: status, settings: settings,
+            let program = fields.removeFirst()
+            return Case(name: name, status: status, settings: settings, program: program,
                         arguments: fields.map { $0 == "''" ? "" : $0 })
         }
     }
@@ -55,7 +62,7 @@ final class RelayctlGoldenTests: XCTestCase {
 
     func run(_ golden: Case) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.relayctl)
+        process.executableURL = URL(fileURLWithPath: golden.program == "relayctl" ? Self.relayctl : Self.built(golden.program))
         process.arguments = golden.arguments
         var environment = ProcessInfo.processInfo.environment
         for variable in ["RELAYCTL_RUNTIME_DIR", "RELAYCTL_CONFIG", "RELAYCTL_PASSWORD", "COLUMNS"] {
