@@ -7,6 +7,10 @@
 /// a bad or missing value at once, in the order given; then, unless help or the version was
 /// asked for anywhere, a missing required argument, a failed validation, and last whatever
 /// is left over (an unknown option before an unexpected value).
+///
+/// Options belong to the commands that run: a command with subcommands takes none of its own
+/// (its subcommand must come next), and only the root's `help` and `--version` are built in.
+/// Option names are long (`--name`); of the short ones only `-h` is known.
 public struct CommandLineParser {
     public let root: CommandDescription
     private var tokens: [Token] = []

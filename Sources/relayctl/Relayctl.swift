@@ -85,29 +85,14 @@ enum Relayctl {
         return error.message.split(whereSeparator: { $0.isNewline }).joined(separator: "; ")
     }
 
-    /// The arguments after the program's name, from the C library's argv where CShim caught
-    /// it (see `pr_program_arguments`: no /proc needed), else from the Swift runtime.
+    /// The arguments after the program's name.
     static func programArguments() -> [String] {
-        var count: Int32 = 0
-        guard let vector = pr_program_arguments(&count), count > 0 else {
-            #if hasFeature(Embedded)
-            return []
-            #else
-            return Array(CommandLine.arguments.dropFirst())
-            #endif
-        }
-        return (1..<Int(count)).map { vector[$0].map { String(cString: $0) } ?? "" }
+        Array(ProgramArguments.all.dropFirst())
     }
 
     /// argv[0], where there is one.
     static var programName: String {
-        var count: Int32 = 0
-        if let vector = pr_program_arguments(&count), count > 0, let name = vector[0] { return String(cString: name) }
-        #if hasFeature(Embedded)
-        return "relayctl"
-        #else
-        return CommandLine.arguments[0]
-        #endif
+        ProgramArguments.all.first ?? "relayctl"
     }
 
     /// The width help is wrapped to: $COLUMNS, else the terminal's on standard output, else 80.
