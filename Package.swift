@@ -133,5 +133,6 @@ let package = Package(
         .executableTarget(name: "fuzz-wire", dependencies: ["PPPoEWire", "FuzzSupport"], path: "fuzz/fuzz-wire"),
         .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
                           path: "fuzz/fuzz-relay"),
+        .executableTarget(name: "fuzz-args", dependencies: ["ArgumentParsing", "FuzzSupport"], path: "fuzz/fuzz-args"),
     ]
 )
