@@ -66,6 +66,7 @@ public struct CommandLineParser {
     /// is left over, are handled as for any command; if nothing is, the program decides
     /// what a group alone means.
     public mutating func finishGroup() throws(CommandLineExit) {
+        if let tokenError { throw .usage(tokenError) }
         try checkBuiltIns(among: unusedIndices())
         try rejectLeftovers(knownNames: [])
     }
@@ -73,6 +74,7 @@ public struct CommandLineParser {
     /// Parses the selected command's values into a `C` (which must be what its path names),
     /// validates it, and refuses anything left over.
     public mutating func parse<C: ArgumentGroup>(_ type: C.Type) throws(CommandLineExit) -> C {
+        if let tokenError { throw .usage(tokenError) }
         let stack = root.stack(along: path)
         return try parseValues(stack[stack.count - 1].arguments, as: type, builtIns: true)
     }

@@ -100,6 +100,11 @@ final class ParsingTests: XCTestCase {
         XCTAssertThrowsError(try CommandLineParser.parse(Paint.self, arguments: ["--wall", "w", "--help"])) { error in
             XCTAssertEqual(error as? CommandLineExit, .usage(UsageError("Unknown option '--help'. Did you mean '--wall'?")))
         }
+        XCTAssertThrowsError(try CommandLineParser.parse(Paint.self, arguments: ["---wall", "w"])) { error in
+            XCTAssertEqual(error as? CommandLineExit, .usage(UsageError("Invalid option: ---wall")))
+        }
+        var parser = CommandLineParser(root: tool, arguments: ["paint", "---wall"])
+        XCTAssertThrowsError(try parser.parse(Paint.self), "a word no option can be fails whichever step comes first")
     }
 }
 
