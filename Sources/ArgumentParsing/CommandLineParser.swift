@@ -40,6 +40,7 @@ public struct CommandLineParser {
             if let index = nextUnused(), case let .value(word) = tokens[index].form {
                 if word == CommandDescription.help.name, path.isEmpty, !current.subcommands.isEmpty {
                     used[index] = true
+                    path.append(word)
                     try helpCommand()
                 }
                 if let next = current.subcommand(named: word) {
@@ -183,7 +184,7 @@ public struct CommandLineParser {
     /// Help anywhere among `indices` (before a `--`) shows the current command's; else
     /// `--version` prints the version, where a command on the path has one.
     private func checkBuiltIns(among indices: [Int]) throws(CommandLineExit) {
-        if indices.contains(where: { tokens[$0].asksForHelp }) { throw .help(path: path) }
+        if indices.contains(where: { tokens[$0].asksForHelp || tokens[$0].asksForHiddenHelp }) { throw .help(path: path) }
         let version = root.stack(along: path).last { !$0.version.isEmpty }?.version ?? ""
         if !version.isEmpty, indices.contains(where: { tokens[$0].asksForVersion }) { throw .version(version) }
     }

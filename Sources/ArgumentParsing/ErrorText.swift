@@ -12,8 +12,9 @@ public enum ErrorText {
         var text = error.message.isEmpty ? "" : "Error: \(error.message)\n"
         if !error.argumentHelp.isEmpty { text += "Help:  \(error.argumentHelp)\n" }
         let names = stack.map { $0.name }.joined(separator: " ")
-        text += "Usage: \(Synopsis.usage(stack))\n"
-        text += "  See '\(names) --help' for more information."
+        text += "Usage: \(Synopsis.usage(stack))"
+        // The built-in `help` command has no --help of its own to point to.
+        if stack[stack.count - 1].listsHelpFlags { text += "\n  See '\(names) --help' for more information." }
         return text
     }
 }

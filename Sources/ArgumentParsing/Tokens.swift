@@ -35,6 +35,13 @@ struct Token {
         }
     }
 
+    /// `--help-hidden`, which swift-argument-parser answered with help that includes hidden
+    /// arguments: there are none here, so it is help like any other.
+    var asksForHiddenHelp: Bool {
+        if case let .long(name, _) = form { return name == "help-hidden" }
+        return false
+    }
+
     var asksForVersion: Bool {
         if case let .long(name, _) = form { return name == "version" }
         return false

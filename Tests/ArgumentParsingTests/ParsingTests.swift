@@ -79,6 +79,8 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(outcome(["paint", "--coats", "x", "--help"]), usage("The value 'x' is invalid for '--coats <coats>'"))
         XCTAssertEqual(outcome(["paint", "--", "--help"]), usage("Missing expected argument '--wall <wall>'"))
         XCTAssertEqual(outcome(["walls", "--help"]), .exit(.help(path: ["walls"])))
+        XCTAssertEqual(outcome(["paint", "--help-hidden"]), .exit(.help(path: ["paint"])))
+        XCTAssertEqual(outcome(["help", "--help-hidden"]), usage("Unknown option '--help-hidden'"))
         XCTAssertEqual(outcome(["--version"]), .exit(.version("1.2.3")))
         XCTAssertEqual(outcome(["paint", "--version"]), .exit(.version("1.2.3")))
         XCTAssertEqual(outcome(["--version", "--help"]), .exit(.help(path: [])))
