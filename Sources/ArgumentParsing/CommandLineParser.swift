@@ -90,7 +90,7 @@ public struct CommandLineParser {
 
     private mutating func parseValues<G: ArgumentGroup>(_ definitions: [ArgumentDefinition], as type: G.Type,
                                                         builtIns: Bool) throws(CommandLineExit) -> G {
-        var values = ParsedValues()
+        var values = ParsedValues(defined: definitions.map { $0.name })
         try scanOptions(definitions, into: &values)
         try scanPositionals(definitions, into: &values)
         if builtIns { try checkBuiltIns(among: unusedIndices()) }

@@ -3,8 +3,13 @@
 public struct ParsedValues {
     /// (name, value) in the order given; a flag's value is "true" or "false".
     private var entries: [(name: String, value: String)] = []
+    /// The names the command defines: reading any other is a slip in the command's code,
+    /// which a debug build stops at (every command's reading runs in the tests).
+    private let defined: [String]
 
-    public init() {}
+    init(defined: [String]) {
+        self.defined = defined
+    }
 
     mutating func append(_ name: String, _ value: String) {
         entries.append((name, value))
@@ -12,12 +17,14 @@ public struct ParsedValues {
 
     /// Every value given for `name`, in order.
     public func strings(_ name: String) -> [String] {
-        entries.filter { $0.name == name }.map { $0.value }
+        assert(defined.contains(name), "no argument named \(name) is defined")
+        return entries.filter { $0.name == name }.map { $0.value }
     }
 
     /// The last value given for `name`.
     public func string(_ name: String) -> String? {
-        entries.last { $0.name == name }?.value
+        assert(defined.contains(name), "no argument named \(name) is defined")
+        return entries.last { $0.name == name }?.value
     }
 
     /// A flag: true when given (and not turned off again by its inversion).
