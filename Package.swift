@@ -15,7 +15,6 @@ let package = Package(
         .executable(name: "pppoe-bench", targets: ["pppoe-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // C: what Glibc does not import (sockaddr_ll, mmsghdr, the TPACKET_V2 ring, PACKET_* options).
@@ -82,6 +81,10 @@ let package = Package(
             "ControlProtocol", "JSON", "RelayClient", "RelayDaemon", "FastPaths", "Offload", "PlainText", "CShim", "UserspaceRelay",
         ]),
 
+        // Command lines: commands described once, parsed into typed values, help and errors in
+        // the layout swift-argument-parser users know. Pure Swift, for the Embedded build too.
+        .target(name: "ArgumentParsing"),
+
         // Pure Swift: RFC 1662's asynchronous HDLC-like framing (flag, escapes, ACCM, FCS-16).
         .target(name: "HDLCFraming"),
 
@@ -93,15 +96,11 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: ["Libc",
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan", "ArgumentParsing",
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.
-        .executableTarget(name: "pppoe-bench", dependencies: ["Libc",
-            "CShim", "PPPoEWire", "Netlink",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "pppoe-bench", dependencies: ["Libc", "CShim", "PPPoEWire", "Netlink", "ArgumentParsing"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test-only: counts heap allocations per thread by interposing malloc and friends.
@@ -124,6 +123,10 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "RelayClientTests", dependencies: ["RelayClient", "ControlProtocol", "JSON", "UserspaceRelay"]),
         .testTarget(name: "LineScanTests", dependencies: ["JSON", "LineScan", "PPPoEWire"]),
+        // The parser itself, and relayctl's command line against goldens recorded from the
+        // swift-argument-parser build (record-goldens).
+        .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"],
+                    exclude: ["Goldens", "record-goldens"]),
 
         // Fuzzing (scripts/fuzz): libFuzzer entry points. scripts/fuzz builds them with
         // -sanitize=fuzzer,address and -DFUZZING; built plainly, each replays the files it is given.
@@ -132,5 +135,6 @@ let package = Package(
         .executableTarget(name: "fuzz-relay", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
                           path: "fuzz/fuzz-relay"),
         .executableTarget(name: "fuzz-json", dependencies: ["JSON", "ControlProtocol", "FuzzSupport"], path: "fuzz/fuzz-json"),
+        .executableTarget(name: "fuzz-args", dependencies: ["ArgumentParsing", "FuzzSupport"], path: "fuzz/fuzz-args"),
     ]
 )

@@ -1,4 +1,4 @@
-import ArgumentParser
+import ArgumentParsing
 import CShim
 import Libc
 import PPPoEWire
@@ -6,22 +6,55 @@ import PPPoEWire
 /// `pppoe-bench discovery-flood`: discovery frames from many made-up source MACs, as fast as one
 /// core sends them — the PADI flood a hostile LAN host makes, or forged PADOs/PADS from the WAN.
 /// Every frame is built up front; the loop only calls sendmmsg. Prints what the kernel took.
-struct DiscoveryFlood: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "discovery-flood",
-        abstract: "Flood PPPoE discovery frames (PADI, or forged PADO/PADS) from many random source MACs.")
+struct DiscoveryFlood: BenchCommand {
+    enum Code: String, ArgumentValue {
+        case padi, pado, pads
 
-    enum Code: String, ExpressibleByArgument { case padi, pado, pads }
+        init(argument text: String) throws(ArgumentValueError) {
+            guard let code = Code(rawValue: text) else { throw .invalid }
+            self = code
+        }
+    }
 
-    @Option(help: "Interface to send on.") var iface: String
-    @Option(help: "padi (broadcast), or pado/pads (to --destination).") var code: Code = .padi
-    @Option(help: "Destination MAC for pado/pads (the relay's WAN MAC).") var destination: String?
-    @Option(help: "Distinct random source MACs, cycled through.") var macs = 50_000
-    @Option(help: "Bytes of AC-Name in each frame (a long tag costs a relay that stores it).") var nameLength = 0
-    @Option(help: "Seconds to send for.") var seconds = 15.0
-    @Option(help: "Frames per second at most; 0 = as fast as the core sends.") var rate = 0
-    @Option(help: "Hex bytes that start every forged Relay-Session-Id (a relay's instance, seen in its PADIs).")
-    var tagPrefix = ""
+    static let defaultMACs = 50_000
+    static let defaultSeconds = 15.0
+
+    static let command = CommandDescription(
+        name: "discovery-flood",
+        abstract: "Flood PPPoE discovery frames (PADI, or forged PADO/PADS) from many random source MACs.",
+        arguments: [
+            .option("iface", help: "Interface to send on.", required: true),
+            .option("code", as: Code.self, help: "padi (broadcast), or pado/pads (to --destination).",
+                    defaultValue: Code.padi.rawValue),
+            .option("destination", help: "Destination MAC for pado/pads (the relay's WAN MAC)."),
+            .option("macs", as: Int.self, help: "Distinct random source MACs, cycled through.", defaultValue: "\(defaultMACs)"),
+            .option("name-length", as: Int.self,
+                    help: "Bytes of AC-Name in each frame (a long tag costs a relay that stores it).", defaultValue: "0"),
+            .option("seconds", as: Double.self, help: "Seconds to send for.", defaultValue: "\(defaultSeconds)"),
+            .option("rate", as: Int.self, help: "Frames per second at most; 0 = as fast as the core sends.", defaultValue: "0"),
+            .option("tag-prefix",
+                    help: "Hex bytes that start every forged Relay-Session-Id (a relay's instance, seen in its PADIs)."),
+        ])
+
+    var iface: String
+    var code: Code
+    var destination: String?
+    var macs: Int
+    var nameLength: Int
+    var seconds: Double
+    var rate: Int
+    var tagPrefix: String
+
+    init(parsing values: ParsedValues) throws(UsageError) {
+        iface = try values.required("iface")
+        code = try values.value("code", as: Code.self) ?? .padi
+        destination = values.string("destination")
+        macs = try values.value("macs", as: Int.self) ?? Self.defaultMACs
+        nameLength = try values.value("name-length", as: Int.self) ?? 0
+        seconds = try values.value("seconds", as: Double.self) ?? Self.defaultSeconds
+        rate = try values.value("rate", as: Int.self) ?? 0
+        tagPrefix = values.string("tag-prefix") ?? ""
+    }
 
     private var prefixBytes: [UInt8] {
         stride(from: 0, to: tagPrefix.count - 1, by: 2).compactMap { offset in
@@ -30,26 +63,26 @@ struct DiscoveryFlood: ParsableCommand {
         }
     }
 
-    func validate() throws {
-        guard (1...1_000_000).contains(macs) else { throw ValidationError("--macs must be 1 to 1000000") }
-        guard (0...1400).contains(nameLength) else { throw ValidationError("--name-length must be 0 to 1400") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard rate >= 0 else { throw ValidationError("--rate must be 0 or more") }
+    func validate() throws(UsageError) {
+        guard (1...1_000_000).contains(macs) else { throw UsageError("--macs must be 1 to 1000000") }
+        guard (0...1400).contains(nameLength) else { throw UsageError("--name-length must be 0 to 1400") }
+        guard seconds > 0 else { throw UsageError("--seconds must be positive") }
+        guard rate >= 0 else { throw UsageError("--rate must be 0 or more") }
         guard tagPrefix.count % 2 == 0, tagPrefix.count <= 24, prefixBytes.count * 2 == tagPrefix.count else {
-            throw ValidationError("--tag-prefix must be up to 12 bytes of hex")
+            throw UsageError("--tag-prefix must be up to 12 bytes of hex")
         }
         if code != .padi {
             guard let destination, MACAddress(destination) != nil else {
-                throw ValidationError("--destination MAC is required for \(code.rawValue)")
+                throw UsageError("--destination MAC is required for \(code.rawValue)")
             }
         }
     }
 
     func run() throws {
         let index = if_nametoindex(iface)
-        guard index > 0 else { throw ValidationError("no such interface: \(iface)") }
+        guard index > 0 else { throw BenchError("no such interface: \(iface)") }
         let fd = pr_packet_socket_open(Int32(index), PPPoEEtherType.discovery)
-        guard fd >= 0 else { throw ValidationError("packet socket on \(iface): \(String(cString: strerror(-fd)))") }
+        guard fd >= 0 else { throw BenchError("packet socket on \(iface): \(String(cString: strerror(-fd)))") }
         defer { close(fd) }
         var one: Int32 = 1
         setsockopt(fd, Int32(SOL_PACKET), PACKET_QDISC_BYPASS, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -1,5 +1,6 @@
-import ArgumentParser
+import ArgumentParsing
 import CShim
+import Foundation
 import Libc
 import PPPoEWire
 
@@ -8,27 +9,36 @@ import PPPoEWire
 /// kernel took and the CPU time that cost (the benchmark's send-floor row: the least a relay that
 /// sends through AF_PACKET can spend per frame). Delivery is measured elsewhere, from the
 /// receiving device's counters.
-/// The benchmark's tools: traffic (`flood`) and session set-up (`setup`), driven by scripts/bench.
-@main
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pppoe-bench", abstract: "Benchmark tools for pppoe-relay (run by scripts/bench).",
-        subcommands: [Flood.self, Setup.self, DiscoveryFlood.self])
-}
+struct Flood: BenchCommand {
+    static let defaultSize = 60
+    static let defaultSeconds = 5.0
 
-struct Flood: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "flood",
-        abstract: "Flood PPPoE session frames for the sessions listed in a file (destination MAC, source MAC, session id per line).")
+    static let command = CommandDescription(
+        name: "flood",
+        abstract: "Flood PPPoE session frames for the sessions listed in a file (destination MAC, source MAC, session id per line).",
+        arguments: [
+            .option("iface", help: "Interface to send on.", required: true),
+            .option("sessions", help: "File of sessions: 'dst-mac src-mac session-id' per line.", required: true),
+            .option("size", as: Int.self, help: "Bytes per frame handed to the socket (60 is a minimal 64-byte Ethernet frame).",
+                    defaultValue: "\(defaultSize)"),
+            .option("seconds", as: Double.self, help: "Seconds to send for.", defaultValue: "\(defaultSeconds)"),
+        ])
 
-    @Option(help: "Interface to send on.") var iface: String
-    @Option(help: "File of sessions: 'dst-mac src-mac session-id' per line.") var sessions: String
-    @Option(help: "Bytes per frame handed to the socket (60 is a minimal 64-byte Ethernet frame).") var size = 60
-    @Option(help: "Seconds to send for.") var seconds = 5.0
+    var iface: String
+    var sessions: String
+    var size: Int
+    var seconds: Double
 
-    func validate() throws {
-        guard (24...2000).contains(size) else { throw ValidationError("--size must be 24 to 2000") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    init(parsing values: ParsedValues) throws(UsageError) {
+        iface = try values.required("iface")
+        sessions = try values.required("sessions")
+        size = try values.value("size", as: Int.self) ?? Self.defaultSize
+        seconds = try values.value("seconds", as: Double.self) ?? Self.defaultSeconds
+    }
+
+    func validate() throws(UsageError) {
+        guard (24...2000).contains(size) else { throw UsageError("--size must be 24 to 2000") }
+        guard seconds > 0 else { throw UsageError("--seconds must be positive") }
     }
 
     func run() throws {
@@ -39,11 +49,11 @@ struct Flood: ParsableCommand {
                   let id = UInt16(words[2]) else { return nil }
             return (dst, src, id)
         }
-        guard !flows.isEmpty else { throw ValidationError("no sessions in \(sessions)") }
+        guard !flows.isEmpty else { throw BenchError("no sessions in \(sessions)") }
         let index = if_nametoindex(iface)
-        guard index > 0 else { throw ValidationError("no such interface: \(iface)") }
+        guard index > 0 else { throw BenchError("no such interface: \(iface)") }
         let fd = pr_packet_socket_open(Int32(index), PPPoEEtherType.session)
-        guard fd >= 0 else { throw ValidationError("packet socket on \(iface): \(String(cString: strerror(-fd)))") }
+        guard fd >= 0 else { throw BenchError("packet socket on \(iface): \(String(cString: strerror(-fd)))") }
         var one: Int32 = 1
         // Straight to the driver: the generator should measure the relay, not the qdisc.
         setsockopt(fd, Int32(SOL_PACKET), PACKET_QDISC_BYPASS, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -1,4 +1,4 @@
-import ArgumentParser
+import ArgumentParsing
 import CShim
 import Libc
 import Netlink
@@ -13,27 +13,56 @@ import PPPoEWire
 /// the same client: one AC MAC has 65,534 usable ids (RFC 2516 reserves 0 and 0xFFFF), so a full
 /// table of 65,534 sessions needs every one of them, and a retransmitted PADR must not use up a
 /// second id that a later client then finds taken.
-struct Setup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Set up sessions through a relay as fast as it takes them; prints established and seconds.")
+struct Setup: BenchCommand {
+    static let defaultCount = 10000
+    static let defaultSeconds = 60.0
+    static let defaultWindow = 2048
 
-    @Option(help: "Network namespace of the clients.") var clientNamespace: String
-    @Option(help: "Client-side interface.") var clientInterface: String
-    @Option(help: "Network namespace of the access concentrator.") var acNamespace: String
-    @Option(help: "Access-concentrator-side interface.") var acInterface: String
-    @Option(help: "Sessions to set up.") var count = 10000
-    @Option(help: "First client number (client MACs are 02:51:00:xx:xx:xx).") var offset = 0
-    @Option(help: "Give up after this many seconds.") var seconds = 60.0
-    @Option(help: "Clients in discovery at once, at most (a power cut's worth of CPEs, paced so the relay's sockets do not overflow).")
-    var window = 2048
-    @Option(help: "Write the sessions set up here, 'relay-lan-mac client-mac session-id' per line (for `flood`).")
+    static let command = CommandDescription(
+        name: "setup",
+        abstract: "Set up sessions through a relay as fast as it takes them; prints established and seconds.",
+        arguments: [
+            .option("client-namespace", help: "Network namespace of the clients.", required: true),
+            .option("client-interface", help: "Client-side interface.", required: true),
+            .option("ac-namespace", help: "Network namespace of the access concentrator.", required: true),
+            .option("ac-interface", help: "Access-concentrator-side interface.", required: true),
+            .option("count", as: Int.self, help: "Sessions to set up.", defaultValue: "\(defaultCount)"),
+            .option("offset", as: Int.self, help: "First client number (client MACs are 02:51:00:xx:xx:xx).", defaultValue: "0"),
+            .option("seconds", as: Double.self, help: "Give up after this many seconds.", defaultValue: "\(defaultSeconds)"),
+            .option("window", as: Int.self,
+                    help: "Clients in discovery at once, at most (a power cut's worth of CPEs, paced so the relay's sockets do not overflow).",
+                    defaultValue: "\(defaultWindow)"),
+            .option("sessions-out",
+                    help: "Write the sessions set up here, 'relay-lan-mac client-mac session-id' per line (for `flood`)."),
+        ])
+
+    var clientNamespace: String
+    var clientInterface: String
+    var acNamespace: String
+    var acInterface: String
+    var count: Int
+    var offset: Int
+    var seconds: Double
+    var window: Int
     var sessionsOut: String?
 
-    func validate() throws {
-        guard (1...65534).contains(count) else { throw ValidationError("--count must be 1 to 65534") }
-        guard offset >= 0, offset + count <= 0xFFFF_FFFF else { throw ValidationError("--offset out of range") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        guard window > 0 else { throw ValidationError("--window must be positive") }
+    init(parsing values: ParsedValues) throws(UsageError) {
+        clientNamespace = try values.required("client-namespace")
+        clientInterface = try values.required("client-interface")
+        acNamespace = try values.required("ac-namespace")
+        acInterface = try values.required("ac-interface")
+        count = try values.value("count", as: Int.self) ?? Self.defaultCount
+        offset = try values.value("offset", as: Int.self) ?? 0
+        seconds = try values.value("seconds", as: Double.self) ?? Self.defaultSeconds
+        window = try values.value("window", as: Int.self) ?? Self.defaultWindow
+        sessionsOut = values.string("sessions-out")
+    }
+
+    func validate() throws(UsageError) {
+        guard (1...65534).contains(count) else { throw UsageError("--count must be 1 to 65534") }
+        guard offset >= 0, offset + count <= 0xFFFF_FFFF else { throw UsageError("--offset out of range") }
+        guard seconds > 0 else { throw UsageError("--seconds must be positive") }
+        guard window > 0 else { throw UsageError("--window must be positive") }
     }
 
     func run() throws {
@@ -145,7 +174,7 @@ struct Setup: ParsableCommand {
                 guard let (relayMAC, sessionID) = relayed[i] else { continue }
                 text += "\(relayMAC) \(clientMAC(offset + i)) \(sessionID)\n"
             }
-            guard let file = fopen(sessionsOut, "w") else { throw ValidationError("cannot write \(sessionsOut)") }
+            guard let file = fopen(sessionsOut, "w") else { throw BenchError("cannot write \(sessionsOut)") }
             fputs(text, file)
             fclose(file)
         }
@@ -174,12 +203,12 @@ struct Setup: ParsableCommand {
     /// A discovery socket on `interface` inside namespace `name`, and that interface's MAC.
     private func endpoint(_ name: String, _ interface: String) throws -> (fd: Int32, mac: MACAddress) {
         let entered = pr_enter_netns("/var/run/netns/" + name)
-        guard entered == 0 else { throw ValidationError("cannot enter namespace \(name): \(String(cString: strerror(-entered)))") }
+        guard entered == 0 else { throw BenchError("cannot enter namespace \(name): \(String(cString: strerror(-entered)))") }
         var routes = try RouteSocket()
         let link = try routes.link(named: interface)
-        guard let mac = MACAddress(bytes: link.hardwareAddress) else { throw ValidationError("\(interface) has no MAC") }
+        guard let mac = MACAddress(bytes: link.hardwareAddress) else { throw BenchError("\(interface) has no MAC") }
         let fd = pr_packet_socket_open(link.index, PPPoEEtherType.discovery)
-        guard fd >= 0 else { throw ValidationError("packet socket on \(interface): \(String(cString: strerror(-fd)))") }
+        guard fd >= 0 else { throw BenchError("packet socket on \(interface): \(String(cString: strerror(-fd)))") }
         var size: Int32 = 1 << 22
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         return (fd, mac)

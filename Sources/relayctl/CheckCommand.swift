@@ -1,12 +1,15 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import LineCheck
 import PPPoEWire
 import Libc
 
 extension Relayctl {
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Check: RelayctlCommand {
+        static let defaultTimeout = 30.0
+
+        static let command = CommandDescription(
+            name: "check",
             abstract: "Dial once on an interface to test a PPPoE account, then hang up.",
             discussion: """
                 Discovery, LCP, the authentication the access concentrator asks for (PAP, CHAP-MD5, \
@@ -16,34 +19,42 @@ extension Relayctl {
                 runs beside a relay or a PPPoE client on the same interface, with its own Host-Uniq.
 
                 Codes: \(CheckStep.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ")).
-                """)
+                """,
+            arguments: [
+                .option("interface",
+                        help: "The interface facing the access concentrator (the relay's WAN may be used while it runs).",
+                        required: true),
+                .option("user", help: "The account's user name.", required: true),
+                .option("password-file", help: "A file holding the password (one line, readable by its owner only)."),
+                .option("service", help: "The service name to ask for (default: any)."),
+                .option("ac-name", help: "Accept only the access concentrator of this name."),
+                .option("timeout", as: Double.self, help: "Seconds the whole check may take.", defaultValue: "\(defaultTimeout)"),
+            ] + OutputOptions.arguments)
 
-        @Option(help: "The interface facing the access concentrator (the relay's WAN may be used while it runs).")
         var interface: String
-
-        @Option(help: "The account's user name.")
         var user: String
-
-        @Option(help: "A file holding the password (one line, readable by its owner only).")
         var passwordFile: String?
-
-        @Option(help: "The service name to ask for (default: any).")
-        var service: String = ""
-
-        @Option(help: "Accept only the access concentrator of this name.")
+        var service: String
         var acName: String?
+        var timeout: Double
+        var output: OutputOptions
 
-        @Option(help: "Seconds the whole check may take.")
-        var timeout: Double = 30
-
-        @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
-            guard !interface.isEmpty, !user.isEmpty else { throw ValidationError("--interface and --user must not be empty") }
+        init(parsing values: ParsedValues) throws(UsageError) {
+            interface = try values.required("interface")
+            user = try values.required("user")
+            passwordFile = values.string("password-file")
+            service = values.string("service") ?? ""
+            acName = values.string("ac-name")
+            timeout = try values.value("timeout", as: Double.self) ?? Self.defaultTimeout
+            output = OutputOptions(parsing: values)
         }
 
-        func run() throws {
+        func validate() throws(UsageError) {
+            guard timeout > 0, timeout <= 600 else { throw UsageError("--timeout must be between 0 and 600 seconds") }
+            guard !interface.isEmpty, !user.isEmpty else { throw UsageError("--interface and --user must not be empty") }
+        }
+
+        func run() throws(DaemonError) {
             var password: [UInt8]
             do { password = try PasswordSource.read(file: passwordFile) } catch {
                 throw DaemonError.usage(error.description)

@@ -1,31 +1,46 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import RelayDaemon
 import RouterOperations
 
 extension Relayctl {
     /// What init systems run: the saved configuration, in the foreground, respawned by them.
-    struct Daemon: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Daemon: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "daemon",
             abstract: "Run the saved configuration, or the one given with the options of run, in the foreground "
-                + "with fast paths off (for procd and systemd); --check only validates it.")
-        @OptionGroup var saved: ConfigurationOptions
-        @OptionGroup var fastPaths: RootOptions
-        @Flag(help: "Check the configuration and exit.") var check = false
-        /// OpenWrt's init script translates UCI into these, so UCI stays the only configuration there.
-        @Argument(parsing: .allUnrecognized,
-                  help: "Instead of --config: the options of run (--wan IF --lan IF ...), or `modem` and the options of modem.")
-        var relayArguments: [String] = []
+                + "with fast paths off (for procd and systemd); --check only validates it.",
+            arguments: ConfigurationOptions.arguments + RootOptions.arguments + [
+                .flag("check", help: "Check the configuration and exit."),
+                // OpenWrt's init script translates UCI into these, so UCI stays the only configuration there.
+                .remainder("relay-arguments",
+                           help: "Instead of --config: the options of run (--wan IF --lan IF ...), or `modem` and the options of modem."),
+            ])
+        var saved: ConfigurationOptions
+        var fastPaths: RootOptions
+        var check: Bool
+        var relayArguments: [String]
 
-        func run() throws {
+        init(parsing values: ParsedValues) {
+            saved = ConfigurationOptions(parsing: values)
+            fastPaths = RootOptions(parsing: values)
+            check = values.flag("check")
+            relayArguments = values.strings("relay-arguments")
+        }
+
+        func run() throws(DaemonError) {
             let configuration: RelayConfiguration
             if relayArguments.isEmpty {
                 configuration = try ConfigurationFile.load(saved.resolvedPath)
             } else {
                 guard saved.path == nil else { throw DaemonError.usage("give either --config or the options of run, not both") }
-                configuration = relayArguments.first == "modem"
-                    ? try ModemOptions.parse(Array(relayArguments.dropFirst())).configuration
-                    : try RelayOptions.parse(relayArguments).configuration
+                do throws(CommandLineExit) {
+                    configuration = relayArguments.first == "modem"
+                        ? try CommandLineParser.parse(ModemOptions.self, arguments: Array(relayArguments.dropFirst())).configuration
+                        : try CommandLineParser.parse(RelayOptions.self, arguments: relayArguments).configuration
+                } catch {
+                    throw .usage(Relayctl.usageMessage(error))
+                }
             }
             if check, let modem = configuration.modem {
                 FileOutput.standardOutput("configuration OK: lan \(configuration.lanInterfaces.joined(separator: ",")) "

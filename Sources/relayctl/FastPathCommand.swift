@@ -1,23 +1,30 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import FastPaths
 import RouterOperations
 
 extension Relayctl {
-    struct FastPath: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "fastpath", abstract: "Vendor fast paths that corrupt relaying: list, switch off, restore.",
-            subcommands: [Status.self, Off.self, Restore.self])
+    /// `relayctl fastpath status|off|restore`; alone, a usage error (see `missingSubcommand`).
+    enum FastPath {
+        static let command = CommandDescription(
+            name: "fastpath", abstract: "Vendor fast paths that corrupt relaying: list, switch off, restore.",
+            subcommands: [Status.command, Off.command, Restore.command])
 
-        func run() throws { missingSubcommand(Self.self) }
+        struct Status: RelayctlCommand {
+            static let command = CommandDescription(
+                name: "status", abstract: "List each known fast path and its state.",
+                arguments: RootOptions.arguments + ConfigurationOptions.arguments + OutputOptions.arguments)
+            var fastPaths: RootOptions
+            var saved: ConfigurationOptions
+            var output: OutputOptions
 
-        struct Status: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List each known fast path and its state.")
-            @OptionGroup var fastPaths: RootOptions
-            @OptionGroup var saved: ConfigurationOptions
-            @OptionGroup var output: OutputOptions
+            init(parsing values: ParsedValues) {
+                fastPaths = RootOptions(parsing: values)
+                saved = ConfigurationOptions(parsing: values)
+                output = OutputOptions(parsing: values)
+            }
 
-            func run() throws {
+            func run() throws(DaemonError) {
                 let reports = FastPaths.status(fastPaths.system.relaying(on: relayDevices(saved)))
                 if output.json {
                     FileOutput.standardOutput(String(decoding: ControlJSON.encode(
@@ -33,13 +40,19 @@ extension Relayctl {
             }
         }
 
-        struct Off: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Switch off every fast path found on, saving what was found (enable does this).")
-            @OptionGroup var fastPaths: RootOptions
-            @OptionGroup var saved: ConfigurationOptions
+        struct Off: RelayctlCommand {
+            static let command = CommandDescription(
+                name: "off", abstract: "Switch off every fast path found on, saving what was found (enable does this).",
+                arguments: RootOptions.arguments + ConfigurationOptions.arguments)
+            var fastPaths: RootOptions
+            var saved: ConfigurationOptions
 
-            func run() throws {
+            init(parsing values: ParsedValues) {
+                fastPaths = RootOptions(parsing: values)
+                saved = ConfigurationOptions(parsing: values)
+            }
+
+            func run() throws(DaemonError) {
                 do {
                     let names = try FastPaths.switchOff(fastPaths.system.relaying(on: relayDevices(saved)))
                     if !names.isEmpty { ChangeLog.record("fastpath off", "switched off " + names.joined(separator: ", "), root: fastPaths.root) }
@@ -49,12 +62,17 @@ extension Relayctl {
             }
         }
 
-        struct Restore: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Put back every fast path switched off, as it was found (disable does this).")
-            @OptionGroup var fastPaths: RootOptions
+        struct Restore: RelayctlCommand {
+            static let command = CommandDescription(
+                name: "restore", abstract: "Put back every fast path switched off, as it was found (disable does this).",
+                arguments: RootOptions.arguments)
+            var fastPaths: RootOptions
 
-            func run() throws {
+            init(parsing values: ParsedValues) {
+                fastPaths = RootOptions(parsing: values)
+            }
+
+            func run() throws(DaemonError) {
                 do {
                     let names = try FastPaths.restore(fastPaths.system)
                     if !names.isEmpty { ChangeLog.record("fastpath restore", "restored " + names.joined(separator: ", "), root: fastPaths.root) }

@@ -1,19 +1,25 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import RelayClient
 
 extension Relayctl {
-    struct Metrics: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Metrics: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "metrics",
             abstract: "Print the relay's metrics in Prometheus' text format (for node_exporter's textfile collector).",
             discussion: """
                 With no relay running it prints pppoe_relay_up 0 and exits 3, so write to a temporary \
                 file and rename it in any case: relayctl metrics > F.$$; mv F.$$ F
-                """)
+                """,
+            arguments: RuntimeOptions.arguments)
 
-        @OptionGroup var runtime: RuntimeOptions
+        var runtime: RuntimeOptions
 
-        func run() throws {
+        init(parsing values: ParsedValues) {
+            runtime = RuntimeOptions(parsing: values)
+        }
+
+        func run() throws(DaemonError) {
             let directory = runtime.resolvedRuntimeDirectory
             do {
                 let status = try ControlClient.query(.status, runtimeDirectory: directory, as: StatusReport.self)

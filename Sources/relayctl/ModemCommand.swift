@@ -1,43 +1,54 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import ModemUpstream
 import RelayLog
 import RouterOperations
 
 /// What `modem` takes: the LAN, the serial modem, and what discovery offers.
-struct ModemOptions: ParsableArguments {
-    @Option(name: .customLong("lan"), help: "The LAN interface whose PPPoE clients the modem serves.")
+struct ModemOptions: ArgumentGroup {
+    static let arguments: [ArgumentDefinition] = [
+        .option("lan", help: "The LAN interface whose PPPoE clients the modem serves.", required: true),
+        .option("device", help: "The modem's serial device (/dev/ttyUSB2, /dev/ttyACM0 ...).", required: true),
+        .option("baud", as: Int.self, help: "The serial line rate.", defaultValue: "\(ModemConfiguration.defaultBaud)"),
+        .option("chat",
+                help: "A chat(8) script to make the modem speak PPP (default: the built-in AT / ATD*99# / CONNECT; none: no chat)."),
+        .option("ac-name", help: "The AC-Name discovery answers with.", required: true),
+        .option("service", help: "A Service-Name offered (repeatable; at least one).", repeating: true),
+        .option("idle-timeout", as: Int.self,
+                help: "Seconds without a frame from the client before PADT and hang-up; 0 = never.",
+                defaultValue: "\(ModemConfiguration.defaultIdleTimeout)"),
+    ] + RuntimeOptions.arguments + [
+        .option("control-group",
+                help: "A group whose members may read status and sessions through the control socket (default: root only)."),
+        .option("log", help: "Where the daemon logs: syslog (/dev/log) or stderr (default as for run)."),
+        .flag("verbose", help: "Log discovery decisions too."),
+    ]
+
     var lanInterface: String
-
-    @Option(help: "The modem's serial device (/dev/ttyUSB2, /dev/ttyACM0 ...).")
     var device: String
-
-    @Option(help: "The serial line rate.")
-    var baud = ModemConfiguration.defaultBaud
-
-    @Option(help: "A chat(8) script to make the modem speak PPP (default: the built-in AT / ATD*99# / CONNECT; none: no chat).")
+    var baud: Int
     var chat: String?
-
-    @Option(name: .customLong("ac-name"), help: "The AC-Name discovery answers with.")
     var acName: String
-
-    @Option(name: .customLong("service"), help: "A Service-Name offered (repeatable; at least one).")
-    var services: [String] = []
-
-    @Option(name: .customLong("idle-timeout"), help: "Seconds without a frame from the client before PADT and hang-up; 0 = never.")
-    var idleTimeout = ModemConfiguration.defaultIdleTimeout
-
-    @OptionGroup var runtime: RuntimeOptions
-
-    @Option(name: .customLong("control-group"),
-            help: "A group whose members may read status and sessions through the control socket (default: root only).")
+    var services: [String]
+    var idleTimeout: Int
+    var runtime: RuntimeOptions
     var controlGroup: String?
-
-    @Option(help: "Where the daemon logs: syslog (/dev/log) or stderr (default as for run).")
     var log: String?
+    var verbose: Bool
 
-    @Flag(help: "Log discovery decisions too.")
-    var verbose = false
+    init(parsing values: ParsedValues) throws(UsageError) {
+        lanInterface = try values.required("lan")
+        device = try values.required("device")
+        baud = try values.value("baud", as: Int.self) ?? ModemConfiguration.defaultBaud
+        chat = values.string("chat")
+        acName = try values.required("ac-name")
+        services = values.strings("service")
+        idleTimeout = try values.value("idle-timeout", as: Int.self) ?? ModemConfiguration.defaultIdleTimeout
+        runtime = RuntimeOptions(parsing: values)
+        controlGroup = values.string("control-group")
+        log = values.string("log")
+        verbose = values.flag("verbose")
+    }
 
     var configuration: RelayConfiguration {
         RelayConfiguration(lanInterfaces: [lanInterface], wanInterface: device, dataplane: .userspace, maxSessions: 1,
@@ -47,26 +58,37 @@ struct ModemOptions: ParsableArguments {
                                                      serviceNames: services))
     }
 
-    func validate() throws {
-        do { try configuration.validate() } catch { throw ValidationError(error.description) }
+    func validate() throws(UsageError) {
+        do throws(DaemonError) { try configuration.validate() } catch { throw UsageError(error.description) }
         if let log, LogDestination(argument: log) == nil {
-            throw ValidationError("--log must be syslog or stderr, not \(log)")
+            throw UsageError("--log must be syslog or stderr, not \(log)")
         }
     }
 }
 
 extension Relayctl {
-    struct Modem: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Modem: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "modem",
             abstract: "Be the PPPoE access concentrator for a serial PPP modem (a 3G/4G stick, a dial-up line), "
-                + "in the foreground until SIGINT or SIGTERM; --enable saves it and starts it in the background instead.")
+                + "in the foreground until SIGINT or SIGTERM; --enable saves it and starts it in the background instead.",
+            arguments: ModemOptions.arguments + ConfigurationOptions.arguments + [
+                .flag("enable", help: "Save this configuration (as enable does) and start it in the background."),
+            ])
 
-        @OptionGroup var modem: ModemOptions
-        @OptionGroup var saved: ConfigurationOptions
-        @Flag(help: "Save this configuration (as enable does) and start it in the background.")
-        var enable = false
+        var modem: ModemOptions
+        var saved: ConfigurationOptions
+        var enable: Bool
 
-        func run() throws {
+        init(parsing values: ParsedValues) throws(UsageError) {
+            modem = try ModemOptions(parsing: values)
+            saved = ConfigurationOptions(parsing: values)
+            enable = values.flag("enable")
+        }
+
+        func validate() throws(UsageError) { try modem.validate() }
+
+        func run() throws(DaemonError) {
             let configuration = modem.configuration
             if enable {
                 let line = try RelayController.enable(configuration, configurationPath: saved.resolvedPath,
@@ -78,7 +100,7 @@ extension Relayctl {
             try Self.runDaemon(configuration)
         }
 
-        static func runDaemon(_ configuration: RelayConfiguration) throws {
+        static func runDaemon(_ configuration: RelayConfiguration) throws(DaemonError) {
             let log = try DaemonLog(configuration)
             var daemon: ModemDaemon
             do { daemon = try ModemDaemon(configuration: configuration, log: log.logger) } catch {

@@ -1,34 +1,45 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import RelayClient
 import UserspaceRelay
 import Libc
 
 extension Relayctl {
-    struct Monitor: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Monitor: RelayctlCommand {
+        static let defaultInterval = 1.0
+
+        static let command = CommandDescription(
+            name: "monitor",
             abstract: "Watch the running relay: rates per session each way, totals, idle time, drops that moved.",
             discussion: """
                 In a terminal it redraws in place, busiest session first, until q or Ctrl-C. Into a \
                 pipe it prints one block per interval (the first after one interval: rates need two \
                 readings); --json prints one JSON object per line. Exit 3 when no relay runs.
-                """)
+                """,
+            arguments: [
+                .option("interval", as: Double.self, help: "Seconds between readings (0.2 to 3600).",
+                        defaultValue: "\(defaultInterval)"),
+                .option("count", as: Int.self, help: "Stop after this many blocks (default: run until stopped)."),
+            ] + OutputOptions.arguments + RuntimeOptions.arguments)
 
-        @Option(help: "Seconds between readings (0.2 to 3600).")
-        var interval: Double = 1
-
-        @Option(help: "Stop after this many blocks (default: run until stopped).")
+        var interval: Double
         var count: Int?
+        var output: OutputOptions
+        var runtime: RuntimeOptions
 
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var runtime: RuntimeOptions
-
-        func validate() throws {
-            guard interval >= 0.2, interval <= 3600 else { throw ValidationError("--interval must be between 0.2 and 3600 seconds") }
-            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        init(parsing values: ParsedValues) throws(UsageError) {
+            interval = try values.value("interval", as: Double.self) ?? Self.defaultInterval
+            count = try values.value("count", as: Int.self)
+            output = OutputOptions(parsing: values)
+            runtime = RuntimeOptions(parsing: values)
         }
 
-        func run() throws {
+        func validate() throws(UsageError) {
+            guard interval >= 0.2, interval <= 3600 else { throw UsageError("--interval must be between 0.2 and 3600 seconds") }
+            if let count, count < 1 { throw UsageError("--count must be at least 1") }
+        }
+
+        func run() throws(DaemonError) {
             let directory = runtime.resolvedRuntimeDirectory
             // Before the screen is taken: no relay is one line on a normal terminal, exit 3.
             var previous = try reading(directory)
@@ -84,7 +95,7 @@ extension Relayctl {
             }
         }
 
-        private func reading(_ directory: String) throws -> MonitorSample {
+        private func reading(_ directory: String) throws(DaemonError) -> MonitorSample {
             do { return try Self.read(directory) } catch {
                 guard case let .notRunning(reason) = error else { throw error }
                 Relayctl.fail(reason, code: Relayctl.notRunningStatus)

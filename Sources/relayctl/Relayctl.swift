@@ -1,4 +1,4 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import CShim
 import Libc
@@ -6,9 +6,9 @@ import Libc
 /// `relayctl`: runs the PPPoE relay and talks to it. Exit codes mean something to scripts:
 /// 0 done, 1 failed, 2 usage (bad flag, missing interface); errors are one line on stderr.
 @main
-struct Relayctl: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "relayctl",
+enum Relayctl {
+    static let command = CommandDescription(
+        name: "relayctl",
         abstract: "Relay PPPoE between LAN interfaces and a WAN interface, and control the relay.",
         discussion: """
             Sessions end (PADT to both sides) on: disable, stop (SIGTERM or SIGINT: /etc/init.d/pppoe-relay \
@@ -19,42 +19,99 @@ struct Relayctl: ParsableCommand {
             by restart.
             """,
         version: String(cString: pr_build_version()),
-        subcommands: [Run.self, Modem.self, Enable.self, Disable.self, Restart.self, Reload.self, Status.self, Sessions.self, MSS.self, Metrics.self,
-                      Scan.self, Check.self, Monitor.self,
-                      FastPath.self,
-                      Hotplug.self, Daemon.self])
+        subcommands: [Run.command, Modem.command, Enable.command, Disable.command, Restart.command, Reload.command,
+                      Status.command, Sessions.command, MSS.command, Metrics.command,
+                      Scan.command, Check.command, Monitor.command,
+                      FastPath.command,
+                      Hotplug.command, Daemon.command])
 
     static func main() {
-        do {
-            var command = try parseAsRoot(programArguments())
-            try command.run()
-        } catch let error as DaemonError {
-            fail(error.description, code: { if case .usage = error { 2 } else { 1 } }())
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                systemExit(0)
+        var parser = CommandLineParser(root: command, arguments: programArguments())
+        do throws(CommandLineExit) {
+            switch try parser.selectCommand() {
+            case ["run"]: try execute(Run.self, &parser)
+            case ["modem"]: try execute(Modem.self, &parser)
+            case ["enable"]: try execute(Enable.self, &parser)
+            case ["disable"]: try execute(Disable.self, &parser)
+            case ["restart"]: try execute(Restart.self, &parser)
+            case ["reload"]: try execute(Reload.self, &parser)
+            case ["status"]: try execute(Status.self, &parser)
+            case ["sessions"]: try execute(Sessions.self, &parser)
+            case ["mss", "show"]: try execute(MSS.Show.self, &parser)
+            case ["mss", "set"]: try execute(MSS.Set.self, &parser)
+            case ["metrics"]: try execute(Metrics.self, &parser)
+            case ["scan"]: try execute(Scan.self, &parser)
+            case ["check"]: try execute(Check.self, &parser)
+            case ["monitor"]: try execute(Monitor.self, &parser)
+            case ["fastpath", "status"]: try execute(FastPath.Status.self, &parser)
+            case ["fastpath", "off"]: try execute(FastPath.Off.self, &parser)
+            case ["fastpath", "restore"]: try execute(FastPath.Restore.self, &parser)
+            case ["hotplug"]: try execute(Hotplug.self, &parser)
+            case ["daemon"]: try execute(Daemon.self, &parser)
+            case let group:
+                // `relayctl`, `relayctl mss`, `relayctl fastpath`: nothing to do is a usage error.
+                try parser.finishGroup()
+                missingSubcommand(group)
             }
-            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
-            fail(message, code: code == .validationFailure ? 2 : code.rawValue)
+        } catch {
+            switch error {
+            case let .help(path):
+                FileOutput.standardOutput(HelpText.render(command, path: path, screenWidth: helpWidth))
+                systemExit(0)
+            case let .version(version):
+                FileOutput.standardOutput(version)
+                systemExit(0)
+            case .usage:
+                fail(usageMessage(error), code: 2)
+            }
         }
     }
 
-    /// The arguments after the program's name, from the C library's argv where CShim caught
-    /// it (see `pr_program_arguments`: no /proc needed), else from the Swift runtime.
-    static func programArguments() -> [String] {
-        var count: Int32 = 0
-        guard let vector = pr_program_arguments(&count), count > 0 else {
-            return Array(CommandLine.arguments.dropFirst())
+    /// Parses the chosen command and runs it: a failure is one line, exit 2 when the caller
+    /// asked for something impossible, else 1.
+    private static func execute<C: RelayctlCommand>(_ type: C.Type,
+                                                    _ parser: inout CommandLineParser) throws(CommandLineExit) {
+        var command = try parser.parse(type)
+        do throws(DaemonError) {
+            try command.run()
+        } catch {
+            fail(error.description, code: { if case .usage = error { 2 } else { 1 } }())
         }
-        return (1..<Int(count)).map { vector[$0].map { String(cString: $0) } ?? "" }
+    }
+
+    /// A usage error as one line: a message of several lines is joined with "; ".
+    static func usageMessage(_ exit: CommandLineExit) -> String {
+        guard case let .usage(error) = exit else { return "" }
+        return error.message.split(whereSeparator: { $0.isNewline }).joined(separator: "; ")
+    }
+
+    /// The arguments after the program's name.
+    static func programArguments() -> [String] {
+        Array(ProgramArguments.all.dropFirst())
+    }
+
+    /// argv[0], where there is one.
+    static var programName: String {
+        ProgramArguments.all.first ?? "relayctl"
+    }
+
+    /// The width help is wrapped to: $COLUMNS, else the terminal's on standard output, else 80.
+    static var helpWidth: Int {
+        if let columns = getenv("COLUMNS"), let width = Int(String(cString: columns)) { return width }
+        var rows: UInt16 = 0, columns: UInt16 = 0
+        if pr_terminal_size(1, &rows, &columns) == 0, columns > 0 { return Int(columns) }
+        return 80
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
         FileOutput.standardError("relayctl: \(message)")
         systemExit(code)
     }
+}
+
+/// A relayctl command: its description and typed values (`Command`), and what it does.
+protocol RelayctlCommand: Command {
+    mutating func run() throws(DaemonError)
 }
 
 /// Lines written straight to fd 1 and 2, unbuffered: a caller reading a pipe (an SSH

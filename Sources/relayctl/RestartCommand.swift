@@ -1,29 +1,42 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import RouterOperations
 
 extension Relayctl {
-    struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    struct Restart: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "restart",
             abstract: "Restart the relay keeping every session (for an upgrade: install the new binary, then restart).",
             discussion: """
                 The running daemon writes its sessions to its journal and exits without PADT; the new \
                 one adopts them, and on Linux 6.9 and later the kernel table forwards them meanwhile. \
                 With --prepare only the next stop of the running daemon keeps its sessions (what an \
                 init script runs before it restarts the relay); --cancel undoes that.
-                """)
+                """,
+            arguments: RuntimeOptions.arguments + ConfigurationOptions.arguments + RootOptions.arguments + [
+                .flag("prepare", help: "Only make the next stop keep the sessions; do not restart."),
+                .flag("cancel", help: "Make the next stop end the sessions again (the default)."),
+            ])
 
-        @OptionGroup var runtime: RuntimeOptions
-        @OptionGroup var saved: ConfigurationOptions
-        @OptionGroup var fastPaths: RootOptions
-        @Flag(help: "Only make the next stop keep the sessions; do not restart.") var prepare = false
-        @Flag(help: "Make the next stop end the sessions again (the default).") var cancel = false
+        var runtime: RuntimeOptions
+        var saved: ConfigurationOptions
+        var fastPaths: RootOptions
+        var prepare: Bool
+        var cancel: Bool
 
-        func validate() throws {
-            if prepare && cancel { throw ValidationError("--prepare and --cancel exclude each other") }
+        init(parsing values: ParsedValues) {
+            runtime = RuntimeOptions(parsing: values)
+            saved = ConfigurationOptions(parsing: values)
+            fastPaths = RootOptions(parsing: values)
+            prepare = values.flag("prepare")
+            cancel = values.flag("cancel")
         }
 
-        func run() throws {
+        func validate() throws(UsageError) {
+            if prepare && cancel { throw UsageError("--prepare and --cancel exclude each other") }
+        }
+
+        func run() throws(DaemonError) {
             let directory = runtime.resolvedRuntimeDirectory
             if prepare || cancel {
                 FileOutput.standardOutput(try RelayController.keepSessionsOnStop(prepare, runtimeDirectory: directory))

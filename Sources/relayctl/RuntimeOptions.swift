@@ -1,12 +1,19 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import Libc
 
 /// Where the daemon keeps its control socket: one per relay, so tests can run several.
-struct RuntimeOptions: ParsableArguments {
-    @Option(name: .customLong("runtime-dir"),
-            help: "Directory for the control socket and pid file (default: $RELAYCTL_RUNTIME_DIR or /run/pppoe-relay; /var/run/pppoe-relay where there is no /run, as on OpenWrt).")
+struct RuntimeOptions: ArgumentGroup {
+    static let arguments: [ArgumentDefinition] = [
+        .option("runtime-dir",
+                help: "Directory for the control socket and pid file (default: $RELAYCTL_RUNTIME_DIR or /run/pppoe-relay; /var/run/pppoe-relay where there is no /run, as on OpenWrt)."),
+    ]
+
     var runtimeDirectory: String?
+
+    init(parsing values: ParsedValues) {
+        runtimeDirectory = values.string("runtime-dir")
+    }
 
     var resolvedRuntimeDirectory: String {
         optionOrEnvironment(runtimeDirectory, "RELAYCTL_RUNTIME_DIR", systemRuntimeDirectory)
@@ -27,7 +34,12 @@ func optionOrEnvironment(_ option: String?, _ variable: String, _ fallback: Stri
 }
 
 /// `--json` for scripts, text for people.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+struct OutputOptions: ArgumentGroup {
+    static let arguments: [ArgumentDefinition] = [.flag("json", help: "Print JSON instead of text.")]
+
+    var json: Bool
+
+    init(parsing values: ParsedValues) {
+        json = values.flag("json")
+    }
 }

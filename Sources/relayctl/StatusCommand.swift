@@ -1,63 +1,90 @@
-import ArgumentParser
+import ArgumentParsing
 import ControlProtocol
 import PPPoEWire
 import RelayClient
 import UserspaceRelay
 
 extension Relayctl {
-    struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Show the running relay: dataplane, interfaces, counters.")
+    struct Status: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "status", abstract: "Show the running relay: dataplane, interfaces, counters.",
+            arguments: RuntimeOptions.arguments + OutputOptions.arguments)
 
-        @OptionGroup var runtime: RuntimeOptions
-        @OptionGroup var output: OutputOptions
+        var runtime: RuntimeOptions
+        var output: OutputOptions
 
-        func run() throws {
+        init(parsing values: ParsedValues) {
+            runtime = RuntimeOptions(parsing: values)
+            output = OutputOptions(parsing: values)
+        }
+
+        func run() throws(DaemonError) {
             try show(.status, as: StatusReport.self, runtime: runtime, output: output, render: ReportText.status,
                      notRunningJSON: true)
         }
     }
 
-    struct Sessions: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List the relayed sessions with their counters.")
+    struct Sessions: RelayctlCommand {
+        static let command = CommandDescription(
+            name: "sessions", abstract: "List the relayed sessions with their counters.",
+            arguments: RuntimeOptions.arguments + OutputOptions.arguments)
 
-        @OptionGroup var runtime: RuntimeOptions
-        @OptionGroup var output: OutputOptions
+        var runtime: RuntimeOptions
+        var output: OutputOptions
 
-        func run() throws {
+        init(parsing values: ParsedValues) {
+            runtime = RuntimeOptions(parsing: values)
+            output = OutputOptions(parsing: values)
+        }
+
+        func run() throws(DaemonError) {
             try show(.sessions, as: SessionsReport.self, runtime: runtime, output: output) { ReportText.sessions($0.sessions) }
         }
     }
 }
 
 extension Relayctl {
-    struct MSS: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "mss", abstract: "Show or change TCP MSS clamping in the running relay.",
-            subcommands: [Show.self, Set.self])
+    /// `relayctl mss show|set`; alone, a usage error (see `missingSubcommand`).
+    enum MSS {
+        static let command = CommandDescription(
+            name: "mss", abstract: "Show or change TCP MSS clamping in the running relay.",
+            subcommands: [Show.command, Set.command])
 
-        func run() throws { missingSubcommand(Self.self) }
+        struct Show: RelayctlCommand {
+            static let command = CommandDescription(
+                name: "show", abstract: "Show the MSS clamping in force.",
+                arguments: RuntimeOptions.arguments + OutputOptions.arguments)
+            var runtime: RuntimeOptions
+            var output: OutputOptions
 
-        struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show the MSS clamping in force.")
-            @OptionGroup var runtime: RuntimeOptions
-            @OptionGroup var output: OutputOptions
+            init(parsing values: ParsedValues) {
+                runtime = RuntimeOptions(parsing: values)
+                output = OutputOptions(parsing: values)
+            }
 
-            func run() throws {
+            func run() throws(DaemonError) {
                 try show(.mssShow, as: MSSReport.self, runtime: runtime, output: output, render: ReportText.mss)
             }
         }
 
-        struct Set: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Change MSS clamping now; the next SYN of every session sees it. (enable --mss keeps it.)")
-            @Argument(help: "auto, off, or an IPv4 MSS of at least \(MSSSetting.minimum).",
-                      transform: MSSSetting.parsed) var setting: MSSSetting
-            @OptionGroup var runtime: RuntimeOptions
-            @OptionGroup var output: OutputOptions
+        struct Set: RelayctlCommand {
+            static let command = CommandDescription(
+                name: "set",
+                abstract: "Change MSS clamping now; the next SYN of every session sees it. (enable --mss keeps it.)",
+                arguments: [.positional("setting", as: MSSSetting.self,
+                                        help: "auto, off, or an IPv4 MSS of at least \(MSSSetting.minimum).")]
+                    + RuntimeOptions.arguments + OutputOptions.arguments)
+            var setting: MSSSetting
+            var runtime: RuntimeOptions
+            var output: OutputOptions
 
-            func run() throws {
+            init(parsing values: ParsedValues) throws(UsageError) {
+                setting = try values.required("setting", as: MSSSetting.self)
+                runtime = RuntimeOptions(parsing: values)
+                output = OutputOptions(parsing: values)
+            }
+
+            func run() throws(DaemonError) {
                 try show(.mssSet(setting), as: MSSReport.self, runtime: runtime, output: output, render: ReportText.mss)
             }
         }
@@ -70,7 +97,7 @@ extension Relayctl {
 /// one line on stderr, and for `status --json` also `{"running": false, ...}` on stdout.
 private func show<Report: ControlReply>(_ request: ControlRequest, as type: Report.Type, runtime: RuntimeOptions,
                                         output: OutputOptions, render: (Report) -> String,
-                                        notRunningJSON: Bool = false) throws {
+                                        notRunningJSON: Bool = false) throws(DaemonError) {
     let directory = runtime.resolvedRuntimeDirectory
     do {
         if output.json {
