@@ -1,6 +1,19 @@
 // Most of CLibc is inline in its header. What is here must be a real symbol.
 #include "CLibc.h"
 
+#if defined(PR_EMBEDDED_SWIFT)
+/// What Embedded Swift's `Double(String)` calls to parse a number, which only the full Swift
+/// runtime defines (so this exists only in the Embedded build, which scripts/build-router
+/// compiles with PR_EMBEDDED_SWIFT): strtod, in the C locale, which relayctl never leaves.
+/// Returns the end of what was read (the start, when nothing was); the caller accepts a number
+/// only if that is the string's end.
+const char *_swift_stdlib_strtod_clocale(const char *text, double *result) {
+    char *end = NULL;
+    *result = strtod(text, &end);
+    return end;
+}
+#endif
+
 #if !defined(__GLIBC__)
 #include <sys/random.h>
 

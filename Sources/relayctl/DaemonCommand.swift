@@ -1,6 +1,7 @@
 import ArgumentParsing
 import ControlProtocol
 import RelayDaemon
+import RelayLog
 import RouterOperations
 
 extension Relayctl {

@@ -3,6 +3,7 @@ import ControlProtocol
 import ModemUpstream
 import RelayLog
 import RouterOperations
+import UserspaceRelay
 
 /// What `modem` takes: the LAN, the serial modem, and what discovery offers.
 struct ModemOptions: ArgumentGroup {
