@@ -44,12 +44,10 @@ struct PendingRequest {
     var padiRelayTags: [[UInt8]] = []
     var padrRelayTags: [[UInt8]] = []
     var offers: [Offer] = []
-    /// Its PADS came and the session exists; a repeated PADR (the client lost the PADS) clears it.
-    var established = false
 
     /// A PADR is out and unanswered: this request is the furthest along and the last a flood
     /// may evict.
-    func isRequesting(now: Int64) -> Bool { awaitsConfirmation(now: now) && !established }
+    func isRequesting(now: Int64) -> Bool { awaitsConfirmation(now: now) }
 
     func awaitsConfirmation(now: Int64) -> Bool { padrsUnanswered > 0 && padrUntil > now }
 
@@ -177,8 +175,8 @@ struct PendingRequests {
     }
 
     /// A client's PADI goes out: the tag it carries. A retransmission keeps the tag as long as
-    /// an AC could still answer the discovery or hold a cookie bound to it; a PADI after that, or
-    /// after the discovery ended in a session, starts a new discovery with a fresh nonce.
+    /// an AC could still answer the discovery or hold a cookie bound to it; a PADI after that
+    /// starts a new discovery with a fresh nonce.
     mutating func discover(from client: ClientRef, hostUniq: [UInt8]?, relayTags: [[UInt8]], now: Int64) -> (Int, UInt64) {
         let index = recordIndex(for: client, now: now)
         noteHostUniq(hostUniq, at: index)
@@ -207,7 +205,6 @@ struct PendingRequests {
             ? min(record.padrsUnanswered + 1, Self.padrsAwaitedLimit) : 1
         record.padrAC = acMAC
         record.padrUntil = now + Self.answerWindow
-        record.established = false
         record.expires = max(record.expires, now + Self.lifetime)
         record.padrRelayTags = relayTags
         records[index] = record
@@ -332,7 +329,6 @@ struct PendingRequests {
     /// until it expires, so a client that lost the PADS and repeats its PADR still reaches the AC.
     mutating func sessionEstablished(at index: Int) {
         withoutHostUniq.remove(index)
-        records[index]?.established = true
     }
 
     mutating func prune(now: Int64) {

@@ -177,8 +177,9 @@ public struct RelayCore: ~Copyable {
     }
 
     /// A PADO or PADS to us whose first Relay-Session-Id is ours but names no request waiting
-    /// for it (a PADS: not from the AC the PADR went to, or no PADR unanswered): found in place, before anything is parsed or allocated, so that forged answers
-    /// from the WAN cost little. Anything else (malformed frames included) takes the full path.
+    /// for it (a PADS: no PADR unanswered, or not from the AC it went to): found in place,
+    /// before anything is parsed or allocated, so that forged answers from the WAN cost little.
+    /// Anything else (malformed frames included) takes the full path.
     private func answersNothing(_ frame: UnsafeRawBufferPointer, now: Int64) -> Bool {
         guard frame.count >= PPPoEHeader.frameHeaderLength, let base = frame.baseAddress else { return false }
         let code = base.load(fromByteOffset: Self.codeOffset, as: UInt8.self)
