@@ -22,14 +22,19 @@ struct Offer {
 /// Answers from the WAN are accepted only against this record.
 struct PendingRequest {
     var client: ClientRef
-    /// The nonce of the tag on the client's latest PADI; PADOs must echo it. 0 = none outstanding.
-    var padiNonce: UInt64 = 0
+    /// The nonce of this discovery's tag, the same on its PADI, the PADI's retries and its PADR:
+    /// an AC may bind its AC-Cookie to the PADI's Relay-Session-Id and check it against the
+    /// PADR's (accel-ppp does). 0 = no discovery yet.
+    var nonce: UInt64 = 0
+    /// A PADO is accepted until then (the client's latest PADI plus the answer window).
     var padiUntil: Int64 = 0
-    /// The nonce of the tag on the client's latest PADR, and the AC it went to: a PADS must
-    /// echo the one and come from the other.
-    var padrNonce: UInt64 = 0
+    /// The AC the client's latest PADR went to, until when a PADS is awaited, and how many PADRs
+    /// to it are unanswered: the tag alone proves nothing (it was broadcast with the PADI), so a
+    /// PADS must come from that MAC while a PADR is unanswered, and answers one. Two PADRs (the
+    /// client repeats one, or runs two sessions from one MAC) let two PADS through.
     var padrAC = MACAddress.zero
     var padrUntil: Int64 = 0
+    var padrsUnanswered: UInt8 = 0
     /// The record goes after this (offers stay usable until then for a repeated PADR).
     var expires: Int64
     /// A keyed hash of the client's Host-Uniq: the fallback route when an AC strips our tag.
@@ -39,12 +44,20 @@ struct PendingRequest {
     var padiRelayTags: [[UInt8]] = []
     var padrRelayTags: [[UInt8]] = []
     var offers: [Offer] = []
-    /// Its PADS came and the session exists; a repeated PADR (the client lost the PADS) clears it.
-    var established = false
 
     /// A PADR is out and unanswered: this request is the furthest along and the last a flood
     /// may evict.
-    func isRequesting(now: Int64) -> Bool { padrNonce != 0 && padrUntil > now && !established }
+    func isRequesting(now: Int64) -> Bool { awaitsConfirmation(now: now) }
+
+    func awaitsConfirmation(now: Int64) -> Bool { padrsUnanswered > 0 && padrUntil > now }
+
+    /// An AC could still answer this discovery, or hold a cookie bound to its tag: a PADI is
+    /// waiting for offers, an offer is still usable, or a PADR is out. Until then the client's
+    /// PADIs and PADRs keep the tag (a session opened meanwhile changes nothing: a second
+    /// pppd on the same MAC may be halfway through the same discovery).
+    func discoveryLive(now: Int64) -> Bool {
+        nonce != 0 && (padiUntil > now || padrUntil > now || offers.contains { $0.expires > now })
+    }
 }
 
 /// The relay's short-lived discovery memory, bounded by `capacity` records whatever
@@ -63,6 +76,8 @@ struct PendingRequests {
     static let labelLimit = 64
     static let foreignTagLimit = 64
     static let foreignTagCountLimit = 4
+    /// PADRs of one client awaiting their PADS at once (to one AC).
+    static let padrsAwaitedLimit: UInt8 = 4
 
     let capacity: Int
     let offersPerClient: Int
@@ -159,36 +174,41 @@ struct PendingRequests {
         if hashed == nil { withoutHostUniq.insert(index) } else { withoutHostUniq.remove(index) }
     }
 
-    /// A client's PADI goes out: the tag it carries. A retransmission keeps its tag while the
-    /// first one may still be answered.
+    /// A client's PADI goes out: the tag it carries. A retransmission keeps the tag as long as
+    /// an AC could still answer the discovery or hold a cookie bound to it; a PADI after that
+    /// starts a new discovery with a fresh nonce.
     mutating func discover(from client: ClientRef, hostUniq: [UInt8]?, relayTags: [[UInt8]], now: Int64) -> (Int, UInt64) {
         let index = recordIndex(for: client, now: now)
         noteHostUniq(hostUniq, at: index)
         var record = records[index]!
-        if record.padiNonce == 0 || record.padiUntil <= now { record.padiNonce = RelaySessionTag.freshNonce() }
+        if !record.discoveryLive(now: now) {
+            record.nonce = RelaySessionTag.freshNonce()
+            record.offers.removeAll()
+            record.padrsUnanswered = 0
+        }
         record.padiUntil = now + Self.answerWindow
         record.expires = max(record.expires, now + Self.lifetime)
         record.padiRelayTags = relayTags
         records[index] = record
-        return (index, record.padiNonce)
+        return (index, record.nonce)
     }
 
-    /// A client's PADR goes out to `acMAC`: the tag it carries.
+    /// A client's PADR goes out to `acMAC`: the tag it carries, the one of the PADI the offer
+    /// answered (whatever AC it goes to, and when it is repeated).
     mutating func request(from client: ClientRef, to acMAC: MACAddress, hostUniq: [UInt8]?, relayTags: [[UInt8]],
                           now: Int64) -> (Int, UInt64) {
         let index = recordIndex(for: client, now: now)
         noteHostUniq(hostUniq, at: index)
         var record = records[index]!
-        if record.padrNonce == 0 || record.padrUntil <= now || record.padrAC != acMAC {
-            record.padrNonce = RelaySessionTag.freshNonce()
-        }
+        if record.nonce == 0 { record.nonce = RelaySessionTag.freshNonce() }
+        record.padrsUnanswered = record.awaitsConfirmation(now: now) && record.padrAC == acMAC
+            ? min(record.padrsUnanswered + 1, Self.padrsAwaitedLimit) : 1
         record.padrAC = acMAC
         record.padrUntil = now + Self.answerWindow
-        record.established = false
         record.expires = max(record.expires, now + Self.lifetime)
         record.padrRelayTags = relayTags
         records[index] = record
-        return (index, record.padrNonce)
+        return (index, record.nonce)
     }
 
     /// Where an answer from the WAN goes.
@@ -206,7 +226,7 @@ struct PendingRequests {
     /// the one client the answer can only be for.
     func offerRecipient(tag: RelaySessionTag?, untagged packet: DiscoveryPacket, now: Int64) -> Routing {
         if let tag {
-            guard let record = record(Int(tag.request)), record.padiNonce == tag.nonce, record.padiUntil > now else {
+            guard let record = record(Int(tag.request)), record.nonce == tag.nonce, record.padiUntil > now else {
                 return .unsolicited
             }
             return .to(Int(tag.request))
@@ -216,20 +236,31 @@ struct PendingRequests {
         return records[index]!.padiUntil > now ? routing : .unsolicited
     }
 
-    /// The record a PADS answers: our tag naming the PADR this AC was sent (or, untagged, the
-    /// one client that sent this AC a PADR).
+    /// The record a PADS answers: our tag naming a discovery whose PADR went to this very AC and
+    /// is still unanswered (or, untagged, the one client that sent this AC a PADR). Anyone who
+    /// saw the broadcast PADI knows the tag; what the relay recorded decides.
     func confirmationRecipient(tag: RelaySessionTag?, untagged packet: DiscoveryPacket, now: Int64) -> Routing {
         let index: Int
         if let tag {
-            guard let record = record(Int(tag.request)), record.padrNonce == tag.nonce else { return .unsolicited }
+            guard let record = record(Int(tag.request)), record.nonce == tag.nonce else { return .unsolicited }
             index = Int(tag.request)
         } else {
             let routing = untaggedRecipient(packet, now: now)
             guard case let .to(found) = routing else { return routing }
             index = found
         }
-        guard let record = records[index], record.padrUntil > now, record.padrAC == packet.source else { return .unsolicited }
+        guard let record = records[index], record.awaitsConfirmation(now: now), record.padrAC == packet.source else {
+            return .unsolicited
+        }
         return .to(index)
+    }
+
+    /// A PADS answered one of the PADRs unanswered at `index`: no second PADS is taken for it
+    /// (the client repeating its PADR opens the way for one more).
+    mutating func confirmationTaken(at index: Int) {
+        guard var record = records[index], record.padrsUnanswered > 0 else { return }
+        record.padrsUnanswered -= 1
+        records[index] = record
     }
 
     /// Answers without our tag: by Host-Uniq when exactly one waiting client sent it, or the
@@ -298,7 +329,6 @@ struct PendingRequests {
     /// until it expires, so a client that lost the PADS and repeats its PADR still reaches the AC.
     mutating func sessionEstablished(at index: Int) {
         withoutHostUniq.remove(index)
-        records[index]?.established = true
     }
 
     mutating func prune(now: Int64) {

@@ -177,8 +177,9 @@ public struct RelayCore: ~Copyable {
     }
 
     /// A PADO or PADS to us whose first Relay-Session-Id is ours but names no request waiting
-    /// for it: found in place, before anything is parsed or allocated, so that forged answers
-    /// from the WAN cost little. Anything else (malformed frames included) takes the full path.
+    /// for it (a PADS: no PADR unanswered, or not from the AC it went to): found in place,
+    /// before anything is parsed or allocated, so that forged answers from the WAN cost little.
+    /// Anything else (malformed frames included) takes the full path.
     private func answersNothing(_ frame: UnsafeRawBufferPointer, now: Int64) -> Bool {
         guard frame.count >= PPPoEHeader.frameHeaderLength, let base = frame.baseAddress else { return false }
         let code = base.load(fromByteOffset: Self.codeOffset, as: UInt8.self)
@@ -197,10 +198,10 @@ public struct RelayCore: ~Copyable {
                 guard value.readBigEndianUInt32(at: 0)! == instance else { return false }
                 let request = Int(value.readBigEndianUInt16(at: 4)!)
                 let nonce = UInt64(value.readBigEndianUInt16(at: 6)!) << 32 | UInt64(value.readBigEndianUInt32(at: 8)!)
-                guard let record = discovery.record(request) else { return true }
+                guard let record = discovery.record(request), record.nonce == nonce else { return true }
                 return code == DiscoveryCode.pado.rawValue
-                    ? record.padiNonce != nonce || record.padiUntil <= now
-                    : record.padrNonce != nonce || record.padrUntil <= now
+                    ? record.padiUntil <= now
+                    : !record.awaitsConfirmation(now: now) || MACAddress(reading: base, at: Self.sourceOffset) != record.padrAC
             }
             offset += 4 + length
         }
@@ -361,10 +362,14 @@ public struct RelayCore: ~Copyable {
         switch routing {
         case let .to(index):
             guard let record = discovery.record(index), Int(record.client.lanSlot) < interfaces.count else { return nil }
-            // Only a PADS answering a real PADR marks its AC as one that echoes: that nonce went
-            // unicast to this AC, where a PADO's was broadcast to the whole WAN. A forged answer
-            // must not make the untagged fallback distrust an AC that strips tags.
-            if ours != nil, packet.code == .pads { discovery.noteEcho(from: packet.source, now: now) }
+            guard packet.code == .pads else { return index }
+            // One PADS per PADR: a second, forged or repeated, finds none unanswered.
+            discovery.confirmationTaken(at: index)
+            // Only a PADS answering a real PADR marks its AC as one that echoes: it came from
+            // the MAC the PADR went to, while that PADR was unanswered. A PADO, which anyone
+            // who saw the broadcast PADI can forge, must not make the untagged fallback
+            // distrust an AC that strips tags.
+            if ours != nil { discovery.noteEcho(from: packet.source, now: now) }
             return index
         case .unsolicited: counters.droppedUnsolicitedAnswer &+= 1
         case .ambiguous: counters.droppedAmbiguousAnswer &+= 1

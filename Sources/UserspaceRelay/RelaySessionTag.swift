@@ -1,13 +1,14 @@
 import PPPoEWire
 
 /// The Relay-Session-Id this relay puts in PADI/PADR: 4 bytes unique to this relay instance,
-/// the index of the client's pending request, and a 48-bit random nonce drawn for that one
-/// PADI or PADR (12 bytes: the room RFC 2516 makes every PADI keep free).
+/// the index of the client's pending request, and a 48-bit random nonce drawn for that client's
+/// discovery (12 bytes: the room RFC 2516 makes every PADI keep free).
 ///
-/// The tag names a request, not a client: an answer is routed by what the relay recorded when
-/// that client asked, never by a value somebody on the WAN could compose. Anyone who saw a
-/// broadcast PADI knows its tag, but a PADS also needs the nonce of a PADR, which went unicast
-/// to one AC, and must come from that AC's MAC.
+/// One discovery keeps one tag, on its PADI, the PADI's retries and its PADR: an AC may bind
+/// its AC-Cookie to the PADI's Relay-Session-Id and check it against the PADR's. The tag names a
+/// request, not a client, and is no secret (the PADI is broadcast): it finds the relay's record,
+/// and the record decides. A PADO must name a PADI still waiting; a PADS must come from the MAC
+/// the PADR went to, while that PADR is unanswered, and only one PADS answers it.
 public struct RelaySessionTag: Sendable, Equatable {
     public static let length = 12
     static let nonceMask: UInt64 = 0xFFFF_FFFF_FFFF

@@ -143,7 +143,9 @@ class HostileHostScenarios: LabTestCase {
         _ = try lab.spawn("copied", in: acNS, [Lab.bench, "discovery-flood", "--iface", "ac0", "--code", "pado",
                                               "--destination", wanMAC, "--macs", "5000", "--name-length", "1000",
                                               "--tag-prefix", hex, "--seconds", "10", "--rate", "2000"])
-        // ...and PADS with that tag, or with guessed nonces: no PADR of theirs, no session.
+        // ...and PADS with that tag, or with guessed nonces: no PADR went to their MACs, no session.
+        // (The real client dials from the MAC that sent the PADI, within its answer window: its
+        // PADR carries that very tag, which the forged PADS copy.)
         _ = try lab.spawn("pads", in: acNS, [Lab.bench, "discovery-flood", "--iface", "ac0", "--code", "pads",
                                             "--destination", wanMAC, "--macs", "25", "--tag-prefix", hex,
                                             "--seconds", "10", "--rate", "100"])
@@ -165,6 +167,8 @@ class HostileHostScenarios: LabTestCase {
         let sessions = try lab.sessions(routerNS)
         XCTAssertEqual(sessions.count, 1, "only the real client's session: \(sessions)")
         XCTAssertEqual(sessions.first?["client_mac"] as? String, try lab.mac(client1NS, "cl0"))
+        let padrTags = lab.discoveryFrames("wan").filter { $0.code == .padr }.compactMap { $0.tag(.relaySessionID)?.value }
+        XCTAssertTrue(padrTags.contains(tag), "the PADR carried the broadcast PADI's tag, the one the forged PADS copy")
     }
 
     /// A LAN host sends a PADI with two Relay-Session-Ids, the second crafted to name another

@@ -40,6 +40,18 @@ enum VMLab {
         return out
     }
 
+    /// The accel-ppp that lab/vm/build-accel-ppp (run by scripts/setup) built into the cache.
+    static func accelPPPPrefix() throws -> String {
+        let cache = ProcessInfo.processInfo.environment["PPPOE_RELAY_VMLAB_CACHE"] ?? "/var/cache/pppoe-relay-vmlab"
+        let pointer = cache + "/accel-ppp.current"
+        guard let text = try? String(contentsOfFile: pointer, encoding: .utf8),
+              case let prefix = text.trimmingCharacters(in: .whitespacesAndNewlines),
+              FileManager.default.isExecutableFile(atPath: prefix + "/sbin/accel-pppd") else {
+            throw unavailable("no accel-ppp built in \(cache) (\(pointer)): run scripts/setup")
+        }
+        return prefix
+    }
+
     /// A fresh work directory, removed by the caller (kept with $LAB_KEEP).
     static func workDirectory(_ name: String) throws -> URL {
         let directory = FileManager.default.temporaryDirectory
@@ -85,15 +97,26 @@ struct VMScenario {
         return facts
     }
 
+    /// The run against accel-ppp through relayctl on dataplane `name` (or through "pppoe-relay").
+    func accelPPP(_ name: String) throws -> [String: Any] {
+        guard let facts = (facts["accel"] as? [String: Any])?[name] as? [String: Any] else {
+            throw LabError("the scenario has no accel-ppp run through \(name)\n\(console.suffix(4000))")
+        }
+        return facts
+    }
+
     static let shared = OnceResult<VMScenario> {
         let relayctl = Lab.releaseRelayctl
         guard FileManager.default.isExecutableFile(atPath: relayctl) else {
             throw VMLab.unavailable("the VM lab runs the optimised relayctl at \(relayctl): run swift build -c release")
         }
+        let accelPPP = try VMLab.accelPPPPrefix()
         let work = try VMLab.workDirectory("vmlab")
         defer { VMLab.remove(work) }
-        let out = try VMLab.boot(work: work, timeout: 900, [
+        // One boot for both access concentrators: rp-pppoe's pppoe-server, then accel-ppp.
+        let out = try VMLab.boot(work: work, timeout: 1100, [
             Lab.python, VMLab.scenarioScript, "scenario", "--relayctl", relayctl, "--out", "/run/vmlab/work",
+            "--accel-ppp", accelPPP, "--accel-compare",
         ] + VMLab.dataplanes.flatMap { ["--dataplane", $0] })
         print(out.stdout)
         guard let data = FileManager.default.contents(atPath: work.appendingPathComponent("results.json").path),

@@ -105,7 +105,7 @@ final class RelayCoreTests: XCTestCase {
         XCTAssertEqual(padr.first?.destination, ac)
         XCTAssertEqual(padr.first?.source, wanMAC)
         let padrTag = try XCTUnwrap(padr.first?.tag(.relaySessionID))
-        XCTAssertNotEqual(padrTag, tag, "every PADR gets a nonce of its own, which no broadcast showed")
+        XCTAssertEqual(padrTag, tag, "the PADR carries its PADI's Relay-Session-Id, which an AC may bind its cookie to")
 
         let pads = feed(&core, discovery(.pads, from: ac, to: wanMAC, session: 0x42,
                                          tags: [Tag(.serviceName, text: "isp"), Tag(.hostUniq, [7]), padrTag]), slot: 0)

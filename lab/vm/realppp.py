@@ -192,12 +192,12 @@ def start_ac(guest, tag, mode):
     return server
 
 
-def start_cpe(guest, tag, password):
+def start_cpe(guest, tag, password, device="cpe-wan", unit=0, defaultroute=True):
     """pppd with the rp-pppoe plugin: the subscriber's login, in the foreground."""
     return guest.spawn(f"{tag}-cpe-pppd", [
-        "pppd", "plugin", "rp-pppoe.so", "nic-cpe-wan", "rp_pppoe_service", SERVICE,
-        "user", USER, "password", password, "noauth", "nodetach", "maxfail", "1", "unit", "0",
-        "noipdefault", "defaultroute", "+ipv6", "ipv6", f"{CPE_ID6},{AC_ID6}",
+        "pppd", "plugin", "rp-pppoe.so", "nic-" + device, "rp_pppoe_service", SERVICE,
+        "user", USER, "password", password, "noauth", "nodetach", "maxfail", "1", "unit", str(unit),
+        "noipdefault"] + (["defaultroute"] if defaultroute else []) + ["+ipv6", "ipv6", f"{CPE_ID6},{AC_ID6}",
         "mtu", "1492", "mru", "1492", "novj", "nodeflate", "nobsdcomp", "noccp",
         "lcp-echo-interval", "10", "lcp-echo-failure", "3", "logfile", guest.path(tag + "-cpe-pppd.log")], NS["cpe"])
 
@@ -212,6 +212,91 @@ def ac_pppd_pids(guest):
         except OSError:
             pass
     return pids
+
+
+# ---------------------------------------------------------------- accel-ppp, the second AC
+
+ACCEL_NAME = "LabAccel"
+ACCEL_CLI = ("127.0.0.1", "2001")
+ACCEL_PADO_DELAY_MS = 500
+
+
+def start_accel(guest, tag, prefix):
+    """accel-pppd (built by lab/vm/build-accel-ppp into the VM lab's cache) on ac-access: its
+    own PPPoE discovery and sessions in the kernel, CHAP-MD5 against its chap-secrets, addresses
+    from its pool, logs in the work directory, its CLI on 127.0.0.1:2001 for accel-cmd."""
+    secrets = guest.path(f"{tag}-accel-chap-secrets")
+    with open(secrets, "w") as f:
+        f.write(f"{USER} * {SECRET} *\n")
+    os.chmod(secrets, 0o600)
+    config = guest.path(f"{tag}-accel-ppp.conf")
+    log = guest.path(f"{tag}-accel-ppp.log")
+    with open(config, "w") as f:
+        f.write("\n".join([
+            "[modules]", "log_file", "pppoe", "auth_chap_md5", "chap-secrets", "ippool", "",
+            "[core]", f"log-error={guest.path(tag + '-accel-core.log')}", "thread-count=2", "",
+            "[common]", "single-session=0", "",
+            "[ppp]", "verbose=1", "min-mtu=1280", "mtu=1492", "mru=1492", "ipv4=require", "ipv6=deny",
+            "lcp-echo-interval=10", "lcp-echo-failure=3", "",
+            "[auth]", "any-login=0", "noauth=0", "",
+            "[pppoe]", "verbose=1", "interface=ac-access", f"ac-name={ACCEL_NAME}", f"service-name={SERVICE}",
+            "called-sid=mac", "pado-delay=0", "",
+            "[chap-secrets]", f"chap-secrets={secrets}", f"gw-ip-address={PPP_LOCAL}", "",
+            "[ip-pool]", f"gw-ip-address={PPP_LOCAL}", f"{PPP_POOL}-9", "",
+            "[log]", f"log-file={log}", f"log-emerg={guest.path(tag + '-accel-emerg.log')}", "copy=1", "level=3", "",
+            "[cli]", "verbose=1", f"tcp={ACCEL_CLI[0]}:{ACCEL_CLI[1]}", ""]))
+    accel = guest.spawn(f"{tag}-accel-pppd", [os.path.join(prefix, "sbin", "accel-pppd"), "-c", config], NS["ac"])
+
+    def listening():
+        if accel.poll() is not None:
+            raise Failure(f"accel-pppd exited {accel.returncode}: {guest.text(tag + '-accel-pppd.err')}"
+                          f"{guest.text(tag + '-accel-core.log')[-2000:]}")
+        return packet_socket_bound(guest, NS["ac"], 0x8863) and \
+            accel_cmd(guest, prefix, ["show", "version"], check=False).returncode == 0
+
+    guest.wait_until("accel-pppd listens", 30, listening)
+    return accel
+
+
+def accel_cmd(guest, prefix, args, check=True):
+    return guest.run([os.path.join(prefix, "bin", "accel-cmd"), "-H", ACCEL_CLI[0], "-p", ACCEL_CLI[1]] + args,
+                     NS["ac"], check=check)
+
+
+def accel_sessions(guest, prefix):
+    """accel-cmd show sessions, as dicts of the columns asked for."""
+    columns = ["username", "ip", "calling-sid", "state", "ifname"]
+    out = accel_cmd(guest, prefix, ["show", "sessions", ",".join(columns)]).stdout
+    sessions = []
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) == len(columns) and cells[0] not in ("username", "") and not set(line) <= set("-+ "):
+            sessions.append(dict(zip(columns, cells)))
+    return sessions
+
+
+def ppp_units(guest, ns):
+    """{ppp device: its IPv4 (local, peer)} in `ns`."""
+    found = {}
+    for link in guest.json(["ip", "-j", "link", "show"], ns):
+        if link.get("link_type") == "ppp":
+            v4 = [a for a in addresses(guest, ns, link["ifname"]) if a[0] == "inet"]
+            if v4:
+                found[link["ifname"]] = (v4[0][1], v4[0][2])
+    return found
+
+
+def discovery_frames(guest, name):
+    """The frames a sniffer logged (a line cut short by its stop is left out)."""
+    frames = []
+    for line in guest.text(name).splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("event") == "frame":
+            frames.append(entry)
+    return frames
 
 
 class Relay:
@@ -354,7 +439,7 @@ class Scenario:
         self.args = args
         self.guest = Guest(args.out, NS.values(), COMMAND_TIMEOUT)
         self.results = {"kernel_release": os.uname().release, "payload_bytes": PAYLOAD_BYTES,
-                        "fallback": {}, "dataplanes": {}, "bench": {}, "failures": []}
+                        "fallback": {}, "dataplanes": {}, "accel": {}, "bench": {}, "failures": [], "stages": {}}
         self.payload = "/tmp/vmlab-payload"
 
     def check(self, condition, what):
@@ -395,12 +480,19 @@ class Scenario:
             # A part that cannot go on is recorded as a failure, and the next one still runs.
             parts = ([("auto", self.fallback)] if not self.args.skip_fallback else []) \
                 + [(dataplane, lambda d=dataplane: self.dataplane_run(d)) for dataplane in self.args.dataplane] \
+                + [(f"accel-ppp {dataplane}", lambda d=dataplane: self.accel_run(d))
+                   for dataplane in (self.args.accel_dataplane if self.args.accel_ppp else [])] \
+                + ([("accel-ppp through pppoe-relay", self.accel_through_pppoe_relay)]
+                   if self.args.accel_ppp and self.args.accel_compare else []) \
                 + ([("benchmark", self.bench)] if self.args.bench else [])
             for name, part in parts:
+                part_started = time.monotonic()
                 try:
                     part()
                 except Failure as e:
                     self.abort(name, e)
+                self.results["stages"][name] = round(time.monotonic() - part_started, 1)
+            say("== stage times: " + ", ".join(f"{name} {seconds} s" for name, seconds in self.results["stages"].items()))
         finally:
             self.results["seconds"] = round(time.monotonic() - started, 1)
             self.save()
@@ -679,6 +771,242 @@ class Scenario:
                        f"cpe got {cpe['rx_packets']}), to the AC {s['packets_to_ac']} packets {s['bytes_to_ac']} "
                        f"bytes (cpe sent {cpe['tx_packets']}, AC got {ac['rx_packets']})")
 
+    # -- 7: accel-ppp as the AC, on one dataplane
+
+    def accel_run(self, dataplane):
+        """Through relayctl to accel-ppp, whose AC-Cookie binds the PADI's Relay-Session-Id: a
+        login (CHAP, IPCP), pings, 24 MiB server -> host, a second client (another MAC) while
+        accel-ppp holds its PADOs back 500 ms, both sessions in `relayctl sessions` and in
+        accel-ppp's, then a stop whose PADT both sides see and both sessions end on. A sniffer on
+        the AC's side records every discovery frame: each PADR must carry its PADI's tag."""
+        guest, tag, prefix = self.guest, "accel-" + dataplane, self.args.accel_ppp
+        facts = {}
+        self.results["accel"][dataplane] = facts
+        say(f"== accel-ppp, {dataplane}: accel-pppd on ac-access, relayctl run --dataplane {dataplane}")
+        part_started = time.monotonic()
+        accel = start_accel(guest, tag, prefix)
+        relay, clients = None, []
+        # A packet socket bound to 0x8863 sees the frames its device receives: one at each end of
+        # the WAN link, the relay's requests at accel-ppp and accel-ppp's answers at the relay.
+        sniffers = []
+        for side, ns, device in [("wan", "ac", "ac-access"), ("relay-wan", "relay", "wan0")]:
+            sniffer = guest.spawn(f"{tag}-sniff-{side}", [PYTHON, PPPOE_LAB, "sniff", "--iface", device, "--log",
+                                                          guest.path(f"{tag}-sniff-{side}.log"), "--ethertype",
+                                                          "0x8863", "--seconds", "600"], NS[ns])
+            guest.wait_until("the sniffer is ready", 20, lambda: "ready" in guest.text(f"{tag}-sniff-{side}.log")
+                             or sniffer.poll() is not None)
+            sniffers.append(sniffer)
+        try:
+            relay = Relay(guest, "relayctl", self.args.relayctl, tag, dataplane)
+            facts["status_dataplane"] = relay.query("status")["dataplane"]
+
+            say(f"== accel-ppp, {dataplane}: the subscriber's pppd logs in")
+            dial_started = time.monotonic()
+            first = start_cpe(guest, tag, SECRET)
+            clients.append(first)
+
+            def up(process, device):
+                def ready():
+                    if process.poll() is not None:
+                        raise Failure(f"pppd exited {process.returncode}: "
+                                      f"{guest.text(tag + '-cpe-pppd.log')[-1500:]}"
+                                      f"{guest.text(tag + '-accel-ppp.log')[-1500:]}")
+                    return ppp_units(guest, NS["cpe"]).get(device)
+                return ready
+
+            local, peer = guest.wait_until("IPCP gives the cpe its address", DIAL, up(first, "ppp0"))
+            facts["dial_seconds"] = round(time.monotonic() - dial_started, 2)
+            cpe_log = guest.text(tag + "-cpe-pppd.log")
+            facts["chap_succeeded"] = "CHAP authentication succeeded" in cpe_log
+            facts["ipcp"] = {"local": local, "peer": peer}
+            say(f"   IPCP: cpe ppp0 {local} peer {peer} after {facts['dial_seconds']} s, "
+                f"CHAP {'succeeded' if facts['chap_succeeded'] else 'NOT seen'}")
+            self.check(facts["chap_succeeded"] and peer == PPP_LOCAL and local in POOL,
+                       "accel-ppp: CHAP succeeded and IPCP gave an address from accel-ppp's pool")
+
+            # The AC routes the subscriber's network to its session, as a RADIUS Framed-Route would.
+            accel_ppp = next((x["ifname"] for x in accel_sessions(guest, prefix) if x["ip"] == local), None)
+            if not accel_ppp:
+                raise Failure(f"accel-ppp lists no session for {local}")
+            guest.run(["ip", "route", "add", HOST_NET4, "dev", accel_ppp], NS["ac"])
+            facts["ping"] = {}
+            for name, target in [("cpe_to_ac", ["-I", "ppp0", PPP_LOCAL]), ("host_to_server", [SERVER4]),
+                                 ("server_to_host", [HOST4])]:
+                ns = name.split("_")[0]
+                done = guest.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "5"] + target, NS[ns],
+                                 check=False, timeout=30)
+                facts["ping"][name] = done.returncode == 0
+                summary = next((line for line in done.stdout.splitlines() if "packets transmitted" in line), "")
+                say(f"   {name.replace('_', ' ')}: {summary or done.stderr.strip()}")
+            self.check(all(facts["ping"].values()), "accel-ppp: every ping was answered")
+
+            say(f"== accel-ppp, {dataplane}: {PAYLOAD_BYTES >> 20} MiB server -> host over IPv4 (MSS clamped)")
+            result = transfer(guest, f"{tag}-ipv4", "server", "0.0.0.0", "host", SERVER4, self.payload,
+                              stall=PATIENCE)
+            result["intact"] = result["eof"] and result["bytes"] == PAYLOAD_BYTES and result["sha256"] == self.payload_sha
+            facts["transfer"] = result
+            say(f"   {result['bytes']} bytes in {result['seconds']} s ({result['mbit_per_s']} Mbit/s), "
+                f"{'SHA-256 matches' if result['intact'] else 'INCOMPLETE: ' + str(result.get('error'))}")
+            self.check(result["intact"], "accel-ppp: the transfer arrived whole")
+
+            say(f"== accel-ppp, {dataplane}: a second client (its own MAC) while accel-ppp delays its PADOs "
+                f"{ACCEL_PADO_DELAY_MS} ms")
+            accel_cmd(guest, prefix, ["pppoe", "set", "PADO-delay", str(ACCEL_PADO_DELAY_MS)])
+            facts["pado_delay"] = accel_cmd(guest, prefix, ["pppoe", "show", "PADO-delay"]).stdout.strip()
+            guest.run(["ip", "link", "add", "cpe-wan2", "link", "cpe-wan", "type", "macvlan", "mode", "bridge"], NS["cpe"])
+            guest.run(["ip", "link", "set", "cpe-wan2", "up"], NS["cpe"])
+            second_started = time.monotonic()
+            second = start_cpe(guest, tag + "-second", SECRET, device="cpe-wan2", unit=1, defaultroute=False)
+            clients.append(second)
+            local2, _ = guest.wait_until("IPCP gives the second client its address", DIAL, up(second, "ppp1"))
+            facts["second_dial_seconds"] = round(time.monotonic() - second_started, 2)
+            say(f"   IPCP: cpe ppp1 {local2} after {facts['second_dial_seconds']} s (accel-ppp: {facts['pado_delay']})")
+            done = guest.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "5", "-I", "ppp1", PPP_LOCAL], NS["cpe"],
+                             check=False, timeout=30)
+            facts["ping"]["second_to_ac"] = done.returncode == 0
+            done = guest.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "5", "-I", "ppp0", PPP_LOCAL], NS["cpe"],
+                             check=False, timeout=30)
+            facts["ping"]["first_to_ac_meanwhile"] = done.returncode == 0
+            self.check(facts["ping"]["second_to_ac"] and facts["ping"]["first_to_ac_meanwhile"],
+                       "accel-ppp: both clients' pings answered at once")
+
+            say(f"== accel-ppp, {dataplane}: relayctl sessions and accel-cmd show sessions")
+            say("\n".join("   " + line for line in relay.ctl(["sessions"]).stdout.splitlines()))
+            facts["sessions"] = relay.query("sessions")["sessions"]
+            facts["accel_sessions"] = accel_sessions(guest, prefix)
+            say("\n".join("   accel-ppp: " + " ".join(f"{k}={v}" for k, v in session.items())
+                          for session in facts["accel_sessions"]))
+            facts["mac"] = {"cpe": device_mac(guest, "cpe", "cpe-wan"), "cpe2": device_mac(guest, "cpe", "cpe-wan2"),
+                            "ac": device_mac(guest, "ac", "ac-access"), "relay_wan": device_mac(guest, "relay", "wan0"),
+                            "relay_lan": device_mac(guest, "relay", "lan0")}
+            self.check(len(facts["sessions"]) == 2
+                       and {x["client_mac"] for x in facts["sessions"]} == {facts["mac"]["cpe"], facts["mac"]["cpe2"]}
+                       and all(x["ac_mac"] == facts["mac"]["ac"] and x["ac_name"] == ACCEL_NAME for x in facts["sessions"]),
+                       f"accel-ppp: relayctl shows both sessions ({len(facts['sessions'])})")
+            self.check(len(facts["accel_sessions"]) == 2
+                       and {x["ip"] for x in facts["accel_sessions"]} == {local, local2}
+                       and all(x["username"] == USER and x["state"] == "active"
+                               and x["calling-sid"].lower() == facts["mac"]["relay_wan"] for x in facts["accel_sessions"]),
+                       f"accel-ppp: accel-ppp holds both sessions, from the relay's WAN MAC "
+                       f"({len(facts['accel_sessions'])})")
+
+            say(f"== accel-ppp, {dataplane}: stopping the relay (PADT to both sides)")
+            cpe_sniffer = guest.spawn(f"{tag}-sniff-cpe", [PYTHON, PPPOE_LAB, "sniff", "--iface", "cpe-wan", "--log",
+                                                          guest.path(f"{tag}-sniff-cpe.log"), "--ethertype", "0x8863",
+                                                          "--seconds", "40"], NS["cpe"])
+            guest.wait_until("the sniffer is ready", 20, lambda: "ready" in guest.text(f"{tag}-sniff-cpe.log")
+                             or cpe_sniffer.poll() is not None)
+            stopped = time.monotonic()
+            facts["relay_exit"] = relay.stop()
+            exits = []
+            for client in clients:
+                try:
+                    client.wait(PPPD_EXIT)
+                except subprocess.TimeoutExpired:
+                    pass
+                exits.append(client.returncode)
+            try:
+                guest.wait_until("accel-ppp ends both sessions", PPPD_EXIT, lambda: not accel_sessions(guest, prefix))
+            except Failure:
+                pass
+            facts["accel_sessions_after_stop"] = len(accel_sessions(guest, prefix))
+            guest.stop(cpe_sniffer, signal.SIGTERM, 5)
+            # PADT from the relay: to each client on the LAN, to accel-ppp on the WAN.
+            mac = facts["mac"]
+            padts = {"cpe": sum(1 for f in discovery_frames(guest, f"{tag}-sniff-cpe.log")
+                                if f.get("code") == 0xA7 and f.get("src") == mac["relay_lan"]
+                                and f.get("dst") in (mac["cpe"], mac["cpe2"])),
+                     "ac": sum(1 for f in discovery_frames(guest, f"{tag}-sniff-wan.log")
+                               if f.get("code") == 0xA7 and f.get("src") == mac["relay_wan"] and f.get("dst") == mac["ac"])}
+            facts["stop"] = {"seconds": round(time.monotonic() - stopped, 2), "padt_frames": padts,
+                             "cpe_pppd_exits": exits}
+            say(f"   PADT frames: {padts['cpe']} on the subscriber's side, {padts['ac']} to accel-ppp; pppd exits {exits}; "
+                f"accel-ppp sessions left: {facts['accel_sessions_after_stop']}")
+            self.check(facts["relay_exit"] == 0 and padts["cpe"] >= 2 and padts["ac"] >= 2
+                       and exits == [16, 16] and facts["accel_sessions_after_stop"] == 0,
+                       "accel-ppp: the stop sent PADT both ways and ended both sessions at both ends")
+        finally:
+            if relay:
+                relay.stop()
+            for process in clients:
+                guest.stop(process, signal.SIGKILL, 5)
+            for sniffer in sniffers:
+                guest.stop(sniffer, signal.SIGTERM, 5)
+            guest.stop(accel, signal.SIGTERM, 10)
+            guest.run(["ip", "link", "del", "cpe-wan2"], NS["cpe"], check=False)
+            self.accel_discovery(facts, tag)
+            facts["seconds"] = round(time.monotonic() - part_started, 1)
+            self.save()
+
+    def accel_discovery(self, facts, tag):
+        """What the WAN saw of discovery, and what accel-ppp said of the PADRs it got."""
+        frames = sorted(discovery_frames(self.guest, f"{tag}-sniff-wan.log")
+                        + discovery_frames(self.guest, f"{tag}-sniff-relay-wan.log"), key=lambda f: f["time"])
+        relay_id = "0x0110"
+        padi_tags = {f["tags"].get(relay_id) for f in frames if f.get("code") == 0x09}
+        padrs = [f for f in frames if f.get("code") == 0x19]
+        pados = [f for f in frames if f.get("code") == 0x07]
+        # Per discovery (one tag each: one per client), from its first PADI to its first PADO, in
+        # the order the clients dialled; the sniffers stamp frames as they read them.
+        delays = []
+        for discovery in dict.fromkeys(f["tags"].get(relay_id) for f in frames if f.get("code") == 0x09):
+            asked = [f["time"] for f in frames if f.get("code") == 0x09 and f["tags"].get(relay_id) == discovery]
+            offered = [f["time"] for f in pados if f["tags"].get(relay_id) == discovery]
+            if asked and offered:
+                delays.append(round(min(offered) - min(asked), 3))
+        log = self.guest.text(tag + "-accel-ppp.log")
+        facts["discovery"] = {
+            "padi": sum(1 for f in frames if f.get("code") == 0x09), "pado": len(pados), "padr": len(padrs),
+            "pads": sum(1 for f in frames if f.get("code") == 0x65),
+            "padr_with_padi_tag": sum(1 for f in padrs if f["tags"].get(relay_id) in padi_tags - {None}),
+            "pado_after_padi_seconds": delays,
+            "accel_discarded_padr": log.count("discard PADR packet"),
+            "accel_incorrect_cookie": log.count("incorrect AC-Cookie")}
+        d = facts["discovery"]
+        say(f"   on the WAN: {d['padi']} PADI, {d['pado']} PADO, {d['padr']} PADR ({d['padr_with_padi_tag']} with "
+            f"their PADI's Relay-Session-Id), {d['pads']} PADS; first PADO after first PADI, per client: {delays} s; "
+            f"PADRs accel-ppp discarded: {d['accel_discarded_padr']}")
+        self.check(d["padr"] >= 2 and d["padr_with_padi_tag"] == d["padr"] and d["accel_discarded_padr"] == 0,
+                   "accel-ppp: every PADR carried its PADI's Relay-Session-Id and accel-ppp took them all")
+        # The second client dialled with PADO-delay 500: its offer came that much after its PADI.
+        self.check(len(delays) >= 2 and delays[-1] >= ACCEL_PADO_DELAY_MS / 1000 - 0.05,
+                   f"accel-ppp: the second client's PADO came {ACCEL_PADO_DELAY_MS} ms or more after its PADI")
+
+    # -- 8: accel-ppp through rp-pppoe's pppoe-relay, for comparison
+
+    def accel_through_pppoe_relay(self):
+        guest, tag, prefix = self.guest, "accel-pppoe-relay", self.args.accel_ppp
+        facts = {}
+        self.results["accel"]["pppoe-relay"] = facts
+        say("== accel-ppp through rp-pppoe's pppoe-relay, PADOs delayed 500 ms")
+        accel = start_accel(guest, tag, prefix)
+        relay, cpe = None, None
+        try:
+            accel_cmd(guest, prefix, ["pppoe", "set", "PADO-delay", str(ACCEL_PADO_DELAY_MS)])
+            relay = Relay(guest, "pppoe-relay", self.args.relayctl, tag)
+            started = time.monotonic()
+            cpe = start_cpe(guest, tag, SECRET)
+
+            def ready():
+                if cpe.poll() is not None:
+                    raise Failure(f"pppd exited {cpe.returncode}")
+                return ppp_units(guest, NS["cpe"]).get("ppp0")
+
+            guest.wait_until("IPCP is up", DIAL, ready)
+            facts["dial_seconds"] = round(time.monotonic() - started, 2)
+            done = guest.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "5", PPP_LOCAL], NS["cpe"],
+                             check=False, timeout=30)
+            facts["ping"] = done.returncode == 0
+            say(f"   IPCP after {facts['dial_seconds']} s; ping {'answered' if facts['ping'] else 'NOT answered'}")
+            self.check(facts["ping"], "accel-ppp through pppoe-relay: a session and a ping")
+        finally:
+            if relay:
+                relay.stop()
+            if cpe:
+                guest.stop(cpe, signal.SIGTERM, 10)
+            guest.stop(accel, signal.SIGTERM, 10)
+            self.save()
+
     # -- 6: throughput through each relay, server -> cpe (whose own MSS fits the session)
 
     def bench(self):
@@ -758,6 +1086,11 @@ def main():
     s.add_argument("--bench-only", action="store_true")
     s.add_argument("--ac", choices=["kernel", "user"], default="kernel",
                    help="how the AC's pppd reaches its sessions: the kernel's PPPoE or rp-pppoe's pppoe")
+    s.add_argument("--accel-ppp", metavar="PREFIX",
+                   help="also run the scenario against accel-ppp installed in PREFIX (lab/vm/build-accel-ppp)")
+    s.add_argument("--accel-only", action="store_true", help="only the accel-ppp part")
+    s.add_argument("--accel-compare", action="store_true",
+                   help="and accel-ppp through rp-pppoe's pppoe-relay, for comparison")
     v = sub.add_parser("serve")
     v.add_argument("--bind", required=True)
     v.add_argument("--port", type=int, required=True)
@@ -775,6 +1108,9 @@ def main():
     if args.command == "fetch":
         return fetch(args)
     args.dataplane = [] if args.bench_only else args.dataplane or ["kernel", "userspace"]
+    args.accel_dataplane = [d for d in args.dataplane if d != "auto"]
+    if args.accel_only:
+        args.dataplane, args.bench, args.skip_fallback = [], False, True
     args.bench = args.bench or args.bench_only
     args.skip_fallback = args.skip_fallback or args.bench_only
     os.makedirs(args.out, exist_ok=True)
