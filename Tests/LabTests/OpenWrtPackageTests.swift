@@ -108,6 +108,7 @@ final class OpenWrtPackageTests: XCTestCase {
         ("./etc/hotplug.d/iface/90-pppoe-relay", "-rwxr-xr-x", "hotplug.d/iface/90-pppoe-relay"),
         ("./etc/init.d/pppoe-relay", "-rwxr-xr-x", "init/openwrt/pppoe-relay"),
         ("./etc/pppoe-relay/relay.json.example", "-rw-r--r--", "init/relay.json.example"),
+        ("./lib/upgrade/keep.d/pppoe-relay", "-rw-r--r--", nil),
         ("./usr/sbin/relayctl", "-rwxr-xr-x", nil),
     ]
 
@@ -202,7 +203,11 @@ final class OpenWrtPackageTests: XCTestCase {
             let member = try XCTUnwrap(files.first { $0.name == expected.path })
             XCTAssertEqual(member.mode, expected.mode, expected.path)
             let content = try Data(contentsOf: root.appendingPathComponent("data/" + expected.path.dropFirst(2)))
-            if let source = expected.source {
+            if expected.path == "./lib/upgrade/keep.d/pppoe-relay" {
+                // What sysupgrade keeps besides changed conffiles: what relayctl writes.
+                XCTAssertEqual(String(decoding: content, as: UTF8.self),
+                               "/etc/pppoe-relay/relay.json\n/etc/pppoe-relay/fastpath-state.json\n")
+            } else if let source = expected.source {
                 XCTAssertEqual(content, try installed(source), "\(expected.path) is \(source) as scripts/install writes it")
             } else {
                 XCTAssertEqual(content, try Data(contentsOf: URL(fileURLWithPath: standIn)), "the binary as given")
@@ -226,7 +231,7 @@ final class OpenWrtPackageTests: XCTestCase {
     }
 
     /// scripts/install (PREFIX=/usr) and the package lay out the same files, bytes and modes;
-    /// the package leaves out only the systemd unit.
+    /// the package leaves out only the systemd unit, and adds only sysupgrade's keep.d list.
     func testPackageAndInstallScriptAgree() throws {
         let ipk = try XCTUnwrap(try package(["--arch", "x86_64"]).first)
         let root = directory.appendingPathComponent("x")
@@ -244,7 +249,8 @@ final class OpenWrtPackageTests: XCTestCase {
         }
         var installed = listing(destination)
         XCTAssertNotNil(installed.removeValue(forKey: "/usr/lib/systemd/system/pppoe-relay.service"))
-        let packaged = listing(root.appendingPathComponent("data"))
+        var packaged = listing(root.appendingPathComponent("data"))
+        XCTAssertNotNil(packaged.removeValue(forKey: "/lib/upgrade/keep.d/pppoe-relay"))
         XCTAssertEqual(packaged, installed)
         for path in packaged.keys {
             XCTAssertEqual(Lab.run(["cmp", destination.path + path, root.path + "/data" + path]).status, 0, path)
@@ -448,14 +454,15 @@ final class OpenWrtPackageTests: XCTestCase {
     /// OpenWrt's build system is not here, so `make -n` cannot run the feed Makefile. Instead it
     /// runs under GNU make with a small rules.mk and package.mk of our own that define what the
     /// Makefile uses (INSTALL_DIR, INSTALL_BIN, INSTALL_DATA with OpenWrt's modes, and a
-    /// BuildPackage that only calls Package/pppoe-relay/install): the tree it installs must be
-    /// the package's data, byte for byte and mode for mode. Its dependencies and conffiles are
-    /// read from the text.
+    /// BuildPackage that calls Package/pppoe-relay/install and then, as OpenWrt's
+    /// package-pack.mk does, lists in lib/upgrade/keep.d/NAME each conffile the package does
+    /// not ship): the tree it installs must be the package's data, byte for byte and mode for
+    /// mode. Its dependencies are read from the text.
     func testFeedMakefileInstallsTheSameFilesWithTheSameDependencies() throws {
         let makefile = try String(contentsOf: Lab.root.appendingPathComponent("openwrt/pppoe-relay/Makefile"), encoding: .utf8)
         XCTAssertTrue(makefile.contains("\n  DEPENDS:=+libmnl +libnftnl\n"),
                       "libmnl and libnftnl, which OpenWrt names libmnl0 and libnftnl11 by their ABI versions; libc comes by itself")
-        XCTAssertTrue(makefile.contains("define Package/pppoe-relay/conffiles\n/etc/config/pppoe-relay\nendef\n"))
+        XCTAssertTrue(makefile.contains("define Package/pppoe-relay/conffiles\n/etc/config/pppoe-relay\n"))
         XCTAssertTrue(makefile.contains("PKG_NAME:=pppoe-relay\n"))
         XCTAssertTrue(makefile.contains("restart --prepare --runtime-dir /var/run/pppoe-relay"))
         XCTAssertTrue(makefile.contains("scripts/build-router"))
@@ -471,6 +478,11 @@ final class OpenWrtPackageTests: XCTestCase {
             define BuildPackage
             install-package:
             \t$$(call Package/$(1)/install,$$(DESTINATION))
+            \tfor file in $$(strip $$(call Package/$(1)/conffiles)); do \\
+            \t\t[ -f "$$(DESTINATION)$$$$file" ] && continue; \\
+            \t\tmkdir -p $$(DESTINATION)/lib/upgrade/keep.d; \\
+            \t\techo "$$$$file" >> $$(DESTINATION)/lib/upgrade/keep.d/$(1); \\
+            \tdone
             endef
 
             """.write(to: top.appendingPathComponent("include/package.mk"), atomically: true, encoding: .utf8)
