@@ -546,6 +546,11 @@ def mass_clients(args):
     log = EventLog(args.log)
     disc = open_raw(args.iface, ETH_P_PPPOE_DISC)
     sess = open_raw(args.iface, ETH_P_PPPOE_SESS)
+    # Room for every client's PADO at once: a relay answers a burst of PADIs within tens of
+    # milliseconds, faster than this one Python loop reads, and frames the socket had no room
+    # for would count against the relay as retries (SO_RCVBUFFORCE: the lab runs as root).
+    for s in (disc, sess):
+        s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
     disc.setblocking(False)
     sess.setblocking(False)
     macs = [bytes([0x02, 0x50, 0x00, (i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF])
