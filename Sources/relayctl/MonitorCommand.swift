@@ -116,7 +116,7 @@ private func sleep(until seconds: Double) {
     while true {
         let left = seconds - MonotonicClock.preciseSeconds()
         guard left > 0 else { return }
-        var request = timespec(tv_sec: Int(left), tv_nsec: Int((left - left.rounded(.down)) * 1e9))
+        var request = timespec(tv_sec: .init(left), tv_nsec: .init((left - left.rounded(.down)) * 1e9))
         _ = nanosleep(&request, nil)
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// The router build for 32-bit ARM (scripts/build-router --arch armv7 --libc glibc) runs under
+/// qemu's user mode and says what the x86_64 router build says: its version, its help, and the
+/// fast paths of this machine. Both binaries come from the same sources; a difference is a
+/// defect of the 32-bit build (type widths, C constants, the float ABI). qemu's user mode passes
+/// rtnetlink but refuses nf_tables' netlink, so the flowtable probe reads "not present" in both
+/// (the x86_64 binary runs under the same condition: no nftables table of ours exists here).
+final class RouterBuildTests: XCTestCase {
+    static let armBinary = Lab.root.appendingPathComponent(".build-router/armv7-glibc/relayctl").path
+    static let hostBinary = Lab.root.appendingPathComponent(".build-router/x86_64-glibc/relayctl").path
+    static let qemu = "/usr/bin/qemu-arm-static"
+
+    private func requireBinaries() throws {
+        for path in [Self.armBinary, Self.hostBinary, Self.qemu] where !FileManager.default.isExecutableFile(atPath: path) {
+            let reason = "\(path) is missing: scripts/build-router --arch armv7 --libc glibc and --arch x86_64 --libc glibc build it (scripts/setup-cross installs qemu)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { throw Lab.MissingBinary("CI must run the armv7 build, but " + reason) }
+            throw XCTSkip(reason)
+        }
+    }
+
+    private func arm(_ arguments: [String]) -> Lab.Output {
+        Lab.run([Self.qemu, "-L", "/usr/arm-linux-gnueabihf", Self.armBinary] + arguments)
+    }
+
+    func testVersionHelpAndFastPathStatusMatchTheX86Build() throws {
+        try requireBinaries()
+        for arguments in [["--version"], ["--help"], ["run", "--help"], ["fastpath", "status"], ["fastpath", "status", "--json"]] {
+            let onARM = arm(arguments)
+            let onHost = Lab.run([Self.hostBinary] + arguments)
+            XCTAssertEqual(onARM.status, 0, "\(arguments): \(onARM.stderr)")
+            XCTAssertEqual(onARM.stdout, onHost.stdout, "\(arguments)")
+            XCTAssertEqual(onARM.stderr, onHost.stderr, "\(arguments)")
+        }
+        XCTAssertTrue(arm(["fastpath", "status"]).stdout.contains("soft_fast_path: not present"))
+    }
+
+    func testABadFlagIsTheSameOneLineErrorAndExitStatus() throws {
+        try requireBinaries()
+        let onARM = arm(["run", "--wan"])
+        let onHost = Lab.run([Self.hostBinary, "run", "--wan"])
+        XCTAssertEqual(onARM.status, 2)
+        XCTAssertEqual(onARM.status, onHost.status)
+        XCTAssertEqual(onARM.stderr, onHost.stderr)
+        XCTAssertFalse(onARM.stderr.isEmpty)
+    }
+}
