@@ -164,7 +164,6 @@ def link_busybox(root):
 
 def make():
     if current():
-        log(f"already made: {current()}")
         return 0
     if os.geteuid() != 0:
         raise SystemExit("arm64root: need root to fetch the aarch64 lab's packages")

@@ -153,7 +153,9 @@ def main():
     scenario_args = argparse.Namespace(relayctl=args.relay, out=args.out, dataplane=args.dataplane or
                                        ["kernel", "userspace"], skip_fallback=False, bench=False, ac=args.ac)
     os.makedirs(args.out, exist_ok=True)
-    say(f"== {platform.machine()} guest, relay {args.relay}" + (" (stand-in for relayctl)" if standin else ""))
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    say(f"== {platform.machine()} guest up for {uptime:.1f} s, relay {args.relay}" + (" (stand-in for relayctl)" if standin else ""))
     scenario = (StandInScenario if standin else realppp.Scenario)(scenario_args)
     scenario.results.update(arch=platform.machine(), relay="pppoe-relay" if standin else "relayctl")
     return scenario.run()
