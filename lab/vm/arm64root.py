@@ -211,6 +211,13 @@ def make():
         os.unlink(sh)
     os.symlink("dash", sh)
     log(f"busybox applets linked: {link_busybox(root)}")
+    # The standard library's bytecode, which Debian's packages leave to their maintainer scripts:
+    # made here when this Python is the guest's version (a byte code file is the same on every
+    # architecture), else the guest compiles what it imports, at every boot (about 1 s more).
+    stdlib = os.path.join(root, "usr", "lib", "python%d.%d" % sys.version_info[:2])
+    if os.path.isdir(stdlib):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "-s", root, "-p", "/", stdlib],
+                       stdout=subprocess.DEVNULL)
     version = kernel_version(root)
     subprocess.run(["depmod", "-b", root, version], check=True)
     missing = check_libraries(root)
