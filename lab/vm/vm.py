@@ -138,18 +138,25 @@ def module_files(modprobe, tree, version, modules=BOOT_MODULES):
     return files
 
 
-def initramfs(busybox, modprobe, tree, version):
-    """PID 1 of the initramfs: load the modules, mount the host's root, hand over to guest-init."""
+def busybox_and_modules(busybox, modprobe, tree, version, modules, directories):
+    """An initramfs's start: `directories`, busybox, and the modules' files under /modules; with
+    the modules' file names, in the order to load them."""
     archive = Cpio()
-    for directory in ["bin", "dev", "proc", "sys", "modules", "newroot"]:
+    for directory in ["bin", "dev", "proc", "sys", "modules", "newroot"] + directories:
         archive.directory(directory)
     with open(busybox, "rb") as f:
         archive.file("bin/busybox", f.read(), 0o755)
     names = []
-    for path in module_files(modprobe, tree, version):
+    for path in module_files(modprobe, tree, version, modules):
         with open(path, "rb") as f:
             archive.file("modules/" + os.path.basename(path), f.read())
         names.append(os.path.basename(path))
+    return archive, names
+
+
+def initramfs(busybox, modprobe, tree, version):
+    """PID 1 of the initramfs: load the modules, mount the host's root, hand over to guest-init."""
+    archive, names = busybox_and_modules(busybox, modprobe, tree, version, BOOT_MODULES, [])
     init = f"""#!/bin/busybox sh
 b=/bin/busybox
 $b mount -t proc proc /proc
@@ -166,8 +173,6 @@ exec $b switch_root /newroot {shlex.quote(GUEST_INIT)}
     archive.file("init", init.encode(), 0o755)
     return archive.finish()
 
-
-# ---------------------------------------------------------------- running
 
 # ---------------------------------------------------------------- the aarch64 machine
 
@@ -191,16 +196,7 @@ def arm64_requirements():
 def arm64_initramfs(busybox, modprobe, tree, version, shares):
     """PID 1 of the aarch64 initramfs: the arm64 root read-only over 9p under a tmpfs overlay, the
     shared directories at their own paths, then guest-init (from this checkout, shared too)."""
-    archive = Cpio()
-    for directory in ["bin", "dev", "proc", "sys", "modules", "lower", "rw", "newroot"]:
-        archive.directory(directory)
-    with open(busybox, "rb") as f:
-        archive.file("bin/busybox", f.read(), 0o755)
-    names = []
-    for path in module_files(modprobe, tree, version, ARM64_BOOT_MODULES):
-        with open(path, "rb") as f:
-            archive.file("modules/" + os.path.basename(path), f.read())
-        names.append(os.path.basename(path))
+    archive, names = busybox_and_modules(busybox, modprobe, tree, version, ARM64_BOOT_MODULES, ["lower", "rw"])
     mounts = "".join(f"$b mkdir -p /newroot{shlex.quote(path)} && $b mount -t 9p -o trans=virtio,version=9p2000.L,ro,"
                      f"msize=262144,cache=loose share{n} /newroot{shlex.quote(path)} || fail 'cannot mount {path}'\n"
                      for n, path in enumerate(shares))
