@@ -23,15 +23,17 @@ enum VMLab {
     /// Checks that a VM can start here, then runs `command` in one, with the work directory
     /// shared at /run/vmlab/work. Returns the command's status and the console; 77 never comes
     /// back (it becomes a skip), nor does a VM that outlived `timeout` (a failure).
-    static func boot(work: URL, timeout: Int, _ command: [String]) throws -> Lab.Output {
+    /// `machine` goes to vm.py before the command: `--arch aarch64`, `--share DIR`.
+    static func boot(work: URL, timeout: Int, machine: [String] = [], _ command: [String]) throws -> Lab.Output {
         guard geteuid() == 0 else { throw unavailable("the VM lab needs root") }
-        let check = Lab.run([Lab.python, vmScript, "check"])
+        let arch = machine.firstIndex(of: "--arch").map { Array(machine[$0...$0 + 1]) } ?? []
+        let check = Lab.run([Lab.python, vmScript, "check"] + arch)
         guard check.status == 0 else {
             throw unavailable("no VM can start here: \(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines))"
                               + check.stderr)
         }
-        let out = Lab.run([Lab.python, vmScript, "run", "--work", work.path, "--timeout", String(timeout), "--"]
-                          + command)
+        let out = Lab.run([Lab.python, vmScript, "run", "--work", work.path, "--timeout", String(timeout)] + machine
+                          + ["--"] + command)
         if out.status == 77 { throw unavailable(out.stderr) }
         if [124, 125].contains(out.status) {
             throw LabError("the VM did not finish its command (\(out.status)): \(out.stderr)\n"

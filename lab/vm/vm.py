@@ -6,10 +6,16 @@ the relayctl under test are the ones built here), a writable work directory of t
 shared at /run/vmlab/work, tmpfs on /tmp and /run, and the kernel's modules from the cache that
 scripts/setup fills. Nothing is installed into /boot or /lib/modules of this machine.
 
-  vm.py check                       says whether a VM can start here; exit 77 with the reason if not
-  vm.py run --work DIR [--timeout S] [--memory MB] [--cpus N] -- COMMAND [ARG...]
+  vm.py check [--arch A]            says whether a VM can start here; exit 77 with the reason if not
+  vm.py run --work DIR [--arch A] [--share DIR]... [--timeout S] [--memory MB] [--cpus N] -- COMMAND [ARG...]
                                     boots, runs COMMAND as root in the guest (output on our stdout),
                                     powers off; exits with COMMAND's status
+
+--arch aarch64 boots Debian's arm64 kernel on `qemu-system-aarch64 -M virt` instead, with a root
+made from Debian's arm64 packages (lab/vm/arm64root.py, cached) in place of this machine's: read-only
+over 9p under a tmpfs overlay, so the guest can write anywhere. This checkout, and each --share
+directory, is mounted read-only at its own path, so the lab's scripts and the binary under test are
+where they are here.
 
 Exit codes of `run`: COMMAND's own, 77 when no VM can start here (the reason on stderr), 124 when
 the VM did not finish in time (killed), 125 when the VM died before COMMAND finished.
@@ -41,6 +47,9 @@ DIED = 125
 # What the initramfs loads to reach the host's root: virtio over PCI and 9p (modules in
 # Debian's kernel), in dependency order as modprobe reports it.
 BOOT_MODULES = ["virtio_pci", "9pnet_virtio", "9p"]
+# The aarch64 machine also lays a tmpfs over its read-only root.
+ARM64_BOOT_MODULES = BOOT_MODULES + ["overlay"]
+CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 SEARCH_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
 
 
@@ -70,8 +79,10 @@ def kernel():
     return version, vmlinuz, tree
 
 
-def requirements():
+def requirements(arch="x86_64"):
     """Everything a run needs, or CannotStart naming the first thing missing."""
+    if arch == "aarch64":
+        return arm64_requirements()
     if os.geteuid() != 0:
         raise CannotStart("the VM lab needs root (the guest shares this root file system as root)")
     qemu = tool("qemu-system-x86_64", "qemu-system-x86")
@@ -112,10 +123,10 @@ class Cpio:
         return bytes(self.data)
 
 
-def module_files(modprobe, tree, version):
-    """The .ko files BOOT_MODULES need, each once, dependencies first."""
+def module_files(modprobe, tree, version, modules=BOOT_MODULES):
+    """The .ko files `modules` need, each once, dependencies first."""
     files = []
-    for module in BOOT_MODULES:
+    for module in modules:
         out = subprocess.run([modprobe, "-d", tree, "-S", version, "--show-depends", module],
                              capture_output=True, text=True)
         if out.returncode != 0:
@@ -127,18 +138,25 @@ def module_files(modprobe, tree, version):
     return files
 
 
-def initramfs(busybox, modprobe, tree, version):
-    """PID 1 of the initramfs: load the modules, mount the host's root, hand over to guest-init."""
+def busybox_and_modules(busybox, modprobe, tree, version, modules, directories):
+    """An initramfs's start: `directories`, busybox, and the modules' files under /modules; with
+    the modules' file names, in the order to load them."""
     archive = Cpio()
-    for directory in ["bin", "dev", "proc", "sys", "modules", "newroot"]:
+    for directory in ["bin", "dev", "proc", "sys", "modules", "newroot"] + directories:
         archive.directory(directory)
     with open(busybox, "rb") as f:
         archive.file("bin/busybox", f.read(), 0o755)
     names = []
-    for path in module_files(modprobe, tree, version):
+    for path in module_files(modprobe, tree, version, modules):
         with open(path, "rb") as f:
             archive.file("modules/" + os.path.basename(path), f.read())
         names.append(os.path.basename(path))
+    return archive, names
+
+
+def initramfs(busybox, modprobe, tree, version):
+    """PID 1 of the initramfs: load the modules, mount the host's root, hand over to guest-init."""
+    archive, names = busybox_and_modules(busybox, modprobe, tree, version, BOOT_MODULES, [])
     init = f"""#!/bin/busybox sh
 b=/bin/busybox
 $b mount -t proc proc /proc
@@ -156,16 +174,84 @@ exec $b switch_root /newroot {shlex.quote(GUEST_INIT)}
     return archive.finish()
 
 
+# ---------------------------------------------------------------- the aarch64 machine
+
+def arm64_requirements():
+    if os.geteuid() != 0:
+        raise CannotStart("the VM lab needs root (9p shares with the guest's root as root)")
+    qemu = tool("qemu-system-aarch64", "qemu-system-arm")
+    modprobe = tool("modprobe", "kmod")
+    out = subprocess.run([sys.executable, os.path.join(HERE, "arm64root.py"), "path"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise CannotStart(out.stdout.strip() or out.stderr.strip())
+    tree = out.stdout.strip()
+    versions = sorted(os.listdir(os.path.join(tree, "lib", "modules")))
+    version = versions[-1] if versions else ""
+    vmlinuz = os.path.join(tree, "boot", "vmlinuz-" + version)
+    if not os.path.isfile(vmlinuz):
+        raise CannotStart(f"no arm64 kernel in {tree}: run scripts/setup")
+    return qemu, os.path.join(tree, "bin", "busybox"), modprobe, version, vmlinuz, tree
+
+
+def arm64_initramfs(busybox, modprobe, tree, version, shares):
+    """PID 1 of the aarch64 initramfs: the arm64 root read-only over 9p under a tmpfs overlay, the
+    shared directories at their own paths, then guest-init (from this checkout, shared too)."""
+    archive, names = busybox_and_modules(busybox, modprobe, tree, version, ARM64_BOOT_MODULES, ["lower", "rw"])
+    mounts = "".join(f"$b mkdir -p /newroot{shlex.quote(path)} && $b mount -t 9p -o trans=virtio,version=9p2000.L,ro,"
+                     f"msize=262144,cache=loose share{n} /newroot{shlex.quote(path)} || fail 'cannot mount {path}'\n"
+                     for n, path in enumerate(shares))
+    init = f"""#!/bin/busybox sh
+b=/bin/busybox
+fail() {{ echo "vm: $*"; $b poweroff -f; }}
+$b mount -t proc proc /proc
+$b mount -t devtmpfs dev /dev
+for m in {' '.join(names)}; do $b insmod /modules/$m || echo "vm: insmod $m failed"; done
+$b mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose arm64root /lower || fail "cannot mount the arm64 root over 9p"
+$b mount -t tmpfs -o mode=755 rw /rw
+$b mkdir -p /rw/upper /rw/work
+$b mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work root /newroot || fail "no overlay root"
+{mounts}$b umount /proc
+$b mount --move /dev /newroot/dev
+exec $b switch_root /newroot {shlex.quote(GUEST_INIT)}
+"""
+    archive.file("init", init.encode(), 0o755)
+    return archive.finish()
+
+
+def arm64_machine(args, qemu, vmlinuz, tree, vm_dir, shares):
+    command = [
+        qemu, "-machine", "virt", "-accel", "tcg,thread=multi", "-cpu", "cortex-a57",
+        "-smp", str(args.cpus), "-m", str(args.memory),
+        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        "-serial", "stdio", "-monitor", "none",
+        "-kernel", vmlinuz, "-initrd", os.path.join(vm_dir, "initrd.cpio"),
+        "-append", "console=ttyAMA0 panic=-1 quiet loglevel=3",
+        "-fsdev", f"local,id=arm64root,path={tree},security_model=none,readonly=on,multidevs=remap",
+        "-device", "virtio-9p-pci,fsdev=arm64root,mount_tag=arm64root",
+        "-fsdev", f"local,id=work,path={os.path.abspath(args.work)},security_model=none,multidevs=remap",
+        "-device", "virtio-9p-pci,fsdev=work,mount_tag=vmlabwork",
+        "-device", "virtio-rng-pci",
+    ]
+    for n, path in enumerate(shares):
+        command += ["-fsdev", f"local,id=share{n},path={path},security_model=none,readonly=on,multidevs=remap",
+                    "-device", f"virtio-9p-pci,fsdev=share{n},mount_tag=share{n}"]
+    return command
+
+
 # ---------------------------------------------------------------- running
 
 def run(args):
     try:
-        qemu, busybox, modprobe, version, vmlinuz, tree = requirements()
+        qemu, busybox, modprobe, version, vmlinuz, tree = requirements(args.arch)
         if not os.path.isdir(args.work):
             raise CannotStart(f"work directory {args.work} does not exist")
         vm_dir = os.path.join(os.path.abspath(args.work), "vm")
         os.makedirs(vm_dir, exist_ok=True)
-        image = initramfs(busybox, modprobe, tree, version)
+        shares = list(dict.fromkeys([CHECKOUT] + [os.path.abspath(d) for d in args.share or []]))
+        if args.arch == "aarch64":
+            image = arm64_initramfs(busybox, modprobe, tree, version, shares)
+        else:
+            image = initramfs(busybox, modprobe, tree, version)
     except CannotStart as reason:
         print(f"vm: cannot start: {reason}", file=sys.stderr)
         return SKIP
@@ -179,11 +265,12 @@ def run(args):
         f.write(image)
     # What guest-init reads from the work share: where the modules are, and the command.
     with open(os.path.join(vm_dir, "env"), "w") as f:
-        f.write(f"VMLAB_MODULES={shlex.quote(tree)}\nVMLAB_KERNEL={shlex.quote(version)}\n")
+        f.write(f"VMLAB_MODULES={shlex.quote('/' if args.arch == 'aarch64' else tree)}\n"
+                f"VMLAB_KERNEL={shlex.quote(version)}\nVMLAB_ARCH={args.arch}\n")
     with open(os.path.join(vm_dir, "command"), "w") as f:
         f.write(f"cd {shlex.quote(os.getcwd())} 2>/dev/null || cd /\nexec {shlex.join(args.command)}\n")
 
-    command = [
+    command = arm64_machine(args, qemu, vmlinuz, tree, vm_dir, shares) if args.arch == "aarch64" else [
         qemu, "-machine", "pc", "-accel", "tcg,thread=multi", "-cpu", "max",
         "-smp", str(args.cpus), "-m", str(args.memory),
         "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
@@ -254,9 +341,9 @@ def run(args):
     return status
 
 
-def check(_args):
+def check(args):
     try:
-        requirements()
+        requirements(args.arch)
     except CannotStart as reason:
         print(reason)
         return SKIP
@@ -267,8 +354,13 @@ def check(_args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("check")
+    c = sub.add_parser("check")
+    c.add_argument("--arch", choices=["x86_64", "aarch64"], default="x86_64")
     p = sub.add_parser("run")
+    p.add_argument("--arch", choices=["x86_64", "aarch64"], default="x86_64",
+                   help="aarch64: Debian's arm64 kernel and packages on qemu-system-aarch64 -M virt")
+    p.add_argument("--share", action="append", help="aarch64: a directory of this machine the guest sees, read-only, "
+                   "at the same path (this checkout always)")
     p.add_argument("--work", required=True, help="directory shared writable with the guest at /run/vmlab/work")
     p.add_argument("--timeout", type=float, default=600, help="seconds until the VM is killed")
     p.add_argument("--memory", type=int, default=2048, help="guest memory in MiB")
