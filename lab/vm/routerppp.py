@@ -151,7 +151,9 @@ def main():
     realppp.PAYLOAD_BYTES = args.payload_mib << 20
     standin = os.path.basename(args.relay) == "pppoe-relay"
     scenario_args = argparse.Namespace(relayctl=args.relay, out=args.out, dataplane=args.dataplane or
-                                       ["kernel", "userspace"], skip_fallback=False, bench=False, ac=args.ac)
+                                       ["kernel", "userspace"], skip_fallback=False, bench=False, ac=args.ac,
+                                       # accel-ppp is the x86_64 lab's second AC; not built for arm64.
+                                       accel_ppp=None, accel_dataplane=[], accel_compare=False)
     os.makedirs(args.out, exist_ok=True)
     with open("/proc/uptime") as f:
         uptime = float(f.read().split()[0])
