@@ -55,9 +55,8 @@ extension Double: JSONEncodable {
     }
 }
 
-#if !hasFeature(Embedded)
-// Reading a Double needs the C library's strtod, which Embedded Swift's standard library does
-// not link; nothing the router runs reads one (scan and monitor reports are only written).
+// Embedded Swift's Double(String) calls _swift_stdlib_strtod_clocale, which the router build
+// links from CLibc (PR_EMBEDDED_SWIFT); the ordinary build takes it from the Swift runtime.
 extension Double: JSONDecodable {
     public init(json: JSONValue, path: String) throws(JSONError) {
         guard case let .number(text) = json else { throw .mismatch("a number", json, path) }
@@ -67,7 +66,6 @@ extension Double: JSONDecodable {
         self = value
     }
 }
-#endif
 
 extension Optional: JSONEncodable where Wrapped: JSONEncodable {
     public func jsonValue() throws(JSONError) -> JSONValue {

@@ -3,10 +3,9 @@ import PPPoEWire
 import XCTest
 
 extension Lab {
-    /// The benchmark's frame generator, built beside relayctl.
-    static var bench: String {
-        URL(fileURLWithPath: relayctl).deletingLastPathComponent().appendingPathComponent("pppoe-bench").path
-    }
+    /// The benchmark's frame generator, from the same build as the tests (not from beside
+    /// $RELAYCTL_BIN, which may be the router build's directory, where it is not built).
+    static var bench: String { builtProduct("pppoe-bench") }
 
     /// relayctl as a router runs it, optimised (scripts/test builds it; or $RELAYCTL_RELEASE_BIN).
     /// Flood tests measure how fast the daemon sheds frames, which a debug build cannot show.

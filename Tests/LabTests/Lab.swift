@@ -26,15 +26,19 @@ final class Lab {
 
     /// relayctl as built for this test run (or $RELAYCTL_BIN).
     static var relayctl: String {
-        if let path = ProcessInfo.processInfo.environment["RELAYCTL_BIN"] { return path }
+        ProcessInfo.processInfo.environment["RELAYCTL_BIN"] ?? builtProduct("relayctl")
+    }
+
+    /// A product of the build this test run belongs to: found from the test binary upwards.
+    static func builtProduct(_ name: String) -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = testBinary.deletingLastPathComponent()
         while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("relayctl").path
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return root.appendingPathComponent(".build/debug/relayctl").path
+        return root.appendingPathComponent(".build/debug/" + name).path
     }
 
     private static let counter = Counter()
@@ -135,6 +139,11 @@ final class Lab {
     /// Starts a long-running program in a namespace, its output in `<name>.out`/`<name>.err`.
     @discardableResult
     func spawn(_ name: String, in namespace: String, _ arguments: [String]) throws -> Process {
+        // A peer or frame generator that is not there would start nothing and leave a test
+        // asserting on silence: say so instead.
+        if let program = arguments.first, program.hasPrefix("/"), !FileManager.default.isExecutableFile(atPath: program) {
+            throw MissingBinary("\(name): \(program) is not built")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace] + arguments
