@@ -12,6 +12,31 @@ const char *_swift_stdlib_strtod_clocale(const char *text, double *result) {
     *result = strtod(text, &end);
     return end;
 }
+
+#if UINTPTR_MAX == UINT64_MAX
+/// The compiler treats swift_bridgeObjectRetain as returning its argument unchanged (LLVM's
+/// `returned`), and on aarch64, where argument and result share x0, uses the result in its
+/// place. The Embedded runtime of Swift 6.3 returns the object with its tag bits masked off
+/// instead, so a small string retained that way loses its discriminator and is later read as a
+/// pointer: the aarch64 relay crashed logging the first session's AC-Name. These definitions
+/// replace the runtime's weak ones at link time: the same retain, of the same plain object, and
+/// the argument returned as it came. (Fixed upstream after 6.3; 32-bit targets never masked.)
+extern void *swift_retain_n(void *object, uint32_t count);
+
+void *swift_bridgeObjectRetain_n(void *object, uint32_t count) {
+    const uintptr_t bits = (uintptr_t)object;
+    const uintptr_t immortal = (uintptr_t)1 << 63;  // immortal and tagged values: nothing to count
+    const uintptr_t plain_object_mask = 0x8ffffffffffffff8u;  // the runtime's own mask
+    if ((bits & immortal) == 0 && (bits & plain_object_mask) != 0) {
+        (void)swift_retain_n((void *)(bits & plain_object_mask), count);
+    }
+    return object;
+}
+
+void *swift_bridgeObjectRetain(void *object) {
+    return swift_bridgeObjectRetain_n(object, 1);
+}
+#endif
 #endif
 
 #if !defined(__GLIBC__)

@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import signal
 import sys
 import time
@@ -155,6 +156,10 @@ def main():
                                        # accel-ppp is the x86_64 lab's second AC; not built for arm64.
                                        accel_ppp=None, accel_dataplane=[], accel_compare=False)
     os.makedirs(args.out, exist_ok=True)
+    # A relay that crashes leaves its core in the results, for gdb-multiarch on the host.
+    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    with open("/proc/sys/kernel/core_pattern", "w") as f:
+        f.write(os.path.join(os.path.abspath(args.out), "core.%e.%p"))
     with open("/proc/uptime") as f:
         uptime = float(f.read().split()[0])
     say(f"== {platform.machine()} guest up for {uptime:.1f} s, relay {args.relay}" + (" (stand-in for relayctl)" if standin else ""))
