@@ -17,17 +17,6 @@ final class DialerRefusalTests: XCTestCase {
         return PPPDialer(configuration: configuration)
     }
 
-    private func sent(_ outputs: [DialOutput], _ proto: PPPProtocol) -> [ControlPacket] {
-        outputs.compactMap { output in
-            guard case let .send(p, bytes) = output, p == proto else { return nil }
-            return try? ControlPacket(parsing: bytes)
-        }
-    }
-
-    private func events(_ outputs: [DialOutput]) -> [DialEvent] {
-        outputs.compactMap { if case let .event(event) = $0 { event } else { nil } }
-    }
-
     private func lcp(_ d: inout PPPDialer, _ code: UInt8, _ identifier: UInt8, _ options: [ConfigurationOption],
                      now: Double = 0.1) -> [DialOutput] {
         d.receive(protocol: PPPProtocol.lcp.rawValue, payload: ControlPacket(
