@@ -96,7 +96,7 @@ let package = Package(
 
         .executableTarget(name: "relayctl", dependencies: ["Libc",
             "ModemUpstream", "RouterOperations", "RelayClient", "ControlProtocol", "RelayDaemon", "FastPaths", "UserspaceRelay",
-            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan", "ArgumentParsing",
+            "PPPoEWire", "RelayLog", "CShim", "LineCheck", "LineScan", "ArgumentParsing", "PPPControl",
         ]),
 
         // The benchmark's frame generator (scripts/bench drives it); not part of the product.

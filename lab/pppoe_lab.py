@@ -36,7 +36,7 @@ ETH_P_PPPOE_DISC = 0x8863
 ETH_P_PPPOE_SESS = 0x8864
 PPP_LCP = 0xC021
 
-LCP_CONF_REQ, LCP_CONF_ACK = 1, 2
+LCP_CONF_REQ, LCP_CONF_ACK, LCP_CONF_NAK, LCP_CONF_REJ = 1, 2, 3, 4
 LCP_TERM_REQ, LCP_TERM_ACK = 5, 6
 LCP_ECHO_REQ, LCP_ECHO_REPLY = 9, 10
 
@@ -278,7 +278,11 @@ def check_tcp(args):
 # ---------------------------------------------------------------- pppd stand-in
 
 def pppd_standin(argv, log_dir):
-    """Runs as pppd for pppoe-server: spawns the `pty` command and answers LCP on it."""
+    """Runs as pppd for pppoe-server: spawns the `pty` command and answers LCP on it.
+
+    It acknowledges the peer's Configure-Request. When the lab directory holds `lcp-request`
+    (the hex of LCP options), it also sends a Configure-Request of its own with those options,
+    and sends it again, unchanged, whenever the peer Naks or Rejects it: an AC that insists."""
     if "pty" not in argv:
         print("pppd-standin: no pty argument", file=sys.stderr)
         return 2
@@ -295,6 +299,12 @@ def pppd_standin(argv, log_dir):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     decoder = HdlcDecoder()
     out = child.stdout.fileno()
+    try:
+        with open(os.path.join(log_dir, "lcp-request")) as f:
+            own_options = bytes.fromhex(f.read().strip())
+    except FileNotFoundError:
+        own_options = None
+    own_ident = [0x40]
     while not stopping:
         try:
             readable, _, _ = select.select([out], [], [], 0.2)
@@ -307,16 +317,22 @@ def pppd_standin(argv, log_dir):
             break
         for protocol, payload, compressed in decoder.feed(data):
             log("rx", session=session, **describe(protocol, payload, compressed))
-            reply = None
+            replies = []
             if protocol == PPP_LCP and len(payload) >= 4:
                 code, ident = payload[0], payload[1]
                 if code == LCP_ECHO_REQ:
-                    reply = lcp(LCP_ECHO_REPLY, ident, b"\0\0\0\0" + payload[8:])
+                    replies.append(lcp(LCP_ECHO_REPLY, ident, b"\0\0\0\0" + payload[8:]))
                 elif code == LCP_CONF_REQ:
-                    reply = lcp(LCP_CONF_ACK, ident, payload[4:])
+                    replies.append(lcp(LCP_CONF_ACK, ident, payload[4:]))
+                    if own_options is not None:
+                        own_ident[0] = (own_ident[0] + 1) % 256
+                        replies.append(lcp(LCP_CONF_REQ, own_ident[0], own_options))
+                elif code in (LCP_CONF_NAK, LCP_CONF_REJ) and own_options is not None:
+                    own_ident[0] = (own_ident[0] + 1) % 256
+                    replies.append(lcp(LCP_CONF_REQ, own_ident[0], own_options))
                 elif code == LCP_TERM_REQ:
-                    reply = lcp(LCP_TERM_ACK, ident)
-            if reply is not None:
+                    replies.append(lcp(LCP_TERM_ACK, ident))
+            for reply in replies:
                 child.stdin.write(hdlc_encode(PPP_LCP, reply))
                 child.stdin.flush()
                 log("tx", session=session, **describe(PPP_LCP, reply))

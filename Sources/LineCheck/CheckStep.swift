@@ -23,6 +23,9 @@ public enum CheckStep: Int, Sendable, CaseIterable {
     case timedOut = 29
     case alreadyRunning = 30
     case localError = 31
+    case sessionRefused = 32
+    case reservedSessionID = 33
+    case authenticationNotAllowed = 34
 
     /// The step's name in JSON: stable like its number.
     public var name: String {
@@ -47,6 +50,9 @@ public enum CheckStep: Int, Sendable, CaseIterable {
         case .timedOut: "timed_out"
         case .alreadyRunning: "already_running"
         case .localError: "local_error"
+        case .sessionRefused: "session_refused"
+        case .reservedSessionID: "reserved_session_id"
+        case .authenticationNotAllowed: "authentication_not_allowed"
         }
     }
 
@@ -66,13 +72,17 @@ public enum CheckStep: Int, Sendable, CaseIterable {
         case .acSystemError: "the AC reported an internal error (AC-System-Error)"
         case .genericError: "the AC refused with Generic-Error"
         case .noSession: "a PADO came but no PADS confirmed the session"
-        case .linkFailed: "LCP did not open"
+        case .linkFailed: "LCP did not open (the text names the option the AC kept asking for)"
         case .authenticationFailed: "the AC refused the account: its message says why"
         case .networkFailed: "IPCP did not open: no IPv4 configuration"
         case .acTerminated: "the AC ended the link (LCP Terminate-Request or PADT)"
         case .timedOut: "no answer from the AC within --timeout"
         case .alreadyRunning: "another check is running on this interface"
         case .localError: "this machine could not run the check (interface, socket, password file)"
+        case .sessionRefused: "the AC answered the PADR with session id 0 and no error tag: a refusal without a reason"
+        case .reservedSessionID: "the AC's PADS gave session id 0xFFFF, which RFC 2516 reserves: no session"
+        case .authenticationNotAllowed:
+            "the AC asked for an authentication method --allow leaves out: refused, the password was not sent"
         }
     }
 

@@ -12,6 +12,9 @@ public struct DiscoveryExchange: Sendable {
     /// Asked for with PPP-Max-Payload (RFC 4638) when above 1492.
     public let maxPayload: UInt16?
 
+    /// RFC 2516 §4: "The value 0xffff is reserved for future use and MUST NOT be used."
+    public static let reservedSessionID: UInt16 = 0xFFFF
+
     /// The AC chosen from its PADO, once there is one.
     public private(set) var offer: DiscoveryPacket?
 
@@ -22,6 +25,9 @@ public struct DiscoveryExchange: Sendable {
         /// A PADO or PADS carrying an error tag: which one, and its text.
         case refused(CheckStep, tag: TagType, message: String, from: DiscoveryPacket)
         case confirmed(sessionID: UInt16, packet: DiscoveryPacket)
+        /// A PADS that opens no session we can use: id 0 without an error tag (`.sessionRefused`),
+        /// or the id RFC 2516 reserves, 0xFFFF (`.reservedSessionID`).
+        case unusable(CheckStep, from: DiscoveryPacket)
         case terminated(DiscoveryPacket)
         /// A PADO answering the probe for any service (see `probePADI`).
         case anyServiceOffer(DiscoveryPacket)
@@ -98,9 +104,9 @@ public struct DiscoveryExchange: Sendable {
             return .offer(packet)
         case .pads where packet.source == offer?.source:
             if let error = Self.error(in: packet) { return .refused(error.0, tag: error.1, message: error.2, from: packet) }
-            guard packet.sessionID != 0 else {
-                return .refused(.genericError, tag: .genericError, message: "PADS with session id 0", from: packet)
-            }
+            // RFC 2516 §5.4: session id 0 answers a PADR the AC refused; 0xFFFF is reserved (§4).
+            if packet.sessionID == 0 { return .unusable(.sessionRefused, from: packet) }
+            if packet.sessionID == Self.reservedSessionID { return .unusable(.reservedSessionID, from: packet) }
             return .confirmed(sessionID: packet.sessionID, packet: packet)
         case .padt where packet.source == offer?.source:
             return .terminated(packet)

@@ -13,15 +13,19 @@ public struct LineCheckOptions: Sendable {
     public var acName: String?
     /// The whole check, discovery to hang-up, in seconds.
     public var timeout: Double
+    /// The authentication methods the check may use (`--allow`); the AC asking for another is
+    /// refused (code 34) and the password is not sent.
+    public var allowed: [AuthenticationProtocol]
 
     public init(interface: String, user: [UInt8], password: [UInt8], service: String = "", acName: String? = nil,
-                timeout: Double = 30) {
+                timeout: Double = 30, allowed: [AuthenticationProtocol] = AuthenticationProtocol.all) {
         self.interface = interface
         self.user = user
         self.password = password
         self.service = service
         self.acName = acName
         self.timeout = timeout
+        self.allowed = allowed
     }
 }
 
@@ -39,6 +43,8 @@ private struct Run {
     let options: LineCheckOptions
     var steps: [CheckStepReport] = []
     private var timedOut = false
+    /// The time ran out while the AC insisted on options we refuse: the dialer's failure says so.
+    private var refusalReported = false
 
     init(options: LineCheckOptions) { self.options = options }
 
@@ -95,11 +101,12 @@ private struct Run {
         let offer = discovery.offer!
         // The MRU the session allows: 1492, or what the AC granted with PPP-Max-Payload (RFC 4638).
         let mru = pads.tag(.pppMaxPayload)?.maxPayload.map { min($0, maxPayload ?? 1492) } ?? 1492
-        let configuration = DialConfiguration(
+        var configuration = DialConfiguration(
             user: options.user, password: options.password, mru: mru,
             magicNumber: UInt32.random(in: 1...UInt32.max, using: &random),
             peerChallenge: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) },
             interfaceIdentifier: (0..<8).map { index in index == 0 ? 0x02 : UInt8.random(in: 0...255, using: &random) })
+        configuration.allowed = options.allowed
         // The options and the configuration share the caller's password buffer (arrays are copied
         // only on write), and the caller zeroes it when the check is over. The dialer does make
         // copies: PAP's Authenticate-Request holds the password in the packet it resends (and in
@@ -194,6 +201,9 @@ private struct Run {
                     report.service = service
                 }
                 return nil
+            case let .unusable(step, pads):
+                steps.append(CheckNarration.unusableSession(step, pads: pads, service: options.service))
+                return nil
             case let .confirmed(sessionID, pads):
                 add(.sessionOpened, "session \(sessionID) with \(pads.source)") { $0.sessionID = Int(sessionID) }
                 return (sessionID, pads)
@@ -217,7 +227,12 @@ private struct Run {
             }
             if now >= deadline, !timedOut {
                 timedOut = true
-                add(.timedOut, "no answer from the AC in \(Self.seconds(options.timeout)) (\(dialer.phase.rawValue) phase)")
+                if dialer.refusingProtocol != nil {
+                    // The AC answered all along, insisting on what we refuse: not "no answer".
+                    refusalReported = true
+                } else {
+                    add(.timedOut, "no answer from the AC in \(Self.seconds(options.timeout)) (\(dialer.phase.rawValue) phase)")
+                }
                 handle(dialer.giveUp(now: now), &packets, ac: ac, ourMAC: ourMAC, sessionID: sessionID)
                 lastChance = now + 3
                 continue
@@ -273,59 +288,9 @@ private struct Run {
     }
 
     private mutating func report(_ event: DialEvent) {
-        switch event {
-        case let .linkOpened(mru, authentication):
-            add(.linkUp, "LCP up: the AC's MRU \(mru.map(String.init) ?? "1500 (default)"), authentication "
-                + (authentication?.description ?? "none")) { step in
-                step.mru = mru.map(Int.init)
-                step.authentication = authentication?.description
-            }
-        case let .authenticated(algorithm, message):
-            let text = TerminalText.decoding(message)
-            add(.authenticated, "account accepted (\(algorithm))" + (text.isEmpty ? "" : ": \(text)")) { step in
-                step.authentication = algorithm.description
-                step.message = text
-            }
-        case let .authenticationFailed(algorithm, message):
-            let parsed = AuthenticationFailureText(message)
-            let text = TerminalText.decoding(message)
-            add(.authenticationFailed, "account refused (\(algorithm)): \(text.isEmpty ? "no message" : text)") { step in
-                step.authentication = algorithm.description
-                step.message = TerminalText.decoding(parsed.message)
-                step.errorCode = parsed.errorCode
-            }
-        case let .ipv4Configured(address, peer, dns):
-            let servers = dns.map(AddressText.ipv4)
-            add(.ipv4Configured, "IPv4 address \(AddressText.ipv4(address))" + (peer.map { ", AC \(AddressText.ipv4($0))" } ?? "")
-                + (servers.isEmpty ? ", no DNS servers" : ", DNS " + servers.joined(separator: " "))) { step in
-                step.address = AddressText.ipv4(address)
-                step.peerAddress = peer.map(AddressText.ipv4)
-                step.dns = servers
-            }
-        case let .ipv6Configured(local, peer):
-            add(.ipv6Configured, "IPv6 link-local \(AddressText.linkLocal(local))"
-                + (peer.map { ", AC \(AddressText.linkLocal($0))" } ?? "")) { step in
-                step.interfaceIdentifier = AddressText.hex(local)
-                step.peerInterfaceIdentifier = peer.map(AddressText.hex)
-            }
-        case .ipv6NotOffered:
-            add(.ipv6NotOffered, "the AC did not offer IPv6CP")
-        case let .failed(phase, reason):
-            if timedOut { return }
-            switch phase {
-            case .link: add(.linkFailed, reason)
-            case .authentication: add(.authenticationFailed, reason)
-            case .network: add(.networkFailed, reason)
-            case .terminating: break
-            }
-        case let .peerTerminated(phase, message):
-            let text = TerminalText.decoding(message)
-            add(.acTerminated, "the AC ended the link during \(phase.rawValue)" + (text.isEmpty ? "" : ": \(text)")) {
-                $0.message = text
-            }
-        case .hungUp:
-            add(.hungUp, "link terminated")
-        }
+        // After the time limit, the dialer's own "no answer" failure repeats what timed_out said.
+        if case .failed = event, timedOut, !refusalReported { return }
+        if let step = CheckNarration.step(for: event) { steps.append(step) }
     }
 
     static func seconds(_ value: Double) -> String {

@@ -11,6 +11,17 @@ public protocol ConfigurationPolicy {
     mutating func nakked(_ options: [ConfigurationOption])
     /// The peer refused these options: never ask for them again.
     mutating func rejected(_ options: [ConfigurationOption])
+    /// One of the peer's options in words, for a report of why negotiation failed ("MRU 0").
+    func describe(_ option: ConfigurationOption) -> String
+}
+
+extension ConfigurationPolicy {
+    public func describe(_ option: ConfigurationOption) -> String { "option \(option.type)" }
+
+    /// Options in words, for a report: "MRU 0 and authentication EAP".
+    public func describe(_ options: [ConfigurationOption]) -> String {
+        options.map { describe($0) }.joined(separator: " and ")
+    }
 }
 
 /// The answer to a peer's Configure-Request (RFC 1661 §5.2-5.4): Reject wins over Nak, since

@@ -26,6 +26,18 @@ public struct NegotiationAutomaton<Policy: ConfigurationPolicy> {
     public var maxTerminate = 2
     /// RFC 1661 §4.6 Max-Failure: after this many Naks of ours in a row, reject instead.
     public var maxFailure = 5
+    /// After this many of the peer's Configure-Requests in a row refused (Nak or Reject), the
+    /// negotiation has failed: the peer answers, but insists on what we will not accept, and
+    /// RFC 1661 sets no limit of its own for that (an Ack of ours resets the restart counter).
+    public var maxRefusals = 10
+    /// How many of the peer's Configure-Requests in a row we have refused; 0 after an Ack.
+    public private(set) var refusalsInARow = 0
+    /// The options of the peer's last Configure-Request that our answer refused, as the peer
+    /// sent them (a Nak carries our counter-proposal, not what was asked); empty after an Ack.
+    public private(set) var refusedOptions: [ConfigurationOption] = []
+
+    /// The peer has insisted on what we refuse `maxRefusals` times in a row.
+    public var peerInsists: Bool { refusalsInARow >= maxRefusals }
 
     private var restartCounter = 0
     private var nextIdentifier: UInt8 = 1
@@ -156,6 +168,15 @@ public struct NegotiationAutomaton<Policy: ConfigurationPolicy> {
         if case let .nak(nakked) = verdict {
             naksSent += 1
             if naksSent > maxFailure { verdict = .reject(nakked) }
+        }
+        switch verdict {
+        case .acknowledge:
+            refusalsInARow = 0
+            refusedOptions = []
+        case let .nak(refused), let .reject(refused):
+            refusalsInARow += 1
+            let types = Set(refused.map { $0.type })
+            refusedOptions = options.filter { types.contains($0.type) }
         }
         switch verdict {
         case .acknowledge:

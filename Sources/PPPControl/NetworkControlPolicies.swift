@@ -53,6 +53,18 @@ public struct IPCPPolicy: ConfigurationPolicy, Sendable {
         }
     }
 
+    public func describe(_ option: ConfigurationOption) -> String {
+        switch option.type {
+        case 1: "IP-Addresses (obsolete)"
+        case Option.compression:
+            option.data.starts(with: [0x00, 0x2d]) ? "Van Jacobson compression" : "IP compression"
+        case Option.address where option.data.count == 4: "IP address " + option.data.map { String($0) }.joined(separator: ".")
+        case Option.primaryDNS, Option.secondaryDNS: "a DNS server option"
+        case 130, 132: "an NBNS server option"
+        default: "option \(option.type)"
+        }
+    }
+
     /// The DNS servers the AC gave, zero addresses (never assigned) left out.
     public var dnsServers: [[UInt8]] {
         [primaryDNS, secondaryDNS].compactMap { $0 }.filter { $0 != [0, 0, 0, 0] }

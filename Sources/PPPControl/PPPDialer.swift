@@ -12,6 +12,9 @@ public struct DialConfiguration: Sendable {
     /// How long after IPCP opens the dialer waits for IPv6CP before it counts it as not offered.
     public var ipv6Grace: Double = 3
     public var restartInterval: Double = 3
+    /// The authentication methods the AC may have; any other is refused and its client never
+    /// runs, so the password is not sent for it (PAP's would go in clear).
+    public var allowed: [AuthenticationProtocol] = AuthenticationProtocol.all
 
     public init(user: [UInt8], password: [UInt8], mru: UInt16, magicNumber: UInt32, peerChallenge: [UInt8],
                 interfaceIdentifier: [UInt8]) {
@@ -31,7 +34,11 @@ public enum DialPhase: String, Sendable {
 
 /// What happened, in order, for the report. Bytes from the wire stay bytes: the caller escapes.
 public enum DialEvent: Equatable, Sendable {
-    case linkOpened(mru: UInt16?, authentication: AuthenticationProtocol?)
+    /// `nakkedMRU`: an MRU the AC asked for first, which the link cannot carry, and we Nakked.
+    case linkOpened(mru: UInt16?, authentication: AuthenticationProtocol?, nakkedMRU: UInt16?)
+    /// The AC asked for an authentication method `allowed` leaves out and LCP did not open: the
+    /// method, and what was allowed. No password was sent.
+    case authenticationNotAllowed(AuthenticationProtocol, allowed: [AuthenticationProtocol])
     case authenticated(AuthenticationProtocol, message: [UInt8])
     case authenticationFailed(AuthenticationProtocol, message: [UInt8])
     case ipv4Configured(address: [UInt8], peer: [UInt8]?, dns: [[UInt8]])
@@ -75,7 +82,8 @@ public struct PPPDialer {
     public init(configuration: DialConfiguration) {
         self.configuration = configuration
         lcp = NegotiationAutomaton(protocolNumber: .lcp,
-                                   policy: LCPPolicy(mru: configuration.mru, magicNumber: configuration.magicNumber))
+                                   policy: LCPPolicy(mru: configuration.mru, magicNumber: configuration.magicNumber,
+                                                     allowed: configuration.allowed))
         ipcp = NegotiationAutomaton(protocolNumber: .ipcp, policy: IPCPPolicy())
         ipv6cp = NegotiationAutomaton(protocolNumber: .ipv6cp,
                                       policy: IPv6CPPolicy(interfaceIdentifier: configuration.interfaceIdentifier))
@@ -121,11 +129,45 @@ public struct PPPDialer {
         guard !finished else { return [] }
         if phase == .terminating {
             finish()
+        } else if let refusing = refusingProtocol {
+            // It answered, and kept asking for what we refuse: that is the failure, not silence.
+            refusalFailure(refusing)
+            hangUp(now: now)
         } else {
             fail(phase, "no answer from the access concentrator in time")
             hangUp(now: now)
         }
         return flush()
+    }
+
+    /// The phase whose negotiation is stuck on the AC's options: LCP (link) or IPCP (network)
+    /// has refused the AC's last Configure-Request and is not open. Nil when nothing is refused,
+    /// so that a time limit running out then means the AC fell silent.
+    public var refusingProtocol: DialPhase? {
+        guard phase != .terminating, !finished else { return nil }
+        if !lcp.isOpened, lcp.refusalsInARow > 0 { return .link }
+        if phase == .network, !ipcp.isOpened, ipcp.refusalsInARow > 0 { return .network }
+        return nil
+    }
+
+    /// Reports a negotiation the AC keeps failing with options we refuse, naming them; an
+    /// authentication method left out of `allowed` is its own event.
+    private mutating func refusalFailure(_ phase: DialPhase) {
+        if phase == .link, let method = lcp.policy.refusedAuthentication {
+            failed = true
+            outputs.append(.event(.authenticationNotAllowed(method, allowed: lcp.policy.allowed)))
+        } else if phase == .link {
+            fail(.link, "LCP did not open: the access concentrator insists on "
+                 + lcp.policy.describe(lcp.refusedOptions) + Self.refusals(lcp.refusalsInARow))
+        } else {
+            fail(.network, "IPCP did not open: the access concentrator insists on "
+                 + ipcp.policy.describe(ipcp.refusedOptions) + Self.refusals(ipcp.refusalsInARow))
+        }
+    }
+
+    private static func refusals(_ count: Int) -> String {
+        ", which the check refuses (" + (count == 1 ? "its Configure-Request" : "\(count) Configure-Requests in a row")
+            + " refused)"
     }
 
     /// The protocols this dialer speaks or carries: never Protocol-Rejected, even when malformed.
@@ -155,8 +197,19 @@ public struct PPPDialer {
                 chap = client
                 apply(authentication: actions, algorithm: client.algorithm, now: now)
             }
-        case .ipcp where phase == .network: apply(ipcp: ipcp.receive(packet), now: now)
-        case .ipv6cp where phase == .network: apply(ipv6cp: ipv6cp.receive(packet), now: now)
+        case .ipcp where phase == .network:
+            apply(ipcp: ipcp.receive(packet), now: now)
+            if ipcp.peerInsists, refusingProtocol == .network {
+                refusalFailure(.network)
+                hangUp(now: now)
+            }
+        case .ipv6cp where phase == .network:
+            apply(ipv6cp: ipv6cp.receive(packet), now: now)
+            // IPv6 is optional: an AC insisting on IPv6CP options we refuse has not offered it.
+            if ipv6cp.peerInsists, !ipv6cp.isOpened, !ipv6Settled {
+                apply(ipv6cp: ipv6cp.close(), now: now)
+                settleIPv6(now: now)
+            }
         case .pap, .chap, .ipcp, .ipv6cp, .ipv4, .ipv6: break
         default:
             if lcp.isOpened { protocolReject(number, payload) }
@@ -182,6 +235,8 @@ public struct PPPDialer {
             break
         case ControlCode.terminateRequest:
             if phase != .terminating {
+                // An AC that hangs up because we refused its authentication: the refusal comes first.
+                if refusingProtocol == .link, lcp.policy.refusedAuthentication != nil { refusalFailure(.link) }
                 outputs.append(.event(.peerTerminated(phase, message: packet.data)))
                 failed = true
                 phase = .terminating
@@ -189,6 +244,10 @@ public struct PPPDialer {
             apply(lcp: lcp.receive(packet), now: now)
         default:
             apply(lcp: lcp.receive(packet), now: now)
+            if lcp.peerInsists, refusingProtocol == .link {
+                refusalFailure(.link)
+                hangUp(now: now)
+            }
         }
     }
 
@@ -201,6 +260,8 @@ public struct PPPDialer {
             case .layerFinished:
                 if phase == .terminating {
                     outputs.append(.event(.hungUp))
+                } else if refusingProtocol == .link {
+                    refusalFailure(.link)
                 } else {
                     fail(.link, "LCP negotiation did not converge (\(lcp.maxConfigure) Configure-Requests)")
                 }
@@ -213,7 +274,15 @@ public struct PPPDialer {
 
     private mutating func linkOpened(now: Double) {
         let policy = lcp.policy
-        outputs.append(.event(.linkOpened(mru: policy.peerMRU, authentication: policy.authentication)))
+        outputs.append(.event(.linkOpened(mru: policy.peerMRU, authentication: policy.authentication,
+                                          nakkedMRU: policy.nakkedPeerMRU)))
+        if let method = policy.authentication, !policy.allowed.contains(method) {
+            // The policy never acknowledges such a method; should it ever, no client starts.
+            failed = true
+            outputs.append(.event(.authenticationNotAllowed(method, allowed: policy.allowed)))
+            hangUp(now: now)
+            return
+        }
         switch policy.authentication {
         case nil:
             startNetwork(now: now)

@@ -24,9 +24,12 @@ public enum TerminalText {
         return text
     }
 
-    /// `text` with C0 and C1 controls, DEL, bidirectional overrides and isolates and the
-    /// Unicode line and paragraph separators written as visible escapes: `\e`, `\n`, `\r`,
-    /// `\t`, `\xNN` (other C0, DEL) and `\u{NN}`.
+    /// `text` with C0 and C1 controls, DEL, the Unicode line and paragraph separators, and every
+    /// format character and default-ignorable code point (bidirectional overrides and isolates,
+    /// zero-width spaces and joiners, the byte order mark, tags, variation selectors, fillers)
+    /// written as visible escapes: `\e`, `\n`, `\r`, `\t`, `\xNN` (other C0, DEL) and `\u{NN}`.
+    /// The invisible ones matter as much as the controls: "LabAC" and "Lab\u{200B}AC" must not
+    /// look alike to someone choosing between two ACs.
     public static func escaped(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -51,7 +54,11 @@ public enum TerminalText {
         guard json.contains(where: { $0 >= 0x7F }) else { return json }
         var out = ""
         for scalar in String(decoding: json, as: UTF8.self).unicodeScalars {
-            if scalar.value == 0x7F || isInvisibleControl(scalar) {
+            if scalar.value > 0xFFFF, isInvisibleControl(scalar) {
+                // JSON's \u takes four digits: a scalar past U+FFFF is written as its UTF-16 pair.
+                let offset = scalar.value - 0x10000
+                out += "\\u" + hex(0xD800 + (offset >> 10), digits: 4) + "\\u" + hex(0xDC00 + (offset & 0x3FF), digits: 4)
+            } else if scalar.value == 0x7F || isInvisibleControl(scalar) {
                 out += "\\u" + hex(scalar.value, digits: 4)
             } else {
                 out.unicodeScalars.append(scalar)
@@ -60,11 +67,26 @@ public enum TerminalText {
         return Array(out.utf8)
     }
 
-    /// C1 controls (a terminal may take U+009B for CSI), bidirectional marks, embeddings,
-    /// overrides and isolates, and the line and paragraph separators.
+    /// C1 controls (a terminal may take U+009B for CSI), the line and paragraph separators, and
+    /// what a terminal draws as nothing or as a change to its neighbours: Unicode's format
+    /// characters (general category Cf) and default-ignorable code points. The ranges are written
+    /// out, not read from `Unicode.Scalar.Properties`, so that the router build (Embedded Swift,
+    /// whose Unicode tables are optional) and the test build escape exactly the same; the tests
+    /// compare them with the standard library's tables for every scalar.
     private static func isInvisibleControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x80...0x9F, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
+        case 0x80...0x9F,                   // C1 controls
+             0xAD,                          // soft hyphen
+             0x34F,                         // combining grapheme joiner
+             0x600...0x605, 0x61C, 0x6DD, 0x70F, 0x890...0x891, 0x8E2,   // Arabic, Syriac marks
+             0x115F...0x1160, 0x17B4...0x17B5, 0x180B...0x180F,          // fillers, Mongolian selectors
+             0x200B...0x200F,               // zero-width space, joiners, LRM, RLM
+             0x2028...0x202E,               // separators, embeddings, overrides
+             0x2060...0x206F,               // word joiner, invisible operators, isolates
+             0x3164, 0xFE00...0xFE0F, 0xFEFF, 0xFFA0, 0xFFF0...0xFFFB,  // filler, variation selectors, BOM
+             0x110BD, 0x110CD, 0x13430...0x1343F, 0x1BCA0...0x1BCA3, 0x1D173...0x1D17A,
+             0xE0000...0xE0FFF:             // tags, variation selectors supplement
+            true
         default: false
         }
     }

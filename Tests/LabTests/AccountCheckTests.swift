@@ -91,6 +91,65 @@ final class AccountCheckTests: LabTestCase {
                       "LCP Terminate-Request reached the AC")
     }
 
+    /// LCP packets of `code` the AC received, as hex (the stand-in logs each one).
+    private func lcpReceived(code: Int) -> [String] {
+        lab.events("server", "rx").filter { $0["protocol"] as? String == "0xc021" && $0["code"] as? Int == code }
+            .compactMap { $0["hex"] as? String }
+    }
+
+    /// The stand-in asks for these LCP options (hex) in a Configure-Request of its own, and asks
+    /// again each time it is Nakked or Rejected.
+    private func acInsists(on options: String) throws {
+        try options.write(toFile: lab.file("lcp-request").path, atomically: true, encoding: .utf8)
+    }
+
+    /// An AC that asks for PAP: with `--allow chap` it gets a Configure-Nak proposing CHAP-MD5,
+    /// never a PAP packet, and the report names the refusal (code 34) instead of a time-out. The
+    /// same AC with the default allow list does get PAP's Authenticate-Request: the stand-in's
+    /// request is what decides.
+    func testAnACAskingForPAPGetsNoPasswordWhenAllowLeavesPAPOut() throws {
+        try buildLine()
+        try acInsists(on: "0304c023")
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let (out, report) = try check(["--service", "isp", "--allow", "chap"], timeout: 5)
+        XCTAssertEqual(out.status, 1)
+        XCTAssertEqual(report["code"] as? Int, 34, "\(report)")
+        let refusal = try XCTUnwrap(step(report, 34))
+        XCTAssertEqual(refusal["authentication"] as? String, "PAP")
+        XCTAssertEqual(refusal["text"] as? String,
+                       "the AC asks for PAP, which --allow chap leaves out: refused, the password was not sent")
+        XCTAssertFalse(codes(report).contains(29), "the AC answered all along: \(report)")
+        XCTAssertTrue(lcpReceived(code: 3).contains { $0.hasSuffix("0305c22305") }, "a Nak proposing CHAP-MD5")
+        XCTAssertFalse(lab.events("server", "rx").contains { $0["protocol"] as? String == "0xc023" },
+                       "no PAP packet reached the AC")
+
+        let (_, allowed) = try check(["--service", "isp"], timeout: 4)
+        XCTAssertEqual(step(allowed, 3)?["authentication"] as? String, "PAP", "\(allowed)")
+        try lab.waitUntil("PAP's Authenticate-Request reaches the AC", timeout: 5) {
+            lab.events("server", "rx").contains { $0["protocol"] as? String == "0xc023" }
+        }
+    }
+
+    /// ACs that answer every time but insist on what the check refuses: MRU 0 (Nakked with 128,
+    /// then Rejected) and EAP. Each ends as a link failure naming the option, well before the
+    /// time limit (the tenth refusal in a row ends it), not as "no answer" (29).
+    func testAnACInsistingOnMRU0OrEAPIsALinkFailureNamingIt() throws {
+        try buildLine()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        for (options, named) in [("01040000", "insists on MRU 0 (below 128"), ("0304c227", "insists on authentication EAP")] {
+            try acInsists(on: options)
+            let (out, report) = try check(["--service", "isp"], timeout: 20)
+            XCTAssertEqual(out.status, 1)
+            XCTAssertEqual(report["code"] as? Int, 25, "\(report)")
+            let text = step(report, 25)?["text"] as? String ?? ""
+            XCTAssertTrue(text.contains(named), "\(report)")
+            XCTAssertTrue(text.hasSuffix("(10 Configure-Requests in a row refused)"), "ended by the refusals: \(text)")
+            XCTAssertFalse(codes(report).contains(29), "\(report)")
+        }
+        XCTAssertTrue(lcpReceived(code: 3).contains { $0.hasSuffix("01040080") }, "MRU 0 Nakked with 128")
+        XCTAssertTrue(lcpReceived(code: 4).contains { $0.hasSuffix("0304c227") }, "EAP rejected in the end")
+    }
+
     func testASecondCheckOnTheSameInterfaceIsRefusedWithCode30() throws {
         try buildLine()
         let first = try lab.spawn("first-check", in: routerNS, [Lab.relayctl, "check", "--interface", "wan0", "--user", "u",

@@ -92,12 +92,27 @@ final class CheckDiscoveryTests: XCTestCase {
         XCTAssertEqual(d.padt(sessionID: 7)?.sessionID, 7)
     }
 
+    /// Session id 0 without an error tag is a refusal with no reason given, not Generic-Error;
+    /// 0xFFFF is reserved (RFC 2516 §4) and opens nothing.
+    func testAPADSWithSessionIDZeroOrTheReservedIDIsNoSession() {
+        for (id, step) in [(UInt16(0), CheckStep.sessionRefused), (0xFFFF, .reservedSessionID)] {
+            var d = exchange()
+            _ = d.receive(pado())
+            let pads = DiscoveryPacket(destination: us, source: ac, code: .pads, sessionID: id, tags: [Tag(.hostUniq, uniq)])
+            XCTAssertEqual(d.receive(pads.serialized()), .unusable(step, from: pads), "session id \(id)")
+        }
+        XCTAssertEqual(CheckStep.sessionRefused.rawValue, 32)
+        XCTAssertEqual(CheckStep.reservedSessionID.rawValue, 33)
+        XCTAssertTrue(CheckStep.sessionRefused.isFailure && CheckStep.reservedSessionID.isFailure)
+    }
+
     func testStepCodesAreStable() {
         XCTAssertEqual(CheckStep.allCases.map { "\($0.rawValue) \($0.name)" }, [
             "1 server_found", "2 session_opened", "3 link_up", "4 authenticated", "5 ipv4_configured",
             "6 ipv6_configured", "7 ipv6_not_offered", "8 hung_up", "20 no_server", "21 service_name_error",
             "22 ac_system_error", "23 generic_error", "24 no_session", "25 link_failed", "26 authentication_failed",
             "27 network_failed", "28 ac_terminated", "29 timed_out", "30 already_running", "31 local_error",
+            "32 session_refused", "33 reserved_session_id", "34 authentication_not_allowed",
         ])
     }
 

@@ -15,17 +15,6 @@ final class DialerTests: XCTestCase {
                                                    peerChallenge: peerChallenge, interfaceIdentifier: interfaceID))
     }
 
-    private func sent(_ outputs: [DialOutput], _ proto: PPPProtocol) -> [ControlPacket] {
-        outputs.compactMap { output in
-            guard case let .send(p, bytes) = output, p == proto else { return nil }
-            return try? ControlPacket(parsing: bytes)
-        }
-    }
-
-    private func events(_ outputs: [DialOutput]) -> [DialEvent] {
-        outputs.compactMap { if case let .event(event) = $0 { event } else { nil } }
-    }
-
     private func options(_ packet: ControlPacket) throws -> [ConfigurationOption] {
         try ConfigurationOption.parseList(packet.data)
     }

@@ -11,6 +11,38 @@ final class TerminalTextTests: XCTestCase {
         XCTAssertEqual(TerminalText.escaped("x\u{202E}cod.exe\u{2066}\u{2028}"), "x\\u{202e}cod.exe\\u{2066}\\u{2028}")
     }
 
+    /// Two ACs whose names differ only in invisible characters must not look the same.
+    func testFormatAndDefaultIgnorableCharactersAreEscapedInTextAndJSON() throws {
+        XCTAssertEqual(TerminalText.escaped("Lab\u{200B}AC\u{FEFF}"), "Lab\\u{200b}AC\\u{feff}")
+        XCTAssertEqual(TerminalText.escaped("a\u{034F}b\u{180E}c\u{AD}"), "a\\u{34f}b\\u{180e}c\\u{ad}")
+        XCTAssertEqual(TerminalText.escaped("isp\u{E0001}\u{E0041}\u{E007F}"), "isp\\u{e0001}\\u{e0041}\\u{e007f}")
+        let name = "Lab\u{200B}AC\u{E0041}\u{034F}"
+        let json = try JSONEncoder().encode(["ac_name": name])
+        let safe = String(decoding: TerminalText.escapingJSON(Array(json)), as: UTF8.self)
+        XCTAssertEqual(safe, #"{"ac_name":"Lab\u200bAC\udb40\udc41\u034f"}"#, "past U+FFFF as a surrogate pair")
+        XCTAssertFalse(safe.unicodeScalars.contains { $0.value > 0x7F }, "nothing invisible left raw: \(safe)")
+        let decoded = try JSONSerialization.jsonObject(with: Data(safe.utf8)) as? [String: String]
+        XCTAssertEqual(decoded?["ac_name"], name, "the same string to a JSON parser")
+    }
+
+    /// The escaped set is written as ranges (the router build may lack Unicode's tables): every
+    /// scalar the standard library calls a format character (Cf) or default-ignorable is in it,
+    /// and nothing else is, apart from the controls and the line and paragraph separators.
+    func testTheEscapedRangesAreExactlyUnicodesFormatAndDefaultIgnorableCharacters() {
+        var missing: [String] = [], extra: [String] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let properties = scalar.properties
+            let invisible = properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint
+            let control = properties.generalCategory == .control || value == 0x2028 || value == 0x2029
+            let escaped = TerminalText.escaped(String(Character(scalar))) != String(Character(scalar))
+            if invisible && !escaped { missing.append(String(value, radix: 16)) }
+            if escaped && !invisible && !control { extra.append(String(value, radix: 16)) }
+        }
+        XCTAssertEqual(missing, [], "format or default-ignorable, shown raw")
+        XCTAssertEqual(extra, [], "escaped without being format, default-ignorable or a control")
+    }
+
     func testOrdinaryNamesAreUntouched() {
         for name in ["LabAC", "Zürich-BRAS 7", "東京-ac", "isp\\backslash", "emoji 🛰"] {
             XCTAssertEqual(TerminalText.escaped(name), name)
