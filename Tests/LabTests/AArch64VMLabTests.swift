@@ -14,6 +14,10 @@ enum AArch64VMLab {
 
     static let shared = OnceResult<VMScenario> {
         let built = FileManager.default.isExecutableFile(atPath: relayctl)
+        if !built && ProcessInfo.processInfo.environment["CI"] == "true" {
+            // The stand-in proves the guest, not our binary: CI must run the router build here.
+            throw Lab.MissingBinary("CI must run the aarch64 router build in the aarch64 VM, but \(relayctl) is missing (scripts/build-router --arch aarch64 --libc glibc)")
+        }
         let relay = built ? relayctl : "pppoe-relay"
         let work = try VMLab.workDirectory("vmlab-aarch64")
         defer { VMLab.remove(work) }
@@ -70,6 +74,10 @@ final class AArch64VMLabTests: XCTestCase {
                 XCTAssertEqual(sessions.count, 1, name)
                 XCTAssertEqual(sessions.first?["client_mac"] as? String, (run["mac"] as? [String: String])?["cpe"], name)
                 XCTAssertEqual(sessions.first?["ac_mac"] as? String, (run["mac"] as? [String: String])?["ac"], name)
+                // The names from discovery, whole: the aarch64 build once lost a small string's
+                // discriminator in the Embedded runtime and crashed logging this session.
+                XCTAssertEqual(sessions.first?["ac_name"] as? String, "LabAC", name)
+                XCTAssertEqual(sessions.first?["service_name"] as? String, "isp", name)
                 XCTAssertEqual(run["relay_exit"] as? Int, 0, name)
                 let padts = (run["stop"] as? [String: Any])?["padt_frames"] as? [String: Int] ?? [:]
                 XCTAssertGreaterThanOrEqual(padts["cpe"] ?? 0, 1, "\(name): PADT to the subscriber")
