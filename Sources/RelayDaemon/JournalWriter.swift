@@ -1,4 +1,5 @@
 import Libc
+import PlainText
 import UserspaceRelay
 
 /// When and how the daemon writes its journal: after every change to the session table, and

@@ -4,6 +4,7 @@ import Libc
 import Netlink
 import Offload
 import PPPoEWire
+import PlainText
 import RelayLog
 import UserspaceRelay
 
