@@ -189,7 +189,7 @@ class RestartScenarios: LabTestCase {
                       lab.text("relay.err"))
         XCTAssertEqual(try lab.sessions(routerNS).count, 0)
         XCTAssertNil(try status()["adopted_sessions"] as? Int)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.unread").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.rejected").path))
         // Nothing forwards the unknown session: echoes stop coming back, and no PADT reached anyone.
         let answered = lab.echoReplies("client")
         try lab.waitUntil("the client sent 10 more echoes", timeout: 10) {
@@ -239,6 +239,92 @@ class RestartScenarios: LabTestCase {
         XCTAssertEqual(try lab.sessions(routerNS).count, 0)
     }
 
+    /// Rewrites the journal's session lines with `edit` (given them, returning the new ones),
+    /// with the end line's count and checksum made right again: a journal that passes its checksum.
+    func rewriteJournal(_ edit: ([String]) -> [String]) throws {
+        let journal = lab.file("run/sessions.journal")
+        let lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        let sessions = edit(Array(lines.dropFirst(3).dropLast()))
+        let body = Array((Array(lines.prefix(3)) + sessions).map { $0 + "\n" }.joined().utf8)
+        var sum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        try Data(body + Array("end \(sessions.count) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+    }
+
+    /// A journal that passes its checksum but lists the live session twice, and a session whose
+    /// counters sum past 2^64. Once, the duplicate got a PADT that ended the live session at the
+    /// AC, and the counters were adopted and trapped the daemon at the next `sessions` (and,
+    /// the journal still there, at every respawn). Now: the session is carried on, the other
+    /// ended with PADT and named in the log, the journal set aside, the daemon answers.
+    func scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay()
+        try dial(echoes: 1000)
+        lab.signal(relay, SIGKILL)
+        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+        try rewriteJournal { sessions in
+            guard let live = sessions.first else { return sessions }
+            let huge = live.split(separator: " ").map { word -> String in
+                if word.hasPrefix("client=") { return "client=0e:00:00:00:99:99" }
+                if word.hasPrefix("client_id=") { return "client_id=4242" }
+                if word.hasPrefix("ac_id=") { return "ac_id=4242" }
+                if word.hasPrefix("to_ac=") { return "to_ac=18446744073709551614/18446744073709551614" }
+                if word.hasPrefix("kernel_to_ac=") { return "kernel_to_ac=5/500" }
+                return String(word)
+            }.joined(separator: " ")
+            return [live, live, huge]
+        }
+
+        try startRelay()
+        let log = lab.text("relay.err")
+        XCTAssertTrue(log.contains("adopted 1 sessions"), log)
+        XCTAssertTrue(log.contains("1 listed twice (ignored)"), log)
+        XCTAssertTrue(log.contains("client_id 4242") || log.contains("id 4242"), log)
+        XCTAssertTrue(log.contains("to_ac 18446744073709551614/18446744073709551614 is beyond any count"), log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.rejected").path))
+        let sessions = try lab.sessions(routerNS)
+        XCTAssertEqual(sessions.count, 1)
+        XCTAssertNotEqual(sessions.first?["client_session_id"] as? Int, 4242)
+        _ = try status()
+        try lab.check(lab.relayctl(in: routerNS, ["metrics"]), "relayctl metrics")
+        let answered = lab.echoReplies("client")
+        try lab.waitUntil("the session carries echoes again", timeout: 10) { lab.echoReplies("client") >= answered + 5 }
+        XCTAssertTrue(lab.events("server", "exit").isEmpty, "the AC got a PADT for the live session")
+    }
+
+    /// A directory where the journal should be: its first write fails, which the log says at
+    /// once and status and metrics show; once it is gone, the journal is written again, and
+    /// the log says that too.
+    func scenarioAJournalThatCannotBeWrittenIsSaidAndShown() throws {
+        try buildTopology()
+        let run = lab.file("run")
+        try FileManager.default.createDirectory(at: run.appendingPathComponent("sessions.journal"),
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try startRelay()
+        try lab.waitUntil("the log says the journal was not written", timeout: 5) {
+            lab.text("relay.err").contains("journal not written: Is a directory")
+        }
+        var status = try status()
+        XCTAssertEqual(status["journal_writable"] as? Bool, false)
+        XCTAssertEqual(status["journal_error"] as? String, "Is a directory")
+        XCTAssertGreaterThanOrEqual(status["journal_write_failures"] as? Int ?? 0, 1)
+        let metrics = lab.relayctl(in: routerNS, ["metrics"])
+        XCTAssertTrue(metrics.stdout.contains("pppoe_relay_journal_writable 0"), metrics.stdout)
+        let text = lab.relayctl(in: routerNS, ["status"])
+        XCTAssertTrue(text.stdout.contains("journal: NOT WRITTEN (Is a directory)"), text.stdout)
+
+        try FileManager.default.removeItem(at: run.appendingPathComponent("sessions.journal"))
+        try lab.waitUntil("the journal is written again", timeout: 10) {
+            (try? self.status()["journal_writable"] as? Bool) == true
+        }
+        status = try self.status()
+        XCTAssertNil(status["journal_error"])
+        XCTAssertTrue(lab.text("relay.err").contains("journal written again after"), lab.text("relay.err"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("sessions.journal").path))
+        XCTAssertTrue(lab.relayctl(in: routerNS, ["metrics"]).stdout.contains("pppoe_relay_journal_writable 1"))
+    }
+
     /// A journal a newer relay wrote: refused by name, the relay runs.
     func scenarioAJournalOfANewerFormatIsRefusedSayingSo() throws {
         try buildTopology()
@@ -265,6 +351,10 @@ final class UserspaceRestartTests: RestartScenarios {
     }
     func testAJournalOfANewerFormatIsRefusedSayingSo() throws { try scenarioAJournalOfANewerFormatIsRefusedSayingSo() }
     func testAJournalLeftTooLongIsEndedNotAdopted() throws { try scenarioAJournalLeftTooLongIsEndedNotAdopted() }
+    func testAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse()
+    }
+    func testAJournalThatCannotBeWrittenIsSaidAndShown() throws { try scenarioAJournalThatCannotBeWrittenIsSaidAndShown() }
 }
 
 final class KernelRestartTests: RestartScenarios {
@@ -277,4 +367,7 @@ final class KernelRestartTests: RestartScenarios {
         try scenarioATruncatedJournalAdoptsNothingAndLeavesNothingForwarding()
     }
     func testAJournalOfANewerFormatIsRefusedSayingSo() throws { try scenarioAJournalOfANewerFormatIsRefusedSayingSo() }
+    func testAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse()
+    }
 }
