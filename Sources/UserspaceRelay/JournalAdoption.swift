@@ -38,6 +38,9 @@ extension RelayCore {
         var result = JournalAdoption()
         let names = interfaces.map { $0.name }
         let sameWAN = journal.wanInterface == names[0]
+        // First every session that can be adopted is, then the rest are ended: a PADT for one
+        // listed earlier must not reach a side that a session listed later turns out to have.
+        var rest: [(index: Int, session: Session, slot: UInt8?, problem: String?)] = []
         for (index, entry) in journal.entries.enumerated() {
             var session = entry.session
             let slot = names.indices.dropFirst().first { names[$0] == entry.lanInterface }.map { UInt8($0) }
@@ -55,22 +58,24 @@ extension RelayCore {
                     continue
                 }
             }
-            // A side an adopted session already has is that session's: the same session listed
-            // twice (or a line that claims one of its ids) must not end it.
+            rest.append((index, session, slot, problem))
+        }
+        for (index, session, slot, problem) in rest {
+            // A side an adopted session has is that session's: the same session listed twice
+            // (or a line that claims one of its ids) must not end it.
             let clientTaken = slot != nil && table.find(client: session.clientKey) != nil
             let acTaken = table.find(ac: session.acKey) != nil
             if clientTaken || acTaken { result.duplicates += 1 } else { result.ended += 1 }
             if let problem {
                 result.invalid += 1
                 if result.problems.count < JournalAdoption.problemsKept {
-                    result.problems.append("session \(index + 1) (client \(entry.session.clientMAC) id "
-                        + "\(entry.session.clientSessionID), ac \(entry.session.acMAC) id \(entry.session.acSessionID)): \(problem)")
+                    result.problems.append("session \(index + 1) (client \(session.clientMAC) id "
+                        + "\(session.clientSessionID), ac \(session.acMAC) id \(session.acSessionID)): \(problem)")
                 }
             }
-            let padts = endUnadopted(session, lanSlot: sameWAN || clientTaken ? nil : slot, toAC: sameWAN && !acTaken,
-                                     reason: outlived && problem == nil ? "pppoe-relay: relay away too long"
-                                         : "pppoe-relay: session not carried over a restart")
-            result.padts += padts
+            result.padts += endUnadopted(session, lanSlot: sameWAN || clientTaken ? nil : slot, toAC: sameWAN && !acTaken,
+                                         reason: outlived && problem == nil ? "pppoe-relay: relay away too long"
+                                             : "pppoe-relay: session not carried over a restart")
         }
         return result
     }

@@ -74,6 +74,19 @@ final class JournalAdoptionTests: XCTestCase {
         XCTAssertFalse(padts(adoption).contains { $0.slot == 0 && $0.packet.destination == ac && $0.packet.sessionID == 0x1234 })
     }
 
+    /// The line that claims the live session's AC side comes first (on a LAN no longer
+    /// configured, so it is not adopted): its PADT must not go out before the session listed
+    /// after it turns out to have that side. (Found by fuzz-journal.)
+    func testAnEarlierLineDoesNotEndASessionAdoptedAfterIt() throws {
+        var gone = entry()
+        gone.lanInterface = "lan9"
+        var core = makeCore()
+        let adoption = adopt(&core, try read([gone, entry()]))
+        XCTAssertEqual(core.table.count, 1)
+        XCTAssertEqual(adoption.duplicates, 1)
+        XCTAssertTrue(adoption.padts.isEmpty, "\(padts(adoption).map { ($0.slot, $0.packet.destination, $0.packet.sessionID) })")
+    }
+
     /// Counters that sum past 2^64 (to_ac near it, kernel_to_ac not zero) passed the checksum
     /// and were adopted; the next `sessions` trapped adding them. They are out of bounds: the
     /// session ends with PADT and is not in the table.
