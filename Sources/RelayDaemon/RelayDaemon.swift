@@ -205,7 +205,11 @@ public struct RelayDaemon: ~Copyable {
             writeJournal(force: true)
             let kernel = selection.offload.map { $0.persists ? "; the kernel table goes on forwarding them"
                 : "; this kernel cannot keep the table (before Linux 6.9): the next daemon rebuilds it" } ?? ""
-            log.notice("stopping for a restart: \(engine.core.table.count) sessions kept in the journal for the next daemon\(kernel)")
+            if journal.health.isWritable {
+                log.notice("stopping for a restart: \(engine.core.table.count) sessions kept in the journal for the next daemon\(kernel)")
+            } else {
+                log.warning("stopping for a restart, but the journal could not be written: the next daemon adopts only the sessions of its last write\(kernel)")
+            }
         } else {
             log.info("stopping: \(engine.core.table.count) sessions end with PADT")
             engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
