@@ -325,6 +325,35 @@ class RestartScenarios: LabTestCase {
         XCTAssertTrue(lab.relayctl(in: routerNS, ["metrics"]).stdout.contains("pppoe_relay_journal_writable 1"))
     }
 
+    /// The runtime directory on a file system with no room left (a router's /tmp is a little
+    /// RAM: here a 16 KiB tmpfs, filled): the relay runs, says at once that its journal is not
+    /// written, leaves no empty `relayd.pid`, and says when the journal is written again.
+    func scenarioAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile() throws {
+        try buildTopology()
+        let run = lab.file("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try lab.check(Lab.run(["mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "lab-full", run.path]), "mount tmpfs")
+        addTeardownBlock { Lab.run(["umount", "-l", run.path]) }
+        let filler = lab.file("run/filler")
+        _ = Lab.run(["dd", "if=/dev/zero", "of=\(filler.path)", "bs=4096", "count=64"])
+        try startRelay()
+        try lab.waitUntil("the log says the journal was not written", timeout: 5) {
+            lab.text("relay.err").contains("journal not written: No space left on device")
+        }
+        XCTAssertEqual(try status()["journal_writable"] as? Bool, false)
+        XCTAssertTrue(lab.text("relay.err").contains("cannot write \(run.path)/relayd.pid: No space left on device"),
+                      lab.text("relay.err"))
+        let pidFile = lab.file("run/relayd.pid").path
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile), "an empty relayd.pid was left")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.new").path))
+
+        try FileManager.default.removeItem(at: filler)
+        try lab.waitUntil("the journal is written again", timeout: 10) {
+            (try? self.status()["journal_writable"] as? Bool) == true
+        }
+        XCTAssertTrue(lab.text("relay.err").contains("journal written again after"), lab.text("relay.err"))
+    }
+
     /// A journal a newer relay wrote: refused by name, the relay runs.
     func scenarioAJournalOfANewerFormatIsRefusedSayingSo() throws {
         try buildTopology()
@@ -355,6 +384,9 @@ final class UserspaceRestartTests: RestartScenarios {
         try scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse()
     }
     func testAJournalThatCannotBeWrittenIsSaidAndShown() throws { try scenarioAJournalThatCannotBeWrittenIsSaidAndShown() }
+    func testAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile() throws {
+        try scenarioAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile()
+    }
 }
 
 final class KernelRestartTests: RestartScenarios {
