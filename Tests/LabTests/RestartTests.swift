@@ -214,20 +214,16 @@ class RestartScenarios: LabTestCase {
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         let relay = try startRelay()
         try dial(echoes: 1000)
-        lab.signal(relay, SIGKILL)
-        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+        try crash(relay)
         // A kernel table left forwarding would keep the sessions alive: this is the case without.
         _ = lab.run(in: routerNS, ["nft", "delete", "table", "netdev", "pppoe_relay"])
         let journal = lab.file("run/sessions.journal")
         let aged = Int(Date().timeIntervalSince1970) - 600
-        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
-            .map(String.init)
-        lines[1] = "written \(aged)"
-        lines.removeLast()
-        let body = Array((lines.joined(separator: "\n") + "\n").utf8)
-        var sum: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        try Data(body + Array("end \(lines.count - 3) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+        try rewriteJournal { lines in
+            var lines = lines
+            lines[1] = "written \(aged)"
+            return lines
+        }
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(aged))],
                                               ofItemAtPath: journal.path)
 
@@ -239,16 +235,22 @@ class RestartScenarios: LabTestCase {
         XCTAssertEqual(try lab.sessions(routerNS).count, 0)
     }
 
-    /// Rewrites the journal's session lines with `edit` (given them, returning the new ones),
-    /// with the end line's count and checksum made right again: a journal that passes its checksum.
+    /// A crash: SIGKILL, and the daemon gone.
+    func crash(_ relay: Process) throws {
+        lab.signal(relay, SIGKILL)
+        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+    }
+
+    /// Rewrites the journal's lines but the end line with `edit` (the header's three, then one a
+    /// session), and the end line's count and checksum made right again: a journal that passes
+    /// its checksum whatever it now says.
     func rewriteJournal(_ edit: ([String]) -> [String]) throws {
         let journal = lab.file("run/sessions.journal")
-        let lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
-        let sessions = edit(Array(lines.dropFirst(3).dropLast()))
-        let body = Array((Array(lines.prefix(3)) + sessions).map { $0 + "\n" }.joined().utf8)
+        let lines = edit(try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").dropLast().map(String.init))
+        let body = Array(lines.map { $0 + "\n" }.joined().utf8)
         var sum: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        try Data(body + Array("end \(sessions.count) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+        try Data(body + Array("end \(lines.count - 3) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
     }
 
     /// A journal that passes its checksum but lists the live session twice, and a session whose
@@ -261,10 +263,9 @@ class RestartScenarios: LabTestCase {
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         let relay = try startRelay()
         try dial(echoes: 1000)
-        lab.signal(relay, SIGKILL)
-        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
-        try rewriteJournal { sessions in
-            guard let live = sessions.first else { return sessions }
+        try crash(relay)
+        try rewriteJournal { lines in
+            guard lines.count == 4, let live = lines.last else { return lines }
             let huge = live.split(separator: " ").map { word -> String in
                 if word.hasPrefix("client=") { return "client=0e:00:00:00:99:99" }
                 if word.hasPrefix("client_id=") { return "client_id=4242" }
@@ -273,7 +274,7 @@ class RestartScenarios: LabTestCase {
                 if word.hasPrefix("kernel_to_ac=") { return "kernel_to_ac=5/500" }
                 return String(word)
             }.joined(separator: " ")
-            return [live, live, huge]
+            return lines + [live, huge]
         }
 
         try startRelay()
