@@ -87,7 +87,7 @@ public struct RelayDaemon: ~Copyable {
             throw error
         }
         if let error = RuntimeDirectory.writePidFile(directory.fd) {
-            log.warning("cannot write \(paths.directory)/\(RuntimeDirectory.pidName): \(error.text); relayctl disable finds the daemon by its socket and lock")
+            log.warning("cannot write \(paths.directory)/\(RuntimeDirectory.pidName): \(error.text) (the control socket's status still gives the pid)")
         }
         // Nothing may throw from here: once every stored property is set, a throw would run deinit.
         self.directory = directory
