@@ -136,5 +136,7 @@ let package = Package(
                           path: "fuzz/fuzz-relay"),
         .executableTarget(name: "fuzz-json", dependencies: ["JSON", "ControlProtocol", "FuzzSupport"], path: "fuzz/fuzz-json"),
         .executableTarget(name: "fuzz-args", dependencies: ["ArgumentParsing", "FuzzSupport"], path: "fuzz/fuzz-args"),
+        .executableTarget(name: "fuzz-journal", dependencies: ["UserspaceRelay", "PPPoEWire", "FuzzSupport"],
+                          path: "fuzz/fuzz-journal"),
     ]
 )

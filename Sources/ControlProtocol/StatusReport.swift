@@ -87,6 +87,13 @@ public struct StatusReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, 
     public var awaySeconds: Int64?
     /// The next SIGTERM or SIGINT ends no session (`relayctl restart` asked; the next daemon adopts them).
     public var keepsSessionsOnStop: Bool?
+    /// Whether the session journal's last write succeeded (absent from a daemon that keeps
+    /// none): false means a restart now loses the sessions since the last write that did.
+    public var journalWritable: Bool?
+    /// Why the journal's last write failed; absent while it is written.
+    public var journalError: String?
+    /// The journal's writes that failed since the daemon started.
+    public var journalWriteFailures: UInt64?
 
     public init(pid: Int32, dataplane: String, dataplaneReason: String, uptimeSeconds: Int64,
                 interfaces: [Interface], sessionCount: Int, maxSessions: Int, idleTimeoutSeconds: Int,
@@ -124,6 +131,9 @@ public struct StatusReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, 
         adoptedSessions = try object.readIfPresent("adopted_sessions")
         awaySeconds = try object.readIfPresent("away_seconds")
         keepsSessionsOnStop = try object.readIfPresent("keeps_sessions_on_stop")
+        journalWritable = try object.readIfPresent("journal_writable")
+        journalError = try object.readIfPresent("journal_error")
+        journalWriteFailures = try object.readIfPresent("journal_write_failures")
     }
 
     public func encode(to object: inout JSONObjectWriter) throws(JSONError) {
@@ -145,6 +155,9 @@ public struct StatusReport: JSONObjectEncodable, JSONObjectDecodable, Sendable, 
         try object.writeIfPresent("adopted_sessions", adoptedSessions)
         try object.writeIfPresent("away_seconds", awaySeconds)
         try object.writeIfPresent("keeps_sessions_on_stop", keepsSessionsOnStop)
+        try object.writeIfPresent("journal_writable", journalWritable)
+        try object.writeIfPresent("journal_error", journalError)
+        try object.writeIfPresent("journal_write_failures", journalWriteFailures)
     }
 }
 

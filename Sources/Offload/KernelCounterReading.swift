@@ -20,10 +20,8 @@ extension KernelDataplane {
             guard !keys.isEmpty else { continue }
             for element in try socket.elements(table: Self.tableName, set: Self.mapName(interface), keys: keys) {
                 guard let (mac, sessionID) = OffloadLayout.parseKey(element.key) else { continue }
-                // nf_tables counts from the network header at ingress; the relay counts whole frames.
                 counts[SessionKey(slot: UInt8(slot), mac: mac, sessionID: sessionID)] =
-                    ForwardedCount(packets: element.packets,
-                                   bytes: element.bytes + element.packets * UInt64(PPPoEHeader.ethernetHeaderLength))
+                    OffloadLayout.frameCount(packets: element.packets, bytes: element.bytes)
             }
         }
         return counts

@@ -248,10 +248,8 @@ public struct KernelDataplane: ~Copyable {
             }
             for element in elements {
                 guard let (mac, sessionID) = OffloadLayout.parseKey(element.key) else { continue }
-                // nf_tables counts from the network header at ingress; the relay counts whole frames.
                 counts[SessionKey(slot: UInt8(slot), mac: mac, sessionID: sessionID)] =
-                    ForwardedCount(packets: element.packets,
-                                   bytes: element.bytes + element.packets * UInt64(PPPoEHeader.ethernetHeaderLength))
+                    OffloadLayout.frameCount(packets: element.packets, bytes: element.bytes)
             }
         }
         return counts

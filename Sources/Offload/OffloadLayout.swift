@@ -1,4 +1,5 @@
 import PPPoEWire
+import UserspaceRelay
 
 /// The byte layout of map keys and data, chosen so the rule needs one load and one write.
 ///
@@ -10,6 +11,15 @@ import PPPoEWire
 /// u32 `fwd` reads.
 enum OffloadLayout {
     static let keyLength = 12
+
+    /// A session's kernel counter as the relay counts it: nf_tables counts bytes from the
+    /// network header at ingress, the relay whole frames. Saturating: a table the daemon takes
+    /// over may hold any count (`nft` creates counters with whatever values it is given), and
+    /// one that overflowed here would trap every daemon that starts and reads it.
+    static func frameCount(packets: UInt64, bytes: UInt64) -> ForwardedCount {
+        let (headers, overflow) = packets.multipliedReportingOverflow(by: UInt64(PPPoEHeader.ethernetHeaderLength))
+        return ForwardedCount(packets: packets, bytes: overflow ? .max : bytes.saturatingAdding(headers))
+    }
     static let dataLength = 24
     /// Bytes the rule rewrites, from offset 0.
     static let rewriteLength = 18

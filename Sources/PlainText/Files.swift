@@ -91,6 +91,29 @@ public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(FileErr
     }
 }
 
+/// Replaces `name` in the directory open as `directoryFD` with `bytes`, by way of `name.new`:
+/// created afresh (whatever was there, a link planted to make root write elsewhere included,
+/// is removed first; nothing is opened through a link), written whole, closed, then renamed
+/// into place. A reader sees the old file or the new one, never an empty or partial one: a
+/// write that fails (a full file system) leaves the old file as it was and removes `name.new`.
+public func replaceFile(in directoryFD: Int32, named name: String, _ bytes: [UInt8], mode: mode_t) throws(FileError) {
+    let temporary = name + ".new"
+    _ = unlinkat(directoryFD, temporary, 0)
+    let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw .last() }
+    do throws(FileError) {
+        do throws(FileError) { try writeAll(fd, bytes) } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw .last() }
+        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else { throw .last() }
+    } catch {
+        _ = unlinkat(directoryFD, temporary, 0)
+        throw error
+    }
+}
+
 /// Writes every byte of `bytes` to `fd`, retrying short writes and interruptions.
 public func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(FileError) {
     var offset = 0

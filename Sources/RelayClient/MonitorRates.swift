@@ -1,4 +1,5 @@
 import ControlProtocol
+import UserspaceRelay
 
 /// One reading of the relay for `relayctl monitor`: its status and sessions, and when (seconds
 /// on a monotonic clock) they were read.
@@ -104,7 +105,8 @@ public enum MonitorRates {
         listed.sort { a, b in
             let (x, y) = (a.rates?.bitsPerSecond ?? 0, b.rates?.bitsPerSecond ?? 0)
             if x != y { return x > y }
-            let (p, q) = (a.session.bytesToAC &+ a.session.bytesToClient, b.session.bytesToAC &+ b.session.bytesToClient)
+            let (p, q) = (a.session.bytesToAC.saturatingAdding(a.session.bytesToClient),
+                          b.session.bytesToAC.saturatingAdding(b.session.bytesToClient))
             if p != q { return p > q }
             return SessionIdentity(a.session) < SessionIdentity(b.session)
         }

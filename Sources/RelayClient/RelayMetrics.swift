@@ -26,6 +26,15 @@ public enum RelayMetrics {
         out.family(prefix + "kernel_error", .gauge,
                    help: "1 while the kernel dataplane reports an error (relayctl status says which).")
         out.sample(prefix + "kernel_error", value: status.kernelError != nil)
+        if let writable = status.journalWritable {
+            out.family(prefix + "journal_writable", .gauge,
+                       help: "1 while the session journal is written, 0 after a write failed (a restart would lose sessions).")
+            out.sample(prefix + "journal_writable", value: writable)
+        }
+        if let failures = status.journalWriteFailures {
+            out.family(prefix + "journal_write_failures_total", .counter, help: "Writes of the session journal that failed.")
+            out.sample(prefix + "journal_write_failures_total", value: failures)
+        }
 
         // One counter per status counter, in status' order; any the daemon adds that this
         // relayctl does not know follow, sorted.
@@ -86,10 +95,10 @@ public enum RelayMetrics {
         var packets = (toAC: UInt64(0), toClient: UInt64(0)), bytes = (toAC: UInt64(0), toClient: UInt64(0))
         var idleMax: Int64 = 0
         for session in sessions {
-            packets.toAC &+= session.packetsToAC
-            packets.toClient &+= session.packetsToClient
-            bytes.toAC &+= session.bytesToAC
-            bytes.toClient &+= session.bytesToClient
+            packets.toAC = packets.toAC.saturatingAdding(session.packetsToAC)
+            packets.toClient = packets.toClient.saturatingAdding(session.packetsToClient)
+            bytes.toAC = bytes.toAC.saturatingAdding(session.bytesToAC)
+            bytes.toClient = bytes.toClient.saturatingAdding(session.bytesToClient)
             idleMax = max(idleMax, session.idleSeconds)
         }
         out.family(prefix + "session_packets", .gauge, help: "Packets relayed by the sessions alive now, by direction.")

@@ -16,6 +16,12 @@ public enum ReportText {
             lines.append("adopted at start: \(adopted) sessions from the previous daemon, away \(report.awaySeconds ?? 0) s")
         }
         if report.keepsSessionsOnStop == true { lines.append("restart pending: the next stop keeps every session") }
+        if let writable = report.journalWritable {
+            let failures = report.journalWriteFailures.map { ", \($0) failed writes since start" } ?? ""
+            lines.append(writable ? "journal: written\(failures)"
+                : "journal: NOT WRITTEN (\(TerminalText.escaped(report.journalError ?? "unknown error"))): "
+                    + "a restart now loses the sessions since the last write\(failures)")
+        }
         for interface in report.interfaces {
             let link = "operstate \(TerminalText.escaped(interface.operstate)), carrier \(interface.carrier ? "on" : "off")"
             lines.append("\(interface.role): \(TerminalText.escaped(interface.name)) \(interface.state) (\(link), index \(interface.index), \(interface.mac), mtu \(interface.mtu))")

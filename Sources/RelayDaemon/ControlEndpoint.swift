@@ -21,7 +21,7 @@ public struct ControlEndpoint: ~Copyable {
         try RuntimeDirectory.adjust(directory.fd, paths.directory, group: group)
         _ = unlinkat(directory.fd, "control.sock", 0)
         let listenFD = try UnixSocket.listen(at: paths.controlSocket, group: group)
-        _ = RuntimeDirectory.replaceFile(directory.fd, "relayd.pid", "\(getpid())\n")
+        _ = RuntimeDirectory.writePidFile(directory.fd)
         self.paths = paths
         self.lock = lock
         server = ControlServer(listenFD: listenFD, access: ControlAccess(daemonUID: geteuid(), group: group))

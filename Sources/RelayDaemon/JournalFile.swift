@@ -1,5 +1,6 @@
 import ControlProtocol
 import Libc
+import PlainText
 import UserspaceRelay
 
 /// The session journal on disk, in the runtime directory, under its rules: opened relative to the
@@ -8,22 +9,17 @@ import UserspaceRelay
 /// either the old journal or the new one, never half of one.
 enum JournalFile {
     static let name = RuntimePaths.journalName
+    /// Where a write goes before it is renamed into place (`replaceFile`).
     static let temporaryName = RuntimePaths.journalName + ".new"
+    /// Where a journal that could not be trusted is kept: one file, each replacing the last.
+    static let rejectedName = RuntimePaths.journalName + ".rejected"
     /// A journal of 65,535 sessions is about 20 MB; anything much larger is not ours.
     static let largest = 64 << 20
 
-    /// Writes the journal atomically; false (and the old journal intact) when it could not.
-    static func write(_ directoryFD: Int32, _ bytes: [UInt8]) -> Bool {
-        _ = unlinkat(directoryFD, temporaryName, 0)
-        let fd = openat(directoryFD, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        let written = UnixSocket.writeAll(fd, bytes)
-        close(fd)
-        guard written, renameat(directoryFD, temporaryName, directoryFD, name) == 0 else {
-            _ = unlinkat(directoryFD, temporaryName, 0)
-            return false
-        }
-        return true
+    /// Writes the journal atomically; the error (and the old journal intact) when it could not.
+    static func write(_ directoryFD: Int32, _ bytes: [UInt8]) -> FileError? {
+        do throws(FileError) { try replaceFile(in: directoryFD, named: name, bytes, mode: 0o600) } catch { return error }
+        return nil
     }
 
     enum Contents {
@@ -63,10 +59,11 @@ enum JournalFile {
         _ = utimensat(directoryFD, name, nil, AT_SYMLINK_NOFOLLOW)
     }
 
-    /// Keeps a journal that could not be read beside the new one, for whoever wants to look,
-    /// and out of the next daemon's way.
+    /// Keeps a journal that could not be read, or not trusted, beside the new one for whoever
+    /// wants to look, and out of the next daemon's way: no journal is read twice, so none can
+    /// stop every start of the daemon.
     static func setAside(_ directoryFD: Int32) {
-        _ = renameat(directoryFD, name, directoryFD, name + ".unread")
+        _ = renameat(directoryFD, name, directoryFD, rejectedName)
     }
 
     static func remove(_ directoryFD: Int32) {

@@ -1,4 +1,5 @@
 import Libc
+import PlainText
 import UserspaceRelay
 
 /// When and how the daemon writes its journal: after every change to the session table, and
@@ -21,6 +22,9 @@ struct JournalWriter {
     static let counterInterval: Double = 1
     static let touchInterval: Double = 1
     static let spacing: Double = 9
+    /// After a failed write, the next waits at least this long: a full file system must not
+    /// cost a fork every turn of the loop.
+    static let retryInterval: Double = 1
 
     private var writtenGeneration: UInt64?
     /// Session frames counted when the journal was last written: counters are rewritten only
@@ -31,9 +35,11 @@ struct JournalWriter {
     private var earliestNext: Double = -.infinity
     /// The child writing now, and what it writes.
     private var child: (pid: pid_t, generation: UInt64, frames: UInt64)?
-    /// Why the last write failed, logged once per new reason.
-    private(set) var failure: String?
+    /// Whether the last write succeeded, and how many failed.
+    private(set) var health = JournalHealth()
     private(set) var writes: UInt64 = 0
+    /// Lines for the daemon's log (`takeLogLines`): a first failure, a new reason, a recovery.
+    private var logLines: [(isWarning: Bool, text: String)] = []
 
     /// Writes (or starts a child writing) when the table changed or counters are due and pacing
     /// allows, else touches the journal once a second; true when a write finished or started.
@@ -45,9 +51,8 @@ struct JournalWriter {
         let frames = counters.sessionFramesToAC &+ counters.sessionFramesToClient
             &+ counters.kernelFramesToAC &+ counters.kernelFramesToClient
         if force {
-            let bytes = SessionAdoption.journal(of: engine).encoded()
-            let error = JournalFile.write(directoryFD, bytes) ? nil : errno
-            finished(error, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
+            let error = JournalFile.write(directoryFD, SessionAdoption.journal(of: engine).encoded())
+            finished(error?.errno, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
             return true
         }
         let changed = generation != writtenGeneration
@@ -66,14 +71,13 @@ struct JournalWriter {
             // every other descriptor first: a daemon killed while it writes must not leave the
             // runtime directory's lock or the kernel table's owning socket held by its child.
             Self.closeAll(but: directoryFD)
-            let written = JournalFile.write(directoryFD, SessionAdoption.journal(of: engine).encoded())
-            _exit(written ? 0 : min(max(errno, 1), 125))
+            let error = JournalFile.write(directoryFD, SessionAdoption.journal(of: engine).encoded())
+            _exit(error.map { min(max($0.errno, 1), 125) } ?? 0)
         }
         if pid < 0 {
             // No process to spare: write here, as the daemon must keep its journal.
-            let bytes = SessionAdoption.journal(of: engine).encoded()
-            let error = JournalFile.write(directoryFD, bytes) ? nil : errno
-            finished(error, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
+            let error = JournalFile.write(directoryFD, SessionAdoption.journal(of: engine).encoded())
+            finished(error?.errno, generation: generation, frames: frames, cost: MonotonicClock.preciseSeconds() - now)
         } else {
             child = (pid, generation, frames)
         }
@@ -109,17 +113,24 @@ struct JournalWriter {
     }
 
     private mutating func finished(_ error: Int32?, generation: UInt64, frames: UInt64, cost: Double) {
+        let done = MonotonicClock.preciseSeconds()
+        earliestNext = done + Self.spacing * cost
         if let error {
-            failure = String(cString: strerror(error))
+            if let line = health.noteFailed(String(cString: strerror(error))) { logLines.append((true, line)) }
+            earliestNext = max(earliestNext, done + Self.retryInterval)
         } else {
-            failure = nil
+            if let line = health.noteWritten() { logLines.append((false, line)) }
             writtenGeneration = generation
             writtenFrames = frames
         }
-        let done = MonotonicClock.preciseSeconds()
         lastWrite = done
         lastTouch = done
-        earliestNext = done + Self.spacing * cost
         writes &+= 1
+    }
+
+    /// What the daemon must log about the journal since the last call, oldest first.
+    mutating func takeLogLines() -> [(isWarning: Bool, text: String)] {
+        defer { logLines.removeAll() }
+        return logLines
     }
 }

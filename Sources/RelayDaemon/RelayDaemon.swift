@@ -4,6 +4,7 @@ import Libc
 import Netlink
 import Offload
 import PPPoEWire
+import PlainText
 import RelayLog
 import UserspaceRelay
 
@@ -85,7 +86,9 @@ public struct RelayDaemon: ~Copyable {
             close(signalFD)
             throw error
         }
-        _ = RuntimeDirectory.replaceFile(directory.fd, "relayd.pid", "\(getpid())\n")
+        if let error = RuntimeDirectory.writePidFile(directory.fd) {
+            log.warning("cannot write \(paths.directory)/\(RuntimeDirectory.pidName): \(error.text) (the control socket's status still gives the pid)")
+        }
         // Nothing may throw from here: once every stored property is set, a throw would run deinit.
         self.directory = directory
         self.adoption = adoption
@@ -149,7 +152,7 @@ public struct RelayDaemon: ~Copyable {
     public mutating func run() {
         releaseStartupMemory()
         logStart()
-        _ = journal.writeIfDue(directory.fd, engine, force: true)
+        writeJournal(force: true)
         var roles = engine.descriptors
         var fds = pollSet(roles)
         var lastTick = MonotonicClock.seconds()
@@ -199,16 +202,21 @@ public struct RelayDaemon: ~Copyable {
         }
         if keepsSessionsOnStop {
             engine.refreshForwardedCounts()
-            _ = journal.writeIfDue(directory.fd, engine, force: true)
+            writeJournal(force: true)
             let kernel = selection.offload.map { $0.persists ? "; the kernel table goes on forwarding them"
                 : "; this kernel cannot keep the table (before Linux 6.9): the next daemon rebuilds it" } ?? ""
-            log.notice("stopping for a restart: \(engine.core.table.count) sessions kept in the journal for the next daemon\(kernel)")
+            if journal.health.isWritable {
+                log.notice("stopping for a restart: \(engine.core.table.count) sessions kept in the journal for the next daemon\(kernel)")
+            } else {
+                log.warning("stopping for a restart, but the journal could not be written: the next daemon adopts only the sessions of its last write\(kernel)")
+            }
         } else {
             log.info("stopping: \(engine.core.table.count) sessions end with PADT")
             engine.terminateAll(reason: "pppoe-relay: relay stopped", cause: .relayStopped)
             selection.offload?.removeAll()
             // A child still writing would put the journal back after it is removed.
             journal.awaitChild()
+            logJournal()
             JournalFile.remove(directory.fd)
         }
         let now = MonotonicClock.seconds()
@@ -232,7 +240,15 @@ public struct RelayDaemon: ~Copyable {
             let milliseconds = Int(adoption.seconds * 1000)
             let outlived = adoption.outlived
                 ? " (nothing forwarded them for longer than \(SessionAdoption.longestSurvivableAbsence) s)" : ""
-            log.notice("adopted \(adoption.sessions.count) sessions from the previous daemon (away \(away) s, \(milliseconds) ms to adopt), \(adoption.ended) ended with PADT\(outlived)")
+            let duplicates = adoption.duplicates > 0 ? ", \(adoption.duplicates) listed twice (ignored)" : ""
+            log.notice("adopted \(adoption.sessions.count) sessions from the previous daemon (away \(away) s, \(milliseconds) ms to adopt), \(adoption.ended) ended with PADT\(duplicates)\(outlived)")
+            for problem in adoption.problems { log.warning("journal \(TerminalText.escaped(problem)): ended with PADT") }
+            if adoption.invalid > adoption.problems.count {
+                log.warning("journal: \(adoption.invalid - adoption.problems.count) more sessions out of bounds, ended with PADT")
+            }
+            if adoption.invalid > 0 || adoption.duplicates > 0 {
+                log.warning("journal of the previous daemon was not as a relay writes it: set aside as \(JournalFile.rejectedName)")
+            }
         }
     }
 
@@ -260,15 +276,16 @@ public struct RelayDaemon: ~Copyable {
         log.warning("kernel dataplane: \(error)")
     }
 
-    /// The journal, when the table changed or counters are due (`JournalWriter` paces it); a
-    /// write that fails is logged once per reason (a child's, when it is collected), and the
-    /// relay goes on.
-    private mutating func writeJournal() {
-        let failedBefore = journal.failure
-        _ = journal.writeIfDue(directory.fd, engine)
-        if let failure = journal.failure, failure != failedBefore {
-            log.warning("journal not written: \(failure); a restart now would lose the sessions since the last write")
-        }
+    /// The journal, when the table changed or counters are due (`JournalWriter` paces it), or
+    /// now with `force`; a write that fails is logged the first time and once per new reason (a
+    /// child's, when it is collected), its recovery too, and the relay goes on.
+    private mutating func writeJournal(force: Bool = false) {
+        _ = journal.writeIfDue(directory.fd, engine, force: force)
+        logJournal()
+    }
+
+    private mutating func logJournal() {
+        for line in journal.takeLogLines() { log.log(level: line.isWarning ? .warning : .notice, "\(line.text)") }
     }
 
     private mutating func logDrops(now: Int64, flush: Bool) {
@@ -403,6 +420,9 @@ public struct RelayDaemon: ~Copyable {
             report.awaySeconds = adoption.awaySeconds
         }
         report.keepsSessionsOnStop = keepsSessionsOnStop
+        report.journalWritable = journal.health.isWritable
+        report.journalError = journal.health.failure
+        report.journalWriteFailures = journal.health.failedWrites
         return report
     }
 
@@ -438,10 +458,8 @@ public struct RelayDaemon: ~Copyable {
             acMAC: session.acMAC.description, acSessionID: session.acSessionID,
             acName: labels.acName, serviceName: labels.serviceName, uptimeSeconds: now - session.createdAt,
             idleSeconds: max(0, now - session.lastActivity),
-            packetsToAC: session.packetsToAC + session.offloadedToAC.packets,
-            bytesToAC: session.bytesToAC + session.offloadedToAC.bytes,
-            packetsToClient: session.packetsToClient + session.offloadedToClient.packets,
-            bytesToClient: session.bytesToClient + session.offloadedToClient.bytes,
+            packetsToAC: session.totalToAC.packets, bytesToAC: session.totalToAC.bytes,
+            packetsToClient: session.totalToClient.packets, bytesToClient: session.totalToClient.bytes,
             kernelPacketsToAC: session.offloadedToAC.packets, kernelPacketsToClient: session.offloadedToClient.packets)
     }
 }

@@ -140,20 +140,23 @@ public enum RuntimeDirectory {
                 ? .failure("a relay is already running with runtime directory \(path)\(holder)")
                 : .failed("cannot lock \(path)/\(lockName)", errno: code)
         }
+        // Written over the old pid, then cut to length: a full file system leaves the old text,
+        // not an empty file.
         let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if pid.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) == pid.count { _ = ftruncate(fd, off_t(pid.count)) }
         return fd
     }
 
-    /// Writes `name` afresh: whatever was there (a link planted to make root write elsewhere,
-    /// a stale file) is removed first, and the new file is never reached through a link.
-    static func replaceFile(_ directoryFD: Int32, _ name: String, _ text: String, mode: mode_t = 0o644) -> Bool {
-        _ = unlinkat(directoryFD, name, 0)
-        let fd = openat(directoryFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return UnixSocket.writeAll(fd, Array(text.utf8))
+    static let pidName = "relayd.pid"
+
+    /// Writes this process's pid to `relayd.pid` by way of a new file renamed into place
+    /// (`PlainText.replaceFile`): a link planted there is replaced, not followed, and a file
+    /// system with no room leaves the old file or none, never an empty one.
+    static func writePidFile(_ directoryFD: Int32) -> FileError? {
+        do throws(FileError) {
+            try PlainText.replaceFile(in: directoryFD, named: pidName, Array("\(getpid())\n".utf8), mode: 0o644)
+        } catch { return error }
+        return nil
     }
 
     /// Removes `name` unless it is a plain file: what `enable` then opens for the daemon's

@@ -9,8 +9,13 @@ struct SessionAdoption: Sendable {
     /// Sessions now in the table, to be installed in the kernel dataplane with it.
     var sessions: [Session] = []
     /// Sessions of the journal this daemon cannot carry (their LAN is no longer configured,
-    /// the WAN changed, the table is full): ended with PADT.
+    /// the WAN changed, the table is full, a value out of bounds): ended with PADT.
     var ended = 0
+    /// Sessions listed again: neither adopted nor ended (see `JournalAdoption.duplicates`).
+    var duplicates = 0
+    /// Sessions with a value out of bounds, and the first few of them described for the log.
+    var invalid = 0
+    var problems: [String] = []
     /// Seconds from the journal's last mark (its writer touches it once a second) to this start:
     /// how long no daemon ran, at most a second too long after a crash.
     var awaySeconds: Int64?
@@ -24,7 +29,7 @@ struct SessionAdoption: Sendable {
 
     /// Reads the journal in `directoryFD` and fills the engine's table with what still fits this
     /// configuration. A journal that cannot be read ends nothing (its sessions cannot be named)
-    /// and is set aside.
+    /// and is set aside; so is one with a session out of bounds or listed twice, once read.
     static func adopt(from directoryFD: Int32, into engine: inout RelayEngine) -> SessionAdoption {
         let start = MonotonicClock.preciseSeconds()
         var result = SessionAdoption()
@@ -46,10 +51,10 @@ struct SessionAdoption: Sendable {
             return result
         }
         let nowWall = Int64(time(nil))
-        let nowMonotonic = MonotonicClock.seconds()
-        result.awaySeconds = max(0, nowWall - max(journal.writtenAt, touchedAt))
-        let names = engine.core.interfaces.map { $0.name }
-        let sameWAN = journal.wanInterface == names[0]
+        // A file time out of bounds (tmpfs keeps whatever utimensat was given) says nothing:
+        // the journal's own time stands alone then.
+        let lastMark = SessionJournal.isTime(touchedAt) ? max(journal.writtenAt, touchedAt) : journal.writtenAt
+        result.awaySeconds = RelayCore.secondsSince(lastMark, now: nowWall)
         // With a previous daemon's table still forwarding, the sessions lived on while no daemon
         // ran, and their idle time is the journal's plus what the table's counters will say.
         // Without one, not a frame crossed while the relay was away: after long enough, their
@@ -57,28 +62,17 @@ struct SessionAdoption: Sendable {
         let kernelForwarded = KernelDataplane.orphanExists()
         let outlived = !kernelForwarded && result.awaySeconds ?? 0 > Self.longestSurvivableAbsence
         result.outlived = outlived
-        var padts: [OutgoingFrame] = []
-        for entry in journal.entries {
-            let slot = names.indices.dropFirst().first { names[$0] == entry.lanInterface }.map { UInt8($0) }
-            var session = entry.session
-            if let slot, sameWAN, !outlived {
-                session.lanSlot = slot
-                session.createdAt = nowMonotonic - Self.secondsSince(entry.startedAt, now: nowWall)
-                session.lastActivity = kernelForwarded
-                    ? nowMonotonic - Self.secondsSince(entry.lastActivityAt, now: nowWall)
-                    // The relay was away, not the session: its idle time starts again.
-                    : nowMonotonic
-                if engine.core.adopt(session, labels: entry.labels) {
-                    result.sessions.append(session)
-                    continue
-                }
-            }
-            result.ended += 1
-            padts += engine.core.endUnadopted(session, lanSlot: sameWAN ? nil : slot, toAC: sameWAN,
-                                              reason: outlived ? "pppoe-relay: relay away too long"
-                                                  : "pppoe-relay: session not carried over a restart")
-        }
-        engine.sendDiscovery(padts)
+        let adoption = engine.core.adopt(journal, nowWall: nowWall, nowMonotonic: MonotonicClock.seconds(),
+                                         kernelForwarded: kernelForwarded, outlived: outlived)
+        result.sessions = adoption.adopted
+        result.ended = adoption.ended
+        result.duplicates = adoption.duplicates
+        result.invalid = adoption.invalid
+        result.problems = adoption.problems
+        // Not as this relay writes one: kept aside for whoever wants to look, out of the next
+        // daemon's way (the first write of this one replaces it with the sessions it carries).
+        if adoption.journalIsSuspect { JournalFile.setAside(directoryFD) }
+        engine.sendDiscovery(adoption.padts)
         result.seconds = MonotonicClock.preciseSeconds() - start
         return result
     }
@@ -88,28 +82,8 @@ struct SessionAdoption: Sendable {
     /// given up (and a restart, however slow, takes less).
     static let longestSurvivableAbsence: Int64 = 120
 
-    /// Seconds from a wall-clock time the journal gave to now, 0 for one that is in the future
-    /// or not a time at all (the journal is the relay's own, but an arithmetic trap at start
-    /// would become a crash loop under a supervisor).
-    static func secondsSince(_ then: Int64, now: Int64) -> Int64 {
-        guard then >= 0, then <= now else { return 0 }
-        return now - then
-    }
-
     /// The journal of the sessions in `engine`'s table as they are now.
     static func journal(of engine: borrowing RelayEngine) -> SessionJournal {
-        let nowWall = Int64(time(nil))
-        let nowMonotonic = MonotonicClock.seconds()
-        let names = engine.core.interfaces.map { $0.name }
-        var entries: [SessionJournal.Entry] = []
-        entries.reserveCapacity(engine.core.table.count)
-        for slot in engine.core.table.liveSlots {
-            let session = engine.core.table.session(at: slot).pointee
-            entries.append(SessionJournal.Entry(lanInterface: names[Int(session.lanSlot)], session: session,
-                                        labels: engine.core.table.labels(at: slot),
-                                        startedAt: nowWall - (nowMonotonic - session.createdAt),
-                                        lastActivityAt: nowWall - (nowMonotonic - session.lastActivity)))
-        }
-        return SessionJournal(writtenAt: nowWall, wanInterface: names[0], entries: entries)
+        engine.core.journal(nowWall: Int64(time(nil)), nowMonotonic: MonotonicClock.seconds())
     }
 }

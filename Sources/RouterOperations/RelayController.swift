@@ -111,7 +111,9 @@ public enum RelayController {
                 .flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace) }
             // The journal too: nothing is left for a next daemon to adopt.
             let journal = RuntimePaths.journalName
-            let removed = ["control.sock", "relayd.pid", journal, journal + ".new", journal + ".unread"]
+            // (".unread" is where versions before ".rejected" set an unreadable journal aside.)
+            let removed = ["control.sock", "relayd.pid", "relayd.pid.new", journal, journal + ".new",
+                           journal + ".rejected", journal + ".unread"]
                 .filter { (name: String) in unlinkat(directory, name, 0) == 0 }
             close(directory)
             if !removed.isEmpty {

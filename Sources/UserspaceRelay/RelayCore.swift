@@ -488,13 +488,17 @@ public struct RelayCore: ~Copyable {
     /// A session a previous daemon held that this one cannot carry on (its LAN is no longer
     /// configured, or not there): PADT to each side this relay still reaches (`lanSlot` nil: only
     /// the AC; `toAC` false: only the client).
+    /// A side whose address or id no session can have (a journal's values are checked, but this
+    /// is the last step before a frame leaves) gets nothing: a PADT to a group address would end
+    /// sessions that are not this one's.
     public mutating func endUnadopted(_ session: Session, lanSlot: UInt8?, toAC: Bool, reason: String) -> [OutgoingFrame] {
         var out: [OutgoingFrame] = []
-        if let lanSlot, Int(lanSlot) < interfaces.count {
+        if let lanSlot, Int(lanSlot) > 0, Int(lanSlot) < interfaces.count,
+           SessionJournal.isPeer(session.clientMAC), SessionJournal.isSessionID(session.clientSessionID) {
             out.append(makePADT(to: session.clientMAC, from: macs[Int(lanSlot)], sessionID: session.clientSessionID,
                                 slot: lanSlot, reason: reason))
         }
-        if toAC {
+        if toAC, SessionJournal.isPeer(session.acMAC), SessionJournal.isSessionID(session.acSessionID) {
             out.append(makePADT(to: session.acMAC, from: wanMAC, sessionID: session.acSessionID,
                                 slot: SessionTable.wanSlot, reason: reason))
         }
@@ -657,7 +661,7 @@ public struct RelayCore: ~Copyable {
             let toAC = Self.fold(counts[session.clientKey], into: &session.offloadedToAC, last: &session.kernelReadingToAC)
             let toClient = Self.fold(counts[session.acKey], into: &session.offloadedToClient,
                                      last: &session.kernelReadingToClient)
-            guard toAC + toClient > 0 else { continue }
+            guard toAC != 0 || toClient != 0 else { continue }
             counters.kernelFramesToAC &+= toAC
             counters.kernelFramesToClient &+= toClient
             session.lastActivity = now
@@ -674,8 +678,8 @@ public struct RelayCore: ~Copyable {
         let restarted = reading.packets < last.packets || reading.bytes < last.bytes
         let packets = restarted ? reading.packets : reading.packets - last.packets
         let bytes = restarted ? reading.bytes : reading.bytes - last.bytes
-        total.packets &+= packets
-        total.bytes &+= bytes
+        total.packets = total.packets.saturatingAdding(packets)
+        total.bytes = total.bytes.saturatingAdding(bytes)
         last = reading
         return packets
     }

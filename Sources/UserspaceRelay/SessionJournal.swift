@@ -32,7 +32,71 @@ public struct SessionJournal: Sendable, Equatable {
             self.startedAt = startedAt
             self.lastActivityAt = lastActivityAt
         }
+
+        /// Why this session cannot be adopted though its line was read (a value out of its
+        /// bounds), or nil when every value is one a relay could have written.
+        public var problem: String? {
+            let s = session
+            guard SessionJournal.isInterfaceName(lanInterface) else {
+                return "lan interface name of \(lanInterface.utf8.count) bytes"
+            }
+            guard SessionJournal.isPeer(s.clientMAC) else { return "client \(s.clientMAC) is not a station's address" }
+            guard SessionJournal.isPeer(s.acMAC) else { return "ac \(s.acMAC) is not a station's address" }
+            guard SessionJournal.isSessionID(s.clientSessionID) else { return "client_id \(s.clientSessionID) is reserved" }
+            guard SessionJournal.isSessionID(s.acSessionID) else { return "ac_id \(s.acSessionID) is reserved" }
+            let counts: [(String, ForwardedCount)] = [
+                ("to_ac", ForwardedCount(packets: s.packetsToAC, bytes: s.bytesToAC)),
+                ("to_client", ForwardedCount(packets: s.packetsToClient, bytes: s.bytesToClient)),
+                ("kernel_to_ac", s.offloadedToAC), ("kernel_to_client", s.offloadedToClient),
+                ("reading_to_ac", s.kernelReadingToAC), ("reading_to_client", s.kernelReadingToClient),
+            ]
+            for (key, count) in counts
+            where count.packets > SessionJournal.largestCount || count.bytes > SessionJournal.largestCount {
+                return "\(key) \(count.packets)/\(count.bytes) is beyond any count (\(SessionJournal.largestCount))"
+            }
+            for (key, time) in [("started", startedAt), ("active", lastActivityAt)] where !SessionJournal.isTime(time) {
+                return "\(key) \(time) is not a time"
+            }
+            for (key, label) in [("ac_name", labels.acName), ("service", labels.serviceName)]
+            where label.utf8.count > SessionJournal.longestLabel {
+                return "\(key) of \(label.utf8.count) bytes is longer than any tag"
+            }
+            return nil
+        }
     }
+
+    // MARK: What a value may be
+
+    /// The checksum only says the file is as some writer left it, not that its values are ones
+    /// a relay could have: a journal edited by hand, or written by a relay with a bug, may say
+    /// anything that parses. Every value is held to these bounds before a session is adopted,
+    /// so that nothing a journal says can make the daemon trap (and, since the journal would
+    /// still be there for the respawned daemon, trap again at every start).
+
+    /// The largest count of packets or bytes a session may have: a hundred years at 10 Gbit/s
+    /// stay under it, and a userspace count and a kernel count below it sum without overflow.
+    public static let largestCount: UInt64 = 1 << 62
+    /// The latest wall-clock time a journal may name: the end of the year 9999.
+    public static let latestTime: Int64 = 253_402_300_799
+    /// Linux interface names are at most 15 bytes (IFNAMSIZ less its NUL).
+    public static let longestInterfaceName = 15
+    /// A name from discovery is a tag's value (at most 65,535 bytes) as TerminalText shows it
+    /// (at most 4 characters a byte).
+    public static let longestLabel = 4 * Int(UInt16.max)
+
+    /// Unix seconds a journal may name: from 1970 to `latestTime`.
+    public static func isTime(_ seconds: Int64) -> Bool { seconds >= 0 && seconds <= latestTime }
+
+    /// A name Linux could give an interface: 1 to 15 bytes.
+    public static func isInterfaceName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= longestInterfaceName
+    }
+
+    /// A session id a session can have: 0 and 0xFFFF are reserved (RFC 2516).
+    public static func isSessionID(_ id: UInt16) -> Bool { id != 0 && id != 0xFFFF }
+
+    /// An address a session's peer can have: one station, not a group, not zero.
+    public static func isPeer(_ mac: MACAddress) -> Bool { !mac.isGroup && mac != .zero }
 
     /// When the journal was written (Unix seconds): at a clean hand-over, when the old daemon left.
     public var writtenAt: Int64
@@ -131,7 +195,9 @@ public struct SessionJournal: Sendable, Equatable {
             }
         }
         guard let writtenAt else { throw .malformed(line: 2, "no written line") }
+        guard isTime(writtenAt) else { throw .malformed(line: 2, "written \(writtenAt) is not a time") }
         guard let wan else { throw .malformed(line: 3, "no wan line") }
+        guard isInterfaceName(wan) else { throw .malformed(line: 3, "wan interface name of \(wan.utf8.count) bytes") }
         guard entries.count == count else { throw .malformed(line: lines.count - 1, "end line counts \(count) sessions, found \(entries.count)") }
         return SessionJournal(writtenAt: writtenAt, wanInterface: wan, entries: entries)
     }

@@ -45,13 +45,7 @@ public struct SessionRecord: Sendable {
     public var duration: Int64 { max(0, at - session.createdAt) }
 
     /// Packets and bytes each way, the userspace loop's and the kernel's together.
-    public var toAC: ForwardedCount {
-        ForwardedCount(packets: session.packetsToAC &+ session.offloadedToAC.packets,
-                       bytes: session.bytesToAC &+ session.offloadedToAC.bytes)
-    }
+    public var toAC: ForwardedCount { session.totalToAC }
 
-    public var toClient: ForwardedCount {
-        ForwardedCount(packets: session.packetsToClient &+ session.offloadedToClient.packets,
-                       bytes: session.bytesToClient &+ session.offloadedToClient.bytes)
-    }
+    public var toClient: ForwardedCount { session.totalToClient }
 }

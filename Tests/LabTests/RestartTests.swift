@@ -189,7 +189,7 @@ class RestartScenarios: LabTestCase {
                       lab.text("relay.err"))
         XCTAssertEqual(try lab.sessions(routerNS).count, 0)
         XCTAssertNil(try status()["adopted_sessions"] as? Int)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.unread").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.rejected").path))
         // Nothing forwards the unknown session: echoes stop coming back, and no PADT reached anyone.
         let answered = lab.echoReplies("client")
         try lab.waitUntil("the client sent 10 more echoes", timeout: 10) {
@@ -214,20 +214,16 @@ class RestartScenarios: LabTestCase {
         try lab.startAccessConcentrator(in: acNS, interface: "ac0")
         let relay = try startRelay()
         try dial(echoes: 1000)
-        lab.signal(relay, SIGKILL)
-        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+        try crash(relay)
         // A kernel table left forwarding would keep the sessions alive: this is the case without.
         _ = lab.run(in: routerNS, ["nft", "delete", "table", "netdev", "pppoe_relay"])
         let journal = lab.file("run/sessions.journal")
         let aged = Int(Date().timeIntervalSince1970) - 600
-        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
-            .map(String.init)
-        lines[1] = "written \(aged)"
-        lines.removeLast()
-        let body = Array((lines.joined(separator: "\n") + "\n").utf8)
-        var sum: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        try Data(body + Array("end \(lines.count - 3) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+        try rewriteJournal { lines in
+            var lines = lines
+            lines[1] = "written \(aged)"
+            return lines
+        }
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(aged))],
                                               ofItemAtPath: journal.path)
 
@@ -237,6 +233,126 @@ class RestartScenarios: LabTestCase {
         XCTAssertGreaterThanOrEqual(try status()["away_seconds"] as? Int ?? 0, 600)
         try lab.waitUntil("the AC's session ended with PADT", timeout: 10) { lab.events("server", "exit").count == 1 }
         XCTAssertEqual(try lab.sessions(routerNS).count, 0)
+    }
+
+    /// A crash: SIGKILL, and the daemon gone.
+    func crash(_ relay: Process) throws {
+        lab.signal(relay, SIGKILL)
+        try lab.waitUntil("the relay died", timeout: 5) { !relay.isRunning }
+    }
+
+    /// Rewrites the journal's lines but the end line with `edit` (the header's three, then one a
+    /// session), and the end line's count and checksum made right again: a journal that passes
+    /// its checksum whatever it now says.
+    func rewriteJournal(_ edit: ([String]) -> [String]) throws {
+        let journal = lab.file("run/sessions.journal")
+        let lines = edit(try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").dropLast().map(String.init))
+        let body = Array(lines.map { $0 + "\n" }.joined().utf8)
+        var sum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body { sum = (sum ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        try Data(body + Array("end \(lines.count - 3) \(String(sum, radix: 16))\n".utf8)).write(to: journal)
+    }
+
+    /// A journal that passes its checksum but lists the live session twice, and a session whose
+    /// counters sum past 2^64. Once, the duplicate got a PADT that ended the live session at the
+    /// AC, and the counters were adopted and trapped the daemon at the next `sessions` (and,
+    /// the journal still there, at every respawn). Now: the session is carried on, the other
+    /// ended with PADT and named in the log, the journal set aside, the daemon answers.
+    func scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try buildTopology()
+        try lab.startAccessConcentrator(in: acNS, interface: "ac0")
+        let relay = try startRelay()
+        try dial(echoes: 1000)
+        try crash(relay)
+        try rewriteJournal { lines in
+            guard lines.count == 4, let live = lines.last else { return lines }
+            let huge = live.split(separator: " ").map { word -> String in
+                if word.hasPrefix("client=") { return "client=0e:00:00:00:99:99" }
+                if word.hasPrefix("client_id=") { return "client_id=4242" }
+                if word.hasPrefix("ac_id=") { return "ac_id=4242" }
+                if word.hasPrefix("to_ac=") { return "to_ac=18446744073709551614/18446744073709551614" }
+                if word.hasPrefix("kernel_to_ac=") { return "kernel_to_ac=5/500" }
+                return String(word)
+            }.joined(separator: " ")
+            return lines + [live, huge]
+        }
+
+        try startRelay()
+        let log = lab.text("relay.err")
+        XCTAssertTrue(log.contains("adopted 1 sessions"), log)
+        XCTAssertTrue(log.contains("1 listed twice (ignored)"), log)
+        XCTAssertTrue(log.contains("client_id 4242") || log.contains("id 4242"), log)
+        XCTAssertTrue(log.contains("to_ac 18446744073709551614/18446744073709551614 is beyond any count"), log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.rejected").path))
+        let sessions = try lab.sessions(routerNS)
+        XCTAssertEqual(sessions.count, 1)
+        XCTAssertNotEqual(sessions.first?["client_session_id"] as? Int, 4242)
+        _ = try status()
+        try lab.check(lab.relayctl(in: routerNS, ["metrics"]), "relayctl metrics")
+        let answered = lab.echoReplies("client")
+        try lab.waitUntil("the session carries echoes again", timeout: 10) { lab.echoReplies("client") >= answered + 5 }
+        XCTAssertTrue(lab.events("server", "exit").isEmpty, "the AC got a PADT for the live session")
+    }
+
+    /// A directory where the journal should be: its first write fails, which the log says at
+    /// once and status and metrics show; once it is gone, the journal is written again, and
+    /// the log says that too.
+    func scenarioAJournalThatCannotBeWrittenIsSaidAndShown() throws {
+        try buildTopology()
+        let run = lab.file("run")
+        try FileManager.default.createDirectory(at: run.appendingPathComponent("sessions.journal"),
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try startRelay()
+        try lab.waitUntil("the log says the journal was not written", timeout: 5) {
+            lab.text("relay.err").contains("journal not written: Is a directory")
+        }
+        var status = try status()
+        XCTAssertEqual(status["journal_writable"] as? Bool, false)
+        XCTAssertEqual(status["journal_error"] as? String, "Is a directory")
+        XCTAssertGreaterThanOrEqual(status["journal_write_failures"] as? Int ?? 0, 1)
+        let metrics = lab.relayctl(in: routerNS, ["metrics"])
+        XCTAssertTrue(metrics.stdout.contains("pppoe_relay_journal_writable 0"), metrics.stdout)
+        let text = lab.relayctl(in: routerNS, ["status"])
+        XCTAssertTrue(text.stdout.contains("journal: NOT WRITTEN (Is a directory)"), text.stdout)
+
+        try FileManager.default.removeItem(at: run.appendingPathComponent("sessions.journal"))
+        try lab.waitUntil("the journal is written again", timeout: 10) {
+            (try? self.status()["journal_writable"] as? Bool) == true
+        }
+        status = try self.status()
+        XCTAssertNil(status["journal_error"])
+        XCTAssertTrue(lab.text("relay.err").contains("journal written again after"), lab.text("relay.err"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("sessions.journal").path))
+        XCTAssertTrue(lab.relayctl(in: routerNS, ["metrics"]).stdout.contains("pppoe_relay_journal_writable 1"))
+    }
+
+    /// The runtime directory on a file system with no room left (a router's /tmp is a little
+    /// RAM: here a 16 KiB tmpfs, filled): the relay runs, says at once that its journal is not
+    /// written, leaves no empty `relayd.pid`, and says when the journal is written again.
+    func scenarioAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile() throws {
+        try buildTopology()
+        let run = lab.file("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try lab.check(Lab.run(["mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "lab-full", run.path]), "mount tmpfs")
+        addTeardownBlock { Lab.run(["umount", "-l", run.path]) }
+        let filler = lab.file("run/filler")
+        _ = Lab.run(["dd", "if=/dev/zero", "of=\(filler.path)", "bs=4096", "count=64"])
+        try startRelay()
+        try lab.waitUntil("the log says the journal was not written", timeout: 5) {
+            lab.text("relay.err").contains("journal not written: No space left on device")
+        }
+        XCTAssertEqual(try status()["journal_writable"] as? Bool, false)
+        XCTAssertTrue(lab.text("relay.err").contains("cannot write \(run.path)/relayd.pid: No space left on device"),
+                      lab.text("relay.err"))
+        let pidFile = lab.file("run/relayd.pid").path
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile), "an empty relayd.pid was left")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lab.file("run/sessions.journal.new").path))
+
+        try FileManager.default.removeItem(at: filler)
+        try lab.waitUntil("the journal is written again", timeout: 10) {
+            (try? self.status()["journal_writable"] as? Bool) == true
+        }
+        XCTAssertTrue(lab.text("relay.err").contains("journal written again after"), lab.text("relay.err"))
     }
 
     /// A journal a newer relay wrote: refused by name, the relay runs.
@@ -265,6 +381,13 @@ final class UserspaceRestartTests: RestartScenarios {
     }
     func testAJournalOfANewerFormatIsRefusedSayingSo() throws { try scenarioAJournalOfANewerFormatIsRefusedSayingSo() }
     func testAJournalLeftTooLongIsEndedNotAdopted() throws { try scenarioAJournalLeftTooLongIsEndedNotAdopted() }
+    func testAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse()
+    }
+    func testAJournalThatCannotBeWrittenIsSaidAndShown() throws { try scenarioAJournalThatCannotBeWrittenIsSaidAndShown() }
+    func testAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile() throws {
+        try scenarioAFullRuntimeFileSystemIsSaidAndLeavesNoEmptyPidFile()
+    }
 }
 
 final class KernelRestartTests: RestartScenarios {
@@ -277,4 +400,7 @@ final class KernelRestartTests: RestartScenarios {
         try scenarioATruncatedJournalAdoptsNothingAndLeavesNothingForwarding()
     }
     func testAJournalOfANewerFormatIsRefusedSayingSo() throws { try scenarioAJournalOfANewerFormatIsRefusedSayingSo() }
+    func testAJournalWithADuplicateAndCountersPast2To64CostsNothingElse() throws {
+        try scenarioAJournalWithADuplicateAndCountersPast2To64CostsNothingElse()
+    }
 }

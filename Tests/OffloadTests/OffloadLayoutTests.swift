@@ -68,4 +68,14 @@ final class OwnerCommentTests: XCTestCase {
             XCTAssertNil(KernelDataplane.pid(fromComment: data), "\(data)")
         }
     }
+
+    /// A kernel count becomes whole frames (14 bytes of Ethernet header each), saturating: a
+    /// table holding counts near 2^64 (nft creates counters with any value) must not trap.
+    func testKernelCountsBecomeFramesWithoutOverflow() {
+        let normal = OffloadLayout.frameCount(packets: 10, bytes: 1000)
+        XCTAssertEqual(normal.packets, 10)
+        XCTAssertEqual(normal.bytes, 1140)
+        XCTAssertEqual(OffloadLayout.frameCount(packets: 1, bytes: .max - 2).bytes, .max)
+        XCTAssertEqual(OffloadLayout.frameCount(packets: .max, bytes: 0).bytes, .max)
+    }
 }

@@ -56,6 +56,48 @@ final class FilesTests: XCTestCase {
         XCTAssertEqual(names, ["config", "target"])
     }
 
+    /// A file replaced in a directory that has no room left: the old file stays as it was and
+    /// no empty file, nor the temporary one, is left. (A file size limit of 0 makes every write
+    /// fail with EFBIG, as a full file system fails it with ENOSPC.)
+    func testReplacingAFileThatCannotBeWrittenLeavesTheOldOneAndNoEmptyFile() throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        try replaceFile(in: fd, named: "relayd.pid", Array("41\n".utf8), mode: 0o644)
+        XCTAssertEqual(fileContents(atPath: directory + "/relayd.pid"), Array("41\n".utf8))
+
+        var limit = rlimit()
+        XCTAssertEqual(getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit), 0)
+        let previousSignal = signal(SIGXFSZ, SIG_IGN)
+        var none = limit
+        none.rlim_cur = 0
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &none), 0)
+        XCTAssertThrowsError(try replaceFile(in: fd, named: "relayd.pid", Array("42\n".utf8), mode: 0o644)) {
+            XCTAssertEqual(($0 as? FileError)?.errno, EFBIG)
+        }
+        XCTAssertThrowsError(try replaceFile(in: fd, named: "fresh", Array("42\n".utf8), mode: 0o644))
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit), 0)
+        signal(SIGXFSZ, previousSignal)
+
+        XCTAssertEqual(fileContents(atPath: directory + "/relayd.pid"), Array("41\n".utf8))
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        XCTAssertEqual(names, ["relayd.pid"], "no empty file, no temporary file")
+    }
+
+    /// A directory where the file should be: the rename fails, the directory stays, and the
+    /// temporary file goes.
+    func testReplacingADirectoryFailsAndLeavesNoTemporaryFile() throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        XCTAssertEqual(mkdir(directory + "/sessions.journal", 0o700), 0)
+        XCTAssertThrowsError(try replaceFile(in: fd, named: "sessions.journal", Array("x".utf8), mode: 0o600)) {
+            XCTAssertEqual(($0 as? FileError)?.errno, EISDIR)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        XCTAssertEqual(names, ["sessions.journal"])
+    }
+
     func testAWrittenFileGetsTheModeOpenWouldGiveIt() throws {
         let old = umask(0o027)
         defer { umask(old) }

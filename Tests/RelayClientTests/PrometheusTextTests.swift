@@ -1,4 +1,5 @@
 import ControlProtocol
+import JSON
 import RelayClient
 import UserspaceRelay
 import XCTest
@@ -66,6 +67,49 @@ final class PrometheusTextTests: XCTestCase {
         for (name, _) in RelayCounters().fields {
             XCTAssertTrue(text.contains("# TYPE pppoe_relay_\(name)_total counter\n"), name)
         }
+    }
+
+    /// A journal that cannot be written costs nothing until the relay restarts: the status,
+    /// its JSON and the metrics say so while it lasts.
+    func testTheJournalsStateIsInTheStatusItsJSONAndTheMetrics() throws {
+        var report = status(interfaces: [])
+        XCTAssertNil(parse(RelayMetrics.render(status: report, sessions: []))["pppoe_relay_journal_writable"],
+                     "a daemon that says nothing of a journal gets no journal metric")
+        report.journalWritable = false
+        report.journalError = "No space left on device"
+        report.journalWriteFailures = 3
+        let samples = parse(RelayMetrics.render(status: report, sessions: []))
+        XCTAssertEqual(samples["pppoe_relay_journal_writable"], "0")
+        XCTAssertEqual(samples["pppoe_relay_journal_write_failures_total"], "3")
+        let text = RelayMetrics.render(status: report, sessions: [])
+        XCTAssertTrue(text.contains("# TYPE pppoe_relay_journal_writable gauge\n"), text)
+        XCTAssertTrue(text.contains("# TYPE pppoe_relay_journal_write_failures_total counter\n"), text)
+
+        let plain = ReportText.status(report)
+        XCTAssertTrue(plain.contains("journal: NOT WRITTEN (No space left on device)"), plain)
+        let decoded = try JSON.decode(StatusReport.self, from: ControlJSON.encode(report))
+        XCTAssertEqual(decoded.journalWritable, false)
+        XCTAssertEqual(decoded.journalError, "No space left on device")
+        XCTAssertEqual(decoded.journalWriteFailures, 3)
+        let json = String(decoding: ControlJSON.encode(report), as: UTF8.self)
+        for key in [#""journal_writable" : false"#, #""journal_error" : "No space left on device""#,
+                    #""journal_write_failures" : 3"#] {
+            XCTAssertTrue(json.contains(key), json)
+        }
+
+        report.journalWritable = true
+        report.journalError = nil
+        XCTAssertEqual(parse(RelayMetrics.render(status: report, sessions: []))["pppoe_relay_journal_writable"], "1")
+        XCTAssertTrue(ReportText.status(report).contains("journal: written, 3 failed writes since start"), ReportText.status(report))
+    }
+
+    /// Sessions whose counters sum past 2^64 give the largest value, not a wrapped small one.
+    func testSessionTotalsSaturate() {
+        let sessions = [session(lan: "lan0", idle: 1, bytesToAC: .max - 10, bytesToClient: 1),
+                        session(lan: "lan0", idle: 1, bytesToAC: 20, bytesToClient: 2)]
+        let samples = parse(RelayMetrics.render(status: status(interfaces: []), sessions: sessions))
+        XCTAssertEqual(samples[#"pppoe_relay_session_bytes{direction="to_ac"}"#], "\(UInt64.max)")
+        XCTAssertEqual(samples[#"pppoe_relay_session_bytes{direction="to_client"}"#], "3")
     }
 
     func testNoRelayIsUpZeroAndNothingElse() {
