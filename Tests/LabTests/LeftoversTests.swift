@@ -29,16 +29,17 @@ final class LeftoversTests: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
-    /// The temporary directory's every entry, the shared one's entries named as ours, and the
-    /// processes that carry the temporary directory (in TMPDIR or their command line); not
-    /// another program's file in /tmp, nor its process.
+    /// The temporary directory's every entry and the processes that carry the temporary
+    /// directory (in TMPDIR or their command line); not another program's file in /tmp, nor
+    /// its process, nor those of a test run by hand meanwhile. Without a temporary directory of
+    /// the tests (scripts/leftovers run by hand), /tmp's entries named as the tests name theirs.
     func testTemporaryFilesAndProcessesOfTheTestsOnly() throws {
         XCTAssertEqual(try leftovers(), [])
 
         try make(root.appendingPathComponent("made-by-a-test"))
-        try make(shared.appendingPathComponent("pppoe-relay-lab-\(tag)"))
-        // Another program's, meanwhile.
-        for name in ["editor-\(tag).swp", "systemd-private-\(tag)", "pppoe\(tag).conf", "pppoe-relay-test.\(tag)"] {
+        // Another program's, and a lab test's run by hand, meanwhile.
+        for name in ["editor-\(tag).swp", "systemd-private-\(tag)", "pppoe\(tag).conf", "pppoe-relay-test.\(tag)",
+                     "pppoe-relay-lab-\(tag)"] {
             try make(shared.appendingPathComponent(name))
         }
         // Build tools' files that come and go in the temporary directory.
@@ -48,19 +49,25 @@ final class LeftoversTests: XCTestCase {
         try spawn([Lab.python, "-c", sleep, "\(tag)-env"], environment: ["TMPDIR": root.path])
         try spawn([Lab.python, "-c", sleep, root.appendingPathComponent("marker").path], environment: [:])
         try spawn([Lab.python, "-c", sleep, "\(tag)-foreign"], environment: ["TMPDIR": "/tmp"])
+        // A relayctl of this run, and one of the machine's own or of another test run.
+        let relayctl = scratch.appendingPathComponent("relayctl").path
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: relayctl)
+        try spawn([relayctl, "301"], environment: ["TMPDIR": root.path])
+        try spawn([relayctl, "302"], environment: ["TMPDIR": shared.path])
 
         let expected = [
             "file \(root.path)/made-by-a-test",
-            "file \(shared.path)/pppoe-relay-lab-\(tag)",
             "process python3 \(Lab.python) -c \(sleep) \(tag)-env",
             "process python3 \(Lab.python) -c \(sleep) \(root.path)/marker",
+            "process relayctl \(relayctl) 301",
         ]
         try waitForLeftovers(expected)
+        XCTAssertEqual(try leftovers(root: false).filter { $0.hasPrefix("file ") }, ["file \(shared.path)/pppoe-relay-lab-\(tag)"])
     }
 
-    /// Namespaces named as the lab names them, links and nftables tables named as the lab's
-    /// devices and the relay's table, mounts under the tests' directories; not another
-    /// program's namespace, link, table or mount.
+    /// Namespaces named as the lab names them in this run, links and nftables tables named as
+    /// the lab's devices and the relay's table, mounts under the tests' directories; not
+    /// another test run's namespace, nor another program's namespace, link, table or mount.
     func testNamespacesLinksTablesAndMountsOfTheTestsOnly() throws {
         try Lab.requirePrivilegeAndTools()
         // Links and tables are the network namespace's the script runs in: a scratch one.
@@ -69,8 +76,9 @@ final class LeftoversTests: XCTestCase {
         cleanups.append { Lab.run(["ip", "netns", "del", here]) }
         XCTAssertEqual(try leftovers(in: here), [])
 
-        let ours = "pr1x0\(tag)", theirs = "\(tag)-theirs"
-        for namespace in [ours, theirs] {
+        // This run's (its token is the tag), another run's, and another program's.
+        let ours = ["pr\(tag)1x0c1", "pr\(tag)probe1"], theirs = ["pr1x0\(tag)", "pr\(tag)x-\(tag)", "\(tag)-theirs"]
+        for namespace in ours + theirs {
             try run(["ip", "netns", "add", namespace])
             cleanups.append { Lab.run(["ip", "netns", "del", namespace]) }
         }
@@ -79,7 +87,7 @@ final class LeftoversTests: XCTestCase {
         try run(["ip", "netns", "exec", here, "nft", "add", "table", "netdev", "pppoe_relay"])
         try run(["ip", "netns", "exec", here, "nft", "add", "table", "inet", "firewall\(tag)"])
 
-        let mounts = [root.appendingPathComponent("mnt"), shared.appendingPathComponent("pppoe-lab.\(tag)/mnt"),
+        let mounts = [root.appendingPathComponent("mnt"), shared.appendingPathComponent("relayctl-run-\(tag)/mnt"),
                       shared.appendingPathComponent("foreign-\(tag)")]
         for point in mounts {
             try FileManager.default.createDirectory(at: point, withIntermediateDirectories: true)
@@ -88,23 +96,24 @@ final class LeftoversTests: XCTestCase {
         }
 
         try waitForLeftovers([
-            "namespace \(ours)",
+            "namespace \(ours[0])",
+            "namespace \(ours[1])",
             "link wan0",
             "link lan0.7",
             "nftables table netdev pppoe_relay",
             "file \(root.path)/mnt",
             "mount \(root.path)/mnt",
-            "file \(shared.path)/pppoe-lab.\(tag)",
-            "mount \(shared.path)/pppoe-lab.\(tag)/mnt",
         ], in: here)
     }
 
     // MARK: helpers
 
     /// What scripts/leftovers lists of this test's things (those that carry the tag, and the
-    /// links and tables of `namespace`, which only this test uses), sorted.
-    func leftovers(in namespace: String? = nil) throws -> [String] {
-        let command = ["LEFTOVERS_ROOT=\(root.path)", "LEFTOVERS_SHARED=\(shared.path)", Self.script]
+    /// links and tables of `namespace`, which only this test uses), sorted; with `root`, as
+    /// scripts/test runs it (its temporary directory and run token).
+    func leftovers(in namespace: String? = nil, root withRoot: Bool = true) throws -> [String] {
+        let command = ["-u", "LEFTOVERS_ROOT", "-u", "PPPOE_RELAY_TEST_RUN", "LEFTOVERS_SHARED=\(shared.path)"]
+            + (withRoot ? ["LEFTOVERS_ROOT=\(root.path)", "PPPOE_RELAY_TEST_RUN=\(tag)"] : []) + [Self.script]
         let out = namespace.map { Lab.run(["ip", "netns", "exec", $0, "env"] + command) } ?? Lab.run(command)
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertEqual(out.stderr, "")
