@@ -60,7 +60,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMissingInterfaceIsOneLineAndExitTwo() throws {
-        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-test-\(getpid())").path
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-\(getpid())").path
         try assertUsageError(["run", "--lan", "nosuchlan0", "--wan", "lo", "--runtime-dir", runtime],
                              mentions: "no such interface: nosuchlan0")
         try assertUsageError(["run", "--lan", "lo", "--wan", "nosuchwan0", "--runtime-dir", runtime],
@@ -69,7 +69,7 @@ final class CommandLineTests: XCTestCase {
 
     /// No relay is exit 3, as `systemctl is-active` says a unit is inactive.
     func testStatusWithoutARelaySaysSoAndExitsThree() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-test-\(getpid())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-\(getpid())").path
         for command in [["status"], ["sessions"], ["mss", "show"], ["status", "--json"]] {
             let out = try relayctl(command + ["--runtime-dir", directory])
             XCTAssertEqual(out.status, 3, "\(command)")

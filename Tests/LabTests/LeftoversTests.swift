@@ -62,7 +62,8 @@ final class LeftoversTests: XCTestCase {
             "process relayctl \(relayctl) 301",
         ]
         try waitForLeftovers(expected)
-        XCTAssertEqual(try leftovers(root: false).filter { $0.hasPrefix("file ") }, ["file \(shared.path)/pppoe-relay-lab-\(tag)"])
+        XCTAssertEqual(try leftovers(root: false).filter { $0.hasPrefix("file ") },
+                       ["file \(shared.path)/pppoe-relay-lab-\(tag)"])
     }
 
     /// Namespaces named as the lab names them in this run, links and nftables tables named as
@@ -118,7 +119,9 @@ final class LeftoversTests: XCTestCase {
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertEqual(out.stderr, "")
         return out.stdout.split(separator: "\n").map(String.init)
-            .filter { $0.contains(tag) || (namespace != nil && ($0.hasPrefix("link ") || $0.hasPrefix("nftables table "))) }
+            .filter { line in
+                line.contains(tag) || namespace != nil && ["link ", "nftables table "].contains { line.hasPrefix($0) }
+            }
             .sorted()
     }
 
@@ -136,7 +139,9 @@ final class LeftoversTests: XCTestCase {
     }
 
     func make(_ path: URL) throws {
-        guard FileManager.default.createFile(atPath: path.path, contents: Data()) else { throw LabError("cannot create \(path.path)") }
+        guard FileManager.default.createFile(atPath: path.path, contents: Data()) else {
+            throw LabError("cannot create \(path.path)")
+        }
     }
 
     func spawn(_ arguments: [String], environment: [String: String]) throws {

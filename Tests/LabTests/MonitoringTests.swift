@@ -94,8 +94,9 @@ final class MonitoringTests: LabTestCase {
             throw XCTSkip("promtool is missing (Debian's prometheus package): run scripts/setup")
         }
         // The linter is live: the name this relay once printed is flagged, so a pass below means something.
-        try "# HELP pppoe_relay_dropped_not_for_us_total x\n# TYPE pppoe_relay_dropped_not_for_us_total counter\n"
-            .appending("pppoe_relay_dropped_not_for_us_total 0\n").write(to: lab.file("old.prom"), atomically: true, encoding: .utf8)
+        let oldName = "pppoe_relay_dropped_not_for_us_total"
+        try "# HELP \(oldName) x\n# TYPE \(oldName) counter\n\(oldName) 0\n"
+            .write(to: lab.file("old.prom"), atomically: true, encoding: .utf8)
         let old = promtool(lab.file("old.prom"))
         XCTAssertNotEqual(old.status, 0)
         XCTAssertTrue(old.stdout.contains("abbreviated units"), old.stdout)
