@@ -41,7 +41,7 @@ public enum RelayMetrics {
         let known = RelayCounters().fields.map { $0.name }
         for name in known + status.counters.keys.filter({ !known.contains($0) }).sorted() {
             guard let value = status.counters[name] else { continue }
-            let metric = prefix + name + "_total"
+            let metric = counterMetric(name)
             out.family(metric, .counter, help: "The status counter \(name).")
             out.sample(metric, value: value)
         }
@@ -49,6 +49,17 @@ public enum RelayMetrics {
         interfaces(&out, status.interfaces, sessions: sessions)
         sessionSummary(&out, sessions)
         return out.text
+    }
+
+    /// The metric of a status counter: `pppoe_relay_NAME_total`, except where NAME reads as
+    /// something else to Prometheus' linter (`promtool check metrics`). The status key stays as
+    /// it is: renaming a JSON key would change `schema_version`.
+    public static func counterMetric(_ counter: String) -> String {
+        let name = switch counter {
+        case "dropped_not_for_us": "dropped_for_other_hosts"  // "us" would be microseconds
+        default: counter
+        }
+        return prefix + name + "_total"
     }
 
     private static func up(_ out: inout PrometheusText, _ running: Bool) {

@@ -60,15 +60,16 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMissingInterfaceIsOneLineAndExitTwo() throws {
-        try assertUsageError(["run", "--lan", "nosuchlan0", "--wan", "lo", "--runtime-dir", "/tmp/relayctl-cli-test"],
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-\(getpid())").path
+        try assertUsageError(["run", "--lan", "nosuchlan0", "--wan", "lo", "--runtime-dir", runtime],
                              mentions: "no such interface: nosuchlan0")
-        try assertUsageError(["run", "--lan", "lo", "--wan", "nosuchwan0", "--runtime-dir", "/tmp/relayctl-cli-test"],
+        try assertUsageError(["run", "--lan", "lo", "--wan", "nosuchwan0", "--runtime-dir", runtime],
                              mentions: "no such interface: nosuchwan0")
     }
 
     /// No relay is exit 3, as `systemctl is-active` says a unit is inactive.
     func testStatusWithoutARelaySaysSoAndExitsThree() throws {
-        let directory = "/tmp/relayctl-cli-test-\(getpid())"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayctl-cli-\(getpid())").path
         for command in [["status"], ["sessions"], ["mss", "show"], ["status", "--json"]] {
             let out = try relayctl(command + ["--runtime-dir", directory])
             XCTAssertEqual(out.status, 3, "\(command)")

@@ -42,6 +42,10 @@ final class Lab {
     }
 
     private static let counter = Counter()
+    /// Every namespace the lab makes is named `pr` + the test run's token (scripts/test's
+    /// $PPPOE_RELAY_TEST_RUN, empty outside it) + ...: scripts/leftovers tells this run's
+    /// namespaces by it from those of another run on the same machine.
+    static let namespacePrefix = "pr" + (ProcessInfo.processInfo.environment["PPPOE_RELAY_TEST_RUN"] ?? "")
     let prefix: String
     let directory: URL
     private var namespaces: [String] = []
@@ -60,7 +64,7 @@ final class Lab {
         guard FileManager.default.isExecutableFile(atPath: relayctl) else {
             throw MissingBinary("relayctl is not built at \(relayctl): run swift build first")
         }
-        let probe = "prprobe\(getpid())"
+        let probe = "\(namespacePrefix)probe\(getpid())"
         let made = run(["ip", "netns", "add", probe])
         _ = run(["ip", "netns", "del", probe])
         guard made.status == 0 else {
@@ -70,7 +74,7 @@ final class Lab {
 
     init() throws {
         try Self.requirePrivilegeAndTools()
-        prefix = "pr\(getpid() % 100_000)x\(Self.counter.next())"
+        prefix = "\(Self.namespacePrefix)\(getpid() % 100_000)x\(Self.counter.next())"
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pppoe-relay-lab-\(prefix)")
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -8,7 +8,9 @@ final class FilesTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        var template = Array("/tmp/plaintext-tests-XXXXXX".utf8CString)
+        // Under $TMPDIR: scripts/test gives the tests a temporary directory of their own.
+        let temporary = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((temporary + "/plaintext-tests-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         XCTAssertNotNil(made)
         directory = String(cString: made!)

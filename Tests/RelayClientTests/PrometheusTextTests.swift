@@ -52,6 +52,11 @@ final class PrometheusTextTests: XCTestCase {
         XCTAssertEqual(samples["pppoe_relay_sessions_max"], "5000")
         XCTAssertEqual(samples["pppoe_relay_dropped_malformed_total"], "7")
         XCTAssertEqual(samples["pppoe_relay_some_future_counter_total"], "2")
+        // Prometheus' linter reads "us" as microseconds: the metric says what the key means.
+        report.counters["dropped_not_for_us"] = 3
+        let renamed = parse(RelayMetrics.render(status: report, sessions: []))
+        XCTAssertEqual(renamed["pppoe_relay_dropped_for_other_hosts_total"], "3")
+        XCTAssertFalse(RelayMetrics.render(status: report, sessions: []).contains("pppoe_relay_dropped_not_for_us"))
         XCTAssertEqual(samples[#"pppoe_relay_interface_carrier{interface="lan0",role="lan"}"#], "0")
         XCTAssertEqual(samples[#"pppoe_relay_interface_carrier{interface="wan0",role="wan"}"#], "1")
         XCTAssertEqual(samples[#"pppoe_relay_interface_operstate{interface="lan0",role="lan",operstate="lowerlayerdown"}"#], "1")
@@ -65,7 +70,7 @@ final class PrometheusTextTests: XCTestCase {
         // Every known counter is there, as a counter.
         let text = RelayMetrics.render(status: report, sessions: sessions)
         for (name, _) in RelayCounters().fields {
-            XCTAssertTrue(text.contains("# TYPE pppoe_relay_\(name)_total counter\n"), name)
+            XCTAssertTrue(text.contains("# TYPE \(RelayMetrics.counterMetric(name)) counter\n"), name)
         }
     }
 

@@ -33,7 +33,8 @@ final class LogOutputTests: XCTestCase {
         let fd: Int32
 
         init(path: String? = nil) throws {
-            self.path = path ?? "/tmp/relaylog-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+            let temporary = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+            self.path = path ?? "\(temporary)/relaylog-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
