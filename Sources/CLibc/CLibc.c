@@ -13,6 +13,42 @@ const char *_swift_stdlib_strtod_clocale(const char *text, double *result) {
     return end;
 }
 
+#if defined(__x86_64__) && defined(__GLIBC__)
+/// Double's rounding (`rounded()`, `.up`, `.down`) compiles to calls of round, ceil and floor on
+/// x86_64 without SSE4.1 (OpenWrt's and Debian's baseline), and glibc keeps those in libm: a
+/// second library loaded and mapped (about 400 KiB of the relay's resident memory) for three
+/// functions. These take their place, so the linker drops libm (--as-needed). Exact for every
+/// double: beyond 2^52 every value is already integral, and below it the conversion through a
+/// 64-bit integer truncates exactly; the sign of a zero result is the argument's, as in C.
+/// (aarch64 and armv7 have rounding instructions; musl has libm inside libc.)
+static double pr_rounding_truncated(double x) {
+    return __builtin_copysign((double)(long long)x, x);
+}
+
+static int pr_rounding_integral(double x) {
+    return !(__builtin_fabs(x) < 4503599627370496.0);  // 2^52; also NaN and the infinities
+}
+
+double floor(double x) {
+    if (pr_rounding_integral(x)) return x;
+    double t = pr_rounding_truncated(x);
+    return t > x ? t - 1.0 : t;
+}
+
+double ceil(double x) {
+    if (pr_rounding_integral(x)) return x;
+    double t = pr_rounding_truncated(x);
+    return t < x ? __builtin_copysign(t + 1.0, x) : t;
+}
+
+double round(double x) {
+    if (pr_rounding_integral(x)) return x;
+    double t = pr_rounding_truncated(x);
+    if (__builtin_fabs(x - t) >= 0.5) t += __builtin_copysign(1.0, x);
+    return t;
+}
+#endif
+
 #if UINTPTR_MAX == UINT64_MAX
 /// The compiler treats swift_bridgeObjectRetain as returning its argument unchanged (LLVM's
 /// `returned`), and on aarch64, where argument and result share x0, uses the result in its

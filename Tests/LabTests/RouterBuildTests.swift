@@ -62,6 +62,30 @@ final class RouterBuildTests: XCTestCase {
         }
     }
 
+    /// The x86_64 router build rounds with CLibc's floor, ceil and round instead of loading libm
+    /// for them: they must give libm's results bit for bit, and the binary must not need libm.
+    func testTheRouterBuildsOwnRoundingIsLibmsAndLibmIsNotLoaded() throws {
+        let work = try VMLab.workDirectory("rounding")
+        defer { VMLab.remove(work) }
+        let sources = Lab.root.appendingPathComponent("Sources/CLibc")
+        let object = work.appendingPathComponent("clibc.o").path, program = work.appendingPathComponent("rounding").path
+        let compiled = Lab.run(["gcc", "-O2", "-ffunction-sections", "-DPR_EMBEDDED_SWIFT", "-Dfloor=pr_floor", "-Dceil=pr_ceil",
+                                "-Dround=pr_round", "-I", sources.appendingPathComponent("include").path, "-c",
+                                sources.appendingPathComponent("CLibc.c").path, "-o", object])
+        XCTAssertEqual(compiled.status, 0, compiled.stderr)
+        let linked = Lab.run(["gcc", "-O2", "-Wl,--gc-sections", "-o", program,
+                              Lab.root.appendingPathComponent("lab/embedded/rounding.c").path, object, "-lm"])
+        XCTAssertEqual(linked.status, 0, linked.stderr)
+        let compared = Lab.run([program])
+        XCTAssertEqual(compared.status, 0, compared.stdout)
+        XCTAssertTrue(compared.stdout.hasPrefix("0 of "), compared.stdout)
+
+        guard FileManager.default.isExecutableFile(atPath: Self.hostBinary) else { try requireBinaries(); return }
+        let needed = Lab.run(["readelf", "-d", Self.hostBinary]).stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        XCTAssertFalse(needed.isEmpty)
+        XCTAssertFalse(needed.contains { $0.contains("libm.so") }, needed.joined(separator: "\n"))
+    }
+
     func testABadFlagIsTheSameOneLineErrorAndExitStatus() throws {
         try requireBinaries()
         let onARM = arm(["run", "--wan"])
