@@ -257,6 +257,37 @@ final class OpenWrtPackageTests: XCTestCase {
         }
     }
 
+    /// The package as shipped: the aarch64 musl router build (which the test run makes), packaged
+    /// whole, an aarch64 executable that asks for OpenWrt's musl loader and the router's own libmnl
+    /// and libnftnl, for the aarch64 package names opkg matches.
+    func testThePackageCarriesTheAArch64MuslRouterBuild() throws {
+        let binary = Lab.root.appendingPathComponent(".build-router/aarch64-musl/relayctl").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            let reason = "\(binary) is missing: scripts/build-router --arch aarch64 --libc musl builds it"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { throw Lab.MissingBinary("CI must package the router build, but " + reason) }
+            throw XCTSkip(reason)
+        }
+        let out = directory.appendingPathComponent("real").path
+        let result = Lab.run(["env", "SOURCE_DATE_EPOCH=1700000000", "bash", Self.script, "--arch", "aarch64",
+                              "--binary", binary, "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let packages = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(packages.map { URL(fileURLWithPath: $0).lastPathComponent.components(separatedBy: "_").last },
+                       ["generic.ipk", "cortex-a53.ipk", "cortex-a72.ipk"], result.stdout)
+        let root = directory.appendingPathComponent("real-unpacked")
+        try unpack(try XCTUnwrap(packages.first), into: root)
+        let packaged = root.appendingPathComponent("data/usr/sbin/relayctl").path
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: packaged)), try Data(contentsOf: URL(fileURLWithPath: binary)))
+        let header = Lab.run(["readelf", "-h", "-l", "-d", packaged]).stdout
+        XCTAssertTrue(header.contains("AArch64"), header)
+        XCTAssertTrue(header.contains("[Requesting program interpreter: /lib/ld-musl-aarch64.so.1]"), header)
+        let needed = header.split(separator: "\n").filter { $0.contains("(NEEDED)") }.map { $0.split(separator: "[").last ?? "" }
+        XCTAssertEqual(needed, ["libmnl.so.0]", "libnftnl.so.11]", "libc.so]"], header)
+        let control = fields(try String(contentsOf: root.appendingPathComponent("control/control"), encoding: .utf8))
+        XCTAssertEqual(control["Architecture"], "aarch64_generic")
+        XCTAssertEqual(control["Depends"], "libc, libmnl0, libnftnl11")
+    }
+
     func testSameInputsGiveTheSameBytes() throws {
         let first = try package(["--arch", "armv7"], out: directory.appendingPathComponent("a").path)
         // Another copy of the binary, with another mtime, and another work directory.
