@@ -177,7 +177,7 @@ public struct ModemDaemon: ~Copyable {
             tick(now: now)
             if nowSeconds != lastSecond {
                 lastSecond = nowSeconds
-                control.expire(now: nowSeconds)
+                for line in control.expire(now: nowSeconds) { log.notice(line) }
             }
         }
         if session != nil {

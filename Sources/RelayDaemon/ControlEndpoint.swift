@@ -44,5 +44,7 @@ public struct ControlEndpoint: ~Copyable {
     public mutating func acceptAll(now: Int64) { server.acceptAll(now: now) }
     public mutating func service(_ slot: Int) -> ControlRequest? { server.service(slot) }
     public mutating func answer(_ slot: Int, _ bytes: [UInt8]) { server.answer(slot, bytes) }
-    public mutating func expire(now: Int64) { server.expire(now: now) }
+    /// Lines to log for clients dropped in the middle of an answer (see `ControlServer.expire`).
+    @discardableResult
+    public mutating func expire(now: Int64) -> [String] { server.expire(now: now) }
 }

@@ -1,15 +1,30 @@
 import ControlProtocol
 import Libc
+import UserspaceRelay
 
 /// The control socket's clients, served by the forwarding loop without ever waiting for one:
 /// every accepted socket is non-blocking and sits in the loop's poll set with its own buffers,
 /// so a client that says nothing, or reads its answer a byte at a time, costs the loop a poll
 /// entry and nothing else. Each client has a deadline, and there are at most `capacity`: when a
 /// new one arrives at a full house, the oldest goes, so idle connections cannot lock people out.
+///
+/// What the daemon holds for clients is bounded too: an answer built in slices (`sessions`) gets
+/// its next slice only while the client's unread output is under `pendingLimit` and everyone's
+/// under `totalPendingLimit`, so a client that never reads costs at most one cap, not the whole
+/// document. One that reads nothing of its answer for `stallSeconds` is dropped with a log line.
 struct ControlServer: ~Copyable {
     static let capacity = 32
     /// Long enough for `relayctl` on a busy router to read a full sessions report.
     static let deadlineSeconds: Int64 = 10
+    /// Unread output one client may hold before its answer waits for it to read.
+    static let pendingLimit = 256 * 1024
+    /// Unread output all clients together may hold before sliced answers wait...
+    static let totalPendingLimit = 4 * 1024 * 1024
+    /// ...except that a client that has read all it was given may always have this much more,
+    /// so clients that read keep going while clients that do not hold the total.
+    static let drainedRoom = 16 * 1024
+    /// A client with output waiting that takes none of it for this long is dropped.
+    static let stallSeconds: Int64 = 3
     /// A request is one short line; anything longer is not one of ours.
     static let requestLimit = 256
 
@@ -19,6 +34,10 @@ struct ControlServer: ~Copyable {
         var input: [UInt8] = []
         var output: [UInt8] = []
         var written = 0
+        /// Bytes of its answer the client has taken, over the whole answer.
+        var sent = 0
+        /// When the client last took any of its output (or its answer began).
+        var progressed: Int64 = 0
         var deadline: Int64 = 0
         var answering = false
         /// The whole answer is in `output` (false while a sliced answer is still being built).
@@ -89,7 +108,8 @@ struct ControlServer: ~Copyable {
             let slot = clients.firstIndex { $0.fd < 0 } ?? oldestSlot() ?? 0
             if clients[slot].fd >= 0 { drop(slot) }
             arrivals += 1
-            clients[slot] = Client(fd: fd, peer: ControlPeer(fd), deadline: now + Self.deadlineSeconds, serial: arrivals)
+            clients[slot] = Client(fd: fd, peer: ControlPeer(fd), progressed: now, deadline: now + Self.deadlineSeconds,
+                                   serial: arrivals)
             connected += 1
             changed = true
             if clients[slot].peer == nil { drop(slot) }
@@ -150,6 +170,7 @@ struct ControlServer: ~Copyable {
         changed = true
         clients[slot].output = bytes
         clients[slot].written = 0
+        clients[slot].progressed = MonotonicClock.seconds()
         flush(slot)
     }
 
@@ -161,12 +182,30 @@ struct ControlServer: ~Copyable {
         return clients[slot].serial
     }
 
+    /// How many more bytes of its sliced answer the client that arrived as `serial` may be given
+    /// now (0: it must read first, or others must), or nil when that client is gone (hung up,
+    /// or dropped). A slice may overshoot this by one session; the caps allow for that.
+    func room(_ slot: Int, serial: UInt64, pendingTotal: Int) -> Int? {
+        let client = clients[slot]
+        guard client.fd >= 0, client.serial == serial, !client.complete else { return nil }
+        let pending = client.output.count - client.written
+        let own = Self.pendingLimit - pending
+        let shared = Self.totalPendingLimit - pendingTotal
+        return max(0, pending == 0 ? max(min(own, shared), Self.drainedRoom) : min(own, shared))
+    }
+
+    /// Unread output over all clients.
+    var pendingTotal: Int {
+        clients.reduce(0) { $0 + ($1.fd >= 0 ? $1.output.count - $1.written : 0) }
+    }
+
     /// The next slice of the answer begun for the client that arrived as `serial`; false when
     /// that client is gone (hung up, or dropped at its deadline).
     mutating func append(_ slot: Int, serial: UInt64, _ bytes: [UInt8], complete: Bool) -> Bool {
         guard clients[slot].fd >= 0, clients[slot].serial == serial, !clients[slot].complete else { return false }
-        if clients[slot].written == clients[slot].output.count {
-            clients[slot].output.removeAll(keepingCapacity: true)
+        // What the client took goes, so the buffer holds only what it has yet to read.
+        if clients[slot].written > 0 {
+            clients[slot].output.removeFirst(clients[slot].written)
             clients[slot].written = 0
         }
         clients[slot].output += bytes
@@ -187,14 +226,32 @@ struct ControlServer: ~Copyable {
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
             guard n > 0 else { break }
             clients[slot].written += n
+            clients[slot].sent += n
+            clients[slot].progressed = MonotonicClock.seconds()
         }
         if clients[slot].complete || clients[slot].written < clients[slot].output.count { drop(slot) }
     }
 
-    /// Closes every client past its deadline: silent, or too slow to read its answer.
-    mutating func expire(now: Int64) {
-        guard connected > 0 else { return }
-        for slot in 0..<Self.capacity where clients[slot].fd >= 0 && clients[slot].deadline <= now { drop(slot) }
+    /// Closes every client past its deadline (silent, or too slow to read its answer) and every
+    /// one that took none of its waiting output for `stallSeconds`. Returns a line to log for
+    /// each client dropped in the middle of an answer, naming it as the kernel does.
+    mutating func expire(now: Int64) -> [String] {
+        guard connected > 0 else { return [] }
+        var lines: [String] = []
+        for slot in 0..<Self.capacity where clients[slot].fd >= 0 {
+            let client = clients[slot]
+            let pending = client.output.count - client.written
+            let stalled = pending > 0 && now - client.progressed >= Self.stallSeconds
+            guard stalled || client.deadline <= now else { continue }
+            if client.answering {
+                let who = client.peer.map { "uid \($0.uid) pid \($0.pid)" } ?? "unknown peer"
+                let why = stalled ? "read nothing for \(now - client.progressed) s"
+                    : "answer unfinished at the \(Self.deadlineSeconds) s deadline"
+                lines.append("control client \(who) dropped: \(why) (\(client.sent) bytes read, \(pending) waiting)")
+            }
+            drop(slot)
+        }
+        return lines
     }
 
     private mutating func drop(_ slot: Int) {

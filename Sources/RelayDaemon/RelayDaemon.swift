@@ -160,7 +160,7 @@ public struct RelayDaemon: ~Copyable {
         while running {
             let count = nfds_t(roles.count + 3 + control.pollSlots)
             // Idle sessions still due to end: look at the sockets, then end the next slice.
-            let timeout: Int32 = engine.expiryPending || !sessionsAnswers.isEmpty ? 0 : 250
+            let timeout: Int32 = engine.expiryPending || sessionsAnswerCanGrow ? 0 : 250
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, count, timeout) }
             if ready > 0 {
                 for i in 0..<roles.count where fds[i].revents != 0 {
@@ -188,7 +188,7 @@ public struct RelayDaemon: ~Copyable {
             if now != lastTick {
                 lastTick = now
                 engine.tick()
-                control.expire(now: now)
+                for line in control.expire(now: now) { log.notice(line) }
                 logDrops(now: now, flush: false)
                 logKernelError()
             } else {

@@ -152,6 +152,75 @@ final class ControlLoadTests: LabTestCase {
         XCTAssertGreaterThan(seconds, 2, "read slowly")
     }
 
+    /// A field of /proc/<pid>/status in KiB (VmRSS, VmHWM).
+    func memoryKiB(_ pid: Int32, _ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try XCTUnwrap(status.split(separator: "\n").first { $0.hasPrefix(field + ":") })
+        return try XCTUnwrap(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+    }
+
+    /// 30 clients ask for `sessions` with 3,000 sessions in the table (megabytes of JSON each)
+    /// and never read a byte. The relay gives each only what fits under its caps, drops them
+    /// with a line naming them once they have read nothing for a while, and meanwhile a client
+    /// that reads gets its whole answer. (A relay that encoded on regardless held the whole
+    /// document for each: 65,534 sessions and 32 such clients took it from 88 to 694 MB.)
+    func testClientsThatNeverReadHoldNoMoreThanTheCaps() throws {
+        let sessions = 3000, stuck = 30
+        try buildTopology()
+        try startTestAC(["--quiet"], seconds: 300)
+        let relay = try startRelay(extra: ["--padi-rate", "0"])
+        try startMassClients("mass", count: sessions, sample: 100)
+        XCTAssertEqual(try massClientSummary("mass", timeout: 240)["established"] as? Int, sessions)
+        let pid = relay.processIdentifier
+        // The peak from here on: writing 5 to clear_refs sets VmHWM back to the current RSS.
+        try lab.check(Lab.run(["sh", "-c", "echo 5 > /proc/\(pid)/clear_refs"]), "reset the relay's peak RSS")
+        let before = try memoryKiB(pid, "VmRSS")
+
+        try lab.spawn("stuck", in: routerNS, [Lab.python, "-c", """
+            import socket, sys, time
+            path, count, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            held = []
+            for _ in range(count):
+                s = socket.socket(socket.AF_UNIX)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+                s.connect(path); s.sendall(b'sessions\\n'); held.append(s)
+            open(ready, 'w').write('%d\\n' % len(held))
+            time.sleep(120)
+            """, lab.file("run/control.sock").path, String(stuck), lab.file("stuck.ready").path])
+        try lab.waitUntil("the clients that never read have asked", timeout: 10) { !lab.text("stuck.ready").isEmpty }
+
+        try lab.spawn("reader", in: routerNS, [Lab.python, "-c", """
+            import json, socket, sys
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'sessions\\n')
+            answer = b''
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+            open(sys.argv[2], 'w').write('%d %d\\n' % (len(answer), len(json.loads(answer)['sessions'])))
+            """, lab.file("run/control.sock").path, lab.file("reader.result").path])
+        try lab.waitUntil("the reader has its whole answer", timeout: 15) { !lab.text("reader.result").isEmpty }
+        let result = lab.text("reader.result").split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        XCTAssertEqual(result.last, sessions, "a client that reads gets every session while the others hold theirs")
+
+        let dropped = { self.lab.text("relay.err").split(separator: "\n").filter { $0.contains("control client uid 0 pid ") && $0.contains("dropped: read nothing") } }
+        let all = (try? lab.waitUntil("the relay dropped the clients that never read", timeout: 15) { dropped().count >= stuck }) != nil
+        XCTAssertTrue(all, "every client that never read is dropped with a line naming it: \(dropped().count) of \(stuck)")
+        let peak = try memoryKiB(pid, "VmHWM"), after = try memoryKiB(pid, "VmRSS")
+        let answerBytes = result.first ?? 0
+        print("\(stuck) clients that never read \(answerBytes)-byte sessions answers (\(sessions) sessions): relay RSS "
+              + "\(before / 1024) MB before, \(peak / 1024) MB peak, \(after / 1024) MB after; \(dropped().first ?? "")")
+        // What the caps allow (the unread output of all clients, and what each may take past
+        // the total once it has read everything), twice over for buffers grown by doubling,
+        // and 2 MiB for the allocator. Without the caps each client would hold its answer.
+        let mebibyte = 1 << 20, kibibyte = 1 << 10
+        let allowed = 2 * (4 * mebibyte + 32 * (16 + 4) * kibibyte) + 2 * mebibyte
+        XCTAssertGreaterThan(answerBytes * stuck, 4 * allowed, "answers large enough that holding them would show")
+        XCTAssertLessThan((peak - before) * 1024, allowed, "the relay held more for the clients that never read than its caps")
+        XCTAssertTrue(relay.isRunning)
+    }
+
     func testMoreIdleClientsThanSeatsCannotLockPeopleOut() throws {
         try buildTopology()
         let relay = try startRelay()
