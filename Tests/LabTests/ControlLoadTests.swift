@@ -159,16 +159,16 @@ final class ControlLoadTests: LabTestCase {
         return try XCTUnwrap(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
     }
 
-    /// 30 clients ask for `sessions` with 3,000 sessions in the table (megabytes of JSON each)
+    /// 30 clients ask for `sessions` with 8,000 sessions in the table (4 MB of JSON each)
     /// and never read a byte. The relay gives each only what fits under its caps, drops them
     /// with a line naming them once they have read nothing for a while, and meanwhile a client
     /// that reads gets its whole answer. (A relay that encoded on regardless held the whole
     /// document for each: 65,534 sessions and 32 such clients took it from 88 to 694 MB.)
     func testClientsThatNeverReadHoldNoMoreThanTheCaps() throws {
-        let sessions = 3000, stuck = 30
+        let sessions = 8000, stuck = 30
         try buildTopology()
         try startTestAC(["--quiet"], seconds: 300)
-        let relay = try startRelay(extra: ["--padi-rate", "0"])
+        let relay = try startRelay(extra: ["--padi-rate", "0", "--max-sessions", String(sessions)])
         try startMassClients("mass", count: sessions, sample: 100)
         XCTAssertEqual(try massClientSummary("mass", timeout: 240)["established"] as? Int, sessions)
         let pid = relay.processIdentifier
@@ -176,7 +176,7 @@ final class ControlLoadTests: LabTestCase {
         try lab.check(Lab.run(["sh", "-c", "echo 5 > /proc/\(pid)/clear_refs"]), "reset the relay's peak RSS")
         let before = try memoryKiB(pid, "VmRSS")
 
-        try lab.spawn("stuck", in: routerNS, [Lab.python, "-c", """
+        let stuckPID = try lab.spawn("stuck", in: routerNS, [Lab.python, "-c", """
             import socket, sys, time
             path, count, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
             held = []
@@ -186,7 +186,7 @@ final class ControlLoadTests: LabTestCase {
                 s.connect(path); s.sendall(b'sessions\\n'); held.append(s)
             open(ready, 'w').write('%d\\n' % len(held))
             time.sleep(120)
-            """, lab.file("run/control.sock").path, String(stuck), lab.file("stuck.ready").path])
+            """, lab.file("run/control.sock").path, String(stuck), lab.file("stuck.ready").path]).processIdentifier
         try lab.waitUntil("the clients that never read have asked", timeout: 10) { !lab.text("stuck.ready").isEmpty }
 
         try lab.spawn("reader", in: routerNS, [Lab.python, "-c", """
@@ -204,20 +204,26 @@ final class ControlLoadTests: LabTestCase {
         let result = lab.text("reader.result").split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         XCTAssertEqual(result.last, sessions, "a client that reads gets every session while the others hold theirs")
 
-        let dropped = { self.lab.text("relay.err").split(separator: "\n").filter { $0.contains("control client uid 0 pid ") && $0.contains("dropped: read nothing") } }
+        let dropped = {
+            self.lab.text("relay.err").split(separator: "\n").filter { $0.contains("control client uid 0 pid \(stuckPID) dropped: read nothing") }
+        }
         let all = (try? lab.waitUntil("the relay dropped the clients that never read", timeout: 15) { dropped().count >= stuck }) != nil
         XCTAssertTrue(all, "every client that never read is dropped with a line naming it: \(dropped().count) of \(stuck)")
         let peak = try memoryKiB(pid, "VmHWM"), after = try memoryKiB(pid, "VmRSS")
         let answerBytes = result.first ?? 0
         print("\(stuck) clients that never read \(answerBytes)-byte sessions answers (\(sessions) sessions): relay RSS "
-              + "\(before / 1024) MB before, \(peak / 1024) MB peak, \(after / 1024) MB after; \(dropped().first ?? "")")
-        // What the caps allow (the unread output of all clients, and what each may take past
-        // the total once it has read everything), twice over for buffers grown by doubling,
-        // and 2 MiB for the allocator. Without the caps each client would hold its answer.
-        let mebibyte = 1 << 20, kibibyte = 1 << 10
-        let allowed = 2 * (4 * mebibyte + 32 * (16 + 4) * kibibyte) + 2 * mebibyte
-        XCTAssertGreaterThan(answerBytes * stuck, 4 * allowed, "answers large enough that holding them would show")
-        XCTAssertLessThan((peak - before) * 1024, allowed, "the relay held more for the clients that never read than its caps")
+              + "\(before) KiB before, \(peak) KiB peak, \(after) KiB after; \(dropped().first ?? "")")
+        // What the caps allow: one client's unread output under 256 KiB and one session more
+        // (a slice stops once past its room); all of theirs under 4 MiB, and 16 KiB more for
+        // each of 32 that read all it had; 2 MiB for the allocator. Each client would otherwise
+        // hold what was encoded for it until it was dropped, megabytes.
+        let kibibyte = 1024, session = 4 * kibibyte
+        for line in dropped() {
+            let waiting = line.split(separator: " ").reversed().dropFirst().first.flatMap { Int($0) } ?? .max
+            XCTAssertLessThanOrEqual(waiting, 256 * kibibyte + session, "one client's unread output over its cap: \(line)")
+        }
+        let allowed = 4096 * kibibyte + 32 * (16 * kibibyte + session) + 2048 * kibibyte
+        XCTAssertLessThan((peak - before) * kibibyte, allowed, "the relay held more for the clients that never read than its caps")
         XCTAssertTrue(relay.isRunning)
     }
 
