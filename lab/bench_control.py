@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Control clients that never read, against a relay holding a full table: run by scripts/bench-scale.
+--clients connections ask for `sessions` with a one-byte receive buffer and never read a byte; a
+second later one client reads its whole answer (a full house makes the relay close the oldest one
+that never read, for it). Prints one line, 'before peak after closed reader_bytes reader_sessions
+reader_seconds last_close_seconds': the relay's RSS in KiB before the clients, at its peak (VmHWM,
+reset first through clear_refs) and once it closed them, how many of them it closed within
+--wait seconds, what the reader got, and when the relay closed the last of them."""
+import argparse, json, select, socket, time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--socket", required=True)
+parser.add_argument("--pid", required=True)
+parser.add_argument("--clients", type=int, default=32)
+parser.add_argument("--wait", type=float, default=15)
+args = parser.parse_args()
+
+
+def kib(field):
+    with open("/proc/%s/status" % args.pid) as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+with open("/proc/%s/clear_refs" % args.pid, "w") as refs:
+    refs.write("5")
+before = kib("VmRSS")
+started = time.monotonic()
+held = []
+for _ in range(args.clients):
+    s = socket.socket(socket.AF_UNIX)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+    s.connect(args.socket)
+    s.sendall(b"sessions\n")
+    held.append(s)
+time.sleep(1)
+
+reader = socket.socket(socket.AF_UNIX)
+reader.connect(args.socket)
+reader.sendall(b"sessions\n")
+asked, answer = time.monotonic(), b""
+while True:
+    chunk = reader.recv(1 << 16)
+    if not chunk:
+        break
+    answer += chunk
+took = time.monotonic() - asked
+try:
+    sessions = len(json.loads(answer)["sessions"])
+except ValueError:
+    sessions = -1
+
+# Closed by the relay: the peer hung up (POLLHUP), seen without reading what it sent.
+poller, open_ones, last_close = select.poll(), {s.fileno(): s for s in held}, 0.0
+for s in held:
+    poller.register(s, select.POLLHUP)
+while open_ones and time.monotonic() - started < args.wait:
+    for fd, events in poller.poll(100):
+        if events & select.POLLHUP and fd in open_ones:
+            poller.unregister(fd)
+            del open_ones[fd]
+            last_close = time.monotonic() - started
+time.sleep(0.5)
+print(before, kib("VmHWM"), kib("VmRSS"), args.clients - len(open_ones), len(answer), sessions, "%.2f" % took,
+      "%.1f" % last_close)
