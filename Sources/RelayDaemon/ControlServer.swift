@@ -247,7 +247,7 @@ struct ControlServer: ~Copyable {
                 let who = client.peer.map { "uid \($0.uid) pid \($0.pid)" } ?? "unknown peer"
                 let why = stalled ? "read nothing for \(now - client.progressed) s"
                     : "answer unfinished at the \(Self.deadlineSeconds) s deadline"
-                lines.append("control client \(who) dropped: \(why) (\(client.sent) bytes read, \(pending) waiting)")
+                lines.append("control client \(who) dropped: \(why) (\(client.sent) bytes sent, \(pending) waiting)")
             }
             drop(slot)
         }

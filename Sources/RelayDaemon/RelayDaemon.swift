@@ -19,6 +19,8 @@ public struct RelayDaemon: ~Copyable {
     var control: ControlServer
     /// `sessions` answers being built in slices (see `SessionsAnswer`).
     var sessionsAnswers: [SessionsAnswer] = []
+    /// When the kernel's counters were last read for a control answer (see `refreshCountsForAnswer`).
+    var countsReadForAnswers: Int64?
     /// Held for the daemon's life: the directory's lock, which keeps a second daemon out.
     /// Released after deinit has removed the files, so no other daemon starts among them.
     private let lock: OwnedDescriptor
@@ -370,7 +372,7 @@ public struct RelayDaemon: ~Copyable {
     /// `keep-sessions-on-stop` need not pay.
     private mutating func reply(to request: ControlRequest) -> [UInt8] {
         switch request {
-        case .status, .sessions, .reload: engine.refreshForwardedCounts()
+        case .status, .sessions, .reload: refreshCountsForAnswer()
         default: break
         }
         switch request {

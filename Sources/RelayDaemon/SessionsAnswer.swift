@@ -54,10 +54,21 @@ extension RelayDaemon {
     /// Takes a `sessions` request to answer in slices; false for any other request.
     mutating func beganSessionsAnswer(_ request: ControlRequest, slot client: Int) -> Bool {
         guard case .sessions = request, engine.core.table.count > 0 else { return false }
-        engine.refreshForwardedCounts()
+        refreshCountsForAnswer()
         let serial = control.beginAnswer(client, Array("{\n  \"schema_version\" : \(JSONSchema.version),\n  \"sessions\" : [\n    ".utf8))
         sessionsAnswers.append(SessionsAnswer(client: client, serial: serial, table: engine.core.table))
         return true
+    }
+
+    /// Reads the kernel dataplane's counters for a `status` or `sessions` answer, unless a read
+    /// for another client ended under `countsReuseMilliseconds` ago. At 65,534 sessions a read
+    /// takes the loop most of a second and megabytes of heap: clients asking together (32 at
+    /// once, queued behind the first read) share one, instead of holding the loop half a minute.
+    mutating func refreshCountsForAnswer() {
+        let countsReuseMilliseconds: Int64 = 100
+        if let last = countsReadForAnswers, MonotonicClock.milliseconds() - last < countsReuseMilliseconds { return }
+        engine.refreshForwardedCounts()
+        countsReadForAnswers = MonotonicClock.milliseconds()
     }
 
     /// Some answer in progress has a client with room for more (the loop must not sleep), or
