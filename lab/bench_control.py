@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Control clients that never read, against a relay holding a full table: run by scripts/bench-scale.
---clients connections ask for `sessions` with a one-byte receive buffer and never read a byte; a
+First one `status` alone, which on the kernel dataplane reads every session's counters from the
+kernel: the relay's RSS before it and at its peak. Then --clients connections ask for `sessions` with a one-byte receive buffer and never read a byte; a
 second later one client reads its whole answer (a full house makes the relay close the oldest one
 that never read, for it). Prints one line, 'before peak after closed reader_bytes reader_sessions
 reader_seconds last_close_seconds': the relay's RSS in KiB before the clients, at its peak (VmHWM,
-reset first through clear_refs) and once it closed them, how many of them it closed within
+reset first through clear_refs) and once it closed them, preceded by 'status_before status_peak', how many of them it closed within
 --wait seconds, what the reader got, and when the relay closed the last of them."""
 import argparse, json, select, socket, time
 
@@ -21,8 +22,29 @@ def kib(field):
         return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
 
-with open("/proc/%s/clear_refs" % args.pid, "w") as refs:
-    refs.write("5")
+def reset_peak():
+    with open("/proc/%s/clear_refs" % args.pid, "w") as refs:
+        refs.write("5")
+
+
+def ask(request):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(args.socket)
+    s.sendall(request)
+    answer = b""
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            return answer
+        answer += chunk
+
+
+reset_peak()
+status_before = kib("VmRSS")
+ask(b"status\n")
+status_peak = kib("VmHWM")
+time.sleep(0.5)
+reset_peak()
 before = kib("VmRSS")
 started = time.monotonic()
 held = []
@@ -34,15 +56,8 @@ for _ in range(args.clients):
     held.append(s)
 time.sleep(1)
 
-reader = socket.socket(socket.AF_UNIX)
-reader.connect(args.socket)
-reader.sendall(b"sessions\n")
-asked, answer = time.monotonic(), b""
-while True:
-    chunk = reader.recv(1 << 16)
-    if not chunk:
-        break
-    answer += chunk
+asked = time.monotonic()
+answer = ask(b"sessions\n")
 took = time.monotonic() - asked
 try:
     sessions = len(json.loads(answer)["sessions"])
@@ -60,5 +75,5 @@ while open_ones and time.monotonic() - started < args.wait:
             del open_ones[fd]
             last_close = time.monotonic() - started
 time.sleep(0.5)
-print(before, kib("VmHWM"), kib("VmRSS"), args.clients - len(open_ones), len(answer), sessions, "%.2f" % took,
+print(status_before, status_peak, before, kib("VmHWM"), kib("VmRSS"), args.clients - len(open_ones), len(answer), sessions, "%.2f" % took,
       "%.1f" % last_close)
