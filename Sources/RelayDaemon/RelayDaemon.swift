@@ -372,7 +372,8 @@ public struct RelayDaemon: ~Copyable {
     /// `keep-sessions-on-stop` need not pay.
     private mutating func reply(to request: ControlRequest) -> [UInt8] {
         switch request {
-        case .status, .sessions, .reload: refreshCountsForAnswer()
+        case .status, .sessions: refreshCountsForAnswer()
+        case .reload: engine.refreshForwardedCounts()
         default: break
         }
         switch request {
