@@ -7,7 +7,7 @@ that never read, for it). Prints one line, 'before peak after closed reader_byte
 reader_seconds last_close_seconds': the relay's RSS in KiB before the clients, at its peak (VmHWM,
 reset first through clear_refs) and once it closed them, preceded by 'status_before status_peak', how many of them it closed within
 --wait seconds, what the reader got, and when the relay closed the last of them."""
-import argparse, json, select, socket, time
+import argparse, json, select, socket, threading, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--socket", required=True)
@@ -54,6 +54,26 @@ for _ in range(args.clients):
     s.connect(args.socket)
     s.sendall(b"sessions\n")
     held.append(s)
+
+# Closed by the relay: the peer hung up (POLLHUP), seen without reading what it sent; watched
+# while the reader reads.
+open_ones, closes = {s.fileno(): s for s in held}, []
+
+
+def watch():
+    poller = select.poll()
+    for s in held:
+        poller.register(s, select.POLLHUP)
+    while open_ones and time.monotonic() - started < args.wait:
+        for fd, events in poller.poll(100):
+            if events & select.POLLHUP and fd in open_ones:
+                poller.unregister(fd)
+                del open_ones[fd]
+                closes.append(time.monotonic() - started)
+
+
+watcher = threading.Thread(target=watch)
+watcher.start()
 time.sleep(1)
 
 asked = time.monotonic()
@@ -64,16 +84,8 @@ try:
 except ValueError:
     sessions = -1
 
-# Closed by the relay: the peer hung up (POLLHUP), seen without reading what it sent.
-poller, open_ones, last_close = select.poll(), {s.fileno(): s for s in held}, 0.0
-for s in held:
-    poller.register(s, select.POLLHUP)
-while open_ones and time.monotonic() - started < args.wait:
-    for fd, events in poller.poll(100):
-        if events & select.POLLHUP and fd in open_ones:
-            poller.unregister(fd)
-            del open_ones[fd]
-            last_close = time.monotonic() - started
+watcher.join()
+last_close = max(closes, default=0.0)
 time.sleep(0.5)
 print(status_before, status_peak, before, kib("VmHWM"), kib("VmRSS"), args.clients - len(open_ones), len(answer), sessions, "%.2f" % took,
       "%.1f" % last_close)
